@@ -1,0 +1,71 @@
+"""HTTP for the network providers: one GET with timeouts, retries on the failures worth retrying.
+
+Timeouts, dropped connections, HTTP 429 and 5xx are transient and retried with backoff (a
+server's ``Retry-After`` is honoured). Any other 4xx is final and reported at once with the
+start of the body, since retrying a bad request only wastes the rate limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+from riskcurve.data.providers.base import RetryPolicy, Throttle, TransientError, with_retry
+from riskcurve.errors import ProviderError
+
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+USER_AGENT = "riskcurve (+https://pypi.org/project/riskcurve/)"
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    header = response.headers.get("Retry-After")
+    if header is None:
+        return None
+    try:
+        return float(header)
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def get(
+    session: requests.Session,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    provider: str,
+    symbol: str | None,
+    policy: RetryPolicy,
+    throttle: Throttle | None = None,
+    timeout: float = 30.0,
+) -> requests.Response:
+    """GET ``url`` and return a 2xx response, retrying transient failures.
+
+    Raises
+    ------
+    ProviderError
+        On a final HTTP error, or when retries are exhausted; the message names the provider,
+        the symbol, and the status or exception.
+    """
+
+    def attempt() -> requests.Response:
+        if throttle is not None:
+            throttle.wait()
+        try:
+            response = session.get(
+                url, params=params, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout
+            )
+        except requests.Timeout as exc:
+            raise TransientError(f"timed out after {timeout:g}s ({type(exc).__name__})") from exc
+        except requests.ConnectionError as exc:
+            raise TransientError(f"connection failed: {exc}") from exc
+        if response.status_code in TRANSIENT_STATUS:
+            raise TransientError(f"HTTP {response.status_code} {response.reason or ''}".strip(), _retry_after(response))
+        if response.status_code >= 400:
+            body = " ".join(response.text[:200].split())
+            raise ProviderError(provider, symbol, f"HTTP {response.status_code} from {url}: {body}")
+        return response
+
+    return with_retry(attempt, provider=provider, symbol=symbol, policy=policy)

@@ -1,0 +1,163 @@
+"""When a value became known: publication-lag rules and the as-of cutoff.
+
+A macro value is usable only from the instant it was published. Where a provider gives real
+vintages (ALFRED), those instants are used; otherwise the rule of the series' release applies.
+Every rule errs late: an instant later than the truth only delays a signal, an earlier one
+would be look-ahead.
+
+All instants are naive UTC timestamps. Release times are stated in New York time and converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.holiday import USFederalHolidayCalendar
+from pandas.tseries.offsets import CustomBusinessDay
+
+from riskcurve._typing import DateLike
+
+NEW_YORK = "America/New_York"
+
+_HOLIDAYS = USFederalHolidayCalendar().holidays(start="1950-01-01", end="2100-12-31")
+#: US federal business days, the calendar of the Fed's and Treasury's releases.
+FED_BUSINESS_DAY = CustomBusinessDay(holidays=_HOLIDAYS)
+
+
+def _at_new_york(days: pd.DatetimeIndex, hour: int, minute: int = 0) -> pd.DatetimeIndex:
+    local = (days.normalize() + pd.Timedelta(hours=hour, minutes=minute)).tz_localize(
+        NEW_YORK, nonexistent="shift_forward", ambiguous=False
+    )
+    return local.tz_convert("UTC").tz_localize(None)
+
+
+def knowledge_cutoff(as_of: DateLike) -> pd.Timestamp:
+    """The last instant of day ``as_of`` in New York, as naive UTC.
+
+    ``as_of=2020-03-19`` means "everything published by the end of 19 March 2020 (New York)".
+    A value with ``available_at <= knowledge_cutoff(d)`` is known on day ``d``.
+    """
+    day = pd.DatetimeIndex([pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)])
+    return _at_new_york(day, 0)[0] - pd.Timedelta(microseconds=1)
+
+
+def knowledge_cutoffs(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Vectorised :func:`knowledge_cutoff` over an index of days."""
+    return _at_new_york(pd.DatetimeIndex(days).normalize() + pd.Timedelta(days=1), 0) - pd.Timedelta(microseconds=1)
+
+
+def _next_weekday_after(days: pd.DatetimeIndex, weekday: int) -> pd.DatetimeIndex:
+    ahead = (weekday - days.weekday) % 7
+    ahead = np.where(ahead == 0, 7, ahead)
+    return days + pd.to_timedelta(ahead, unit="D")
+
+
+def _roll_to_business_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex([FED_BUSINESS_DAY.rollforward(d) for d in days]) if len(days) else days
+
+
+def _next_business_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex([d + FED_BUSINESS_DAY for d in days]) if len(days) else days
+
+
+def _fourth_tuesday(month_starts: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    first_tuesday = month_starts + pd.to_timedelta((1 - month_starts.weekday) % 7, unit="D")
+    return first_tuesday + pd.Timedelta(weeks=3)
+
+
+def _h41(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # H.4.1: Thursday 4:30 pm for the week ending Wednesday; a holiday Thursday moves it later.
+    return _at_new_york(_roll_to_business_day(_next_weekday_after(days, 3)), 16, 30)
+
+
+def _same_afternoon(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # Reverse repo results are posted shortly after the 1:15 pm close of the operation.
+    return _at_new_york(days, 17)
+
+
+def _next_business_day_close(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    return _at_new_york(_next_business_day(days), 17)
+
+
+def _next_business_morning(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # The NY Fed publishes the effective rate at 9 am the business day after.
+    return _at_new_york(_next_business_day(days), 9)
+
+
+def _next_month(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    month_after = days.to_period("M").to_timestamp() + pd.DateOffset(months=1)
+    return _at_new_york(_roll_to_business_day(pd.DatetimeIndex(month_after)), 17)
+
+
+def _h6_monthly(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # H.6 comes out around the fourth Tuesday of the month after the observed month.
+    month_after = pd.DatetimeIndex(days.to_period("M").to_timestamp() + pd.DateOffset(months=1))
+    return _at_new_york(_roll_to_business_day(_fourth_tuesday(month_after)), 13)
+
+
+def _h6_weekly(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # A weekly level appears in the first H.6 release at least three weeks after the week ends.
+    earliest = days + pd.Timedelta(weeks=3)
+    month = pd.DatetimeIndex(earliest.to_period("M").to_timestamp())
+    release = _fourth_tuesday(month)
+    late = release < earliest
+    release = release.where(~late, _fourth_tuesday(pd.DatetimeIndex(month + pd.DateOffset(months=1))))
+    return _at_new_york(_roll_to_business_day(pd.DatetimeIndex(release)), 13)
+
+
+def _h10(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # H.10: Monday 4:15 pm for the week before; a holiday Monday moves it to Tuesday.
+    return _at_new_york(_roll_to_business_day(_next_weekday_after(days + pd.Timedelta(days=0), 0)), 16, 15)
+
+
+def _end_of_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    return knowledge_cutoffs(days)
+
+
+RELEASE_RULES: dict[str, tuple[Callable[[pd.DatetimeIndex], pd.DatetimeIndex], str]] = {
+    "h41": (_h41, "Fed H.4.1: Thursday 4:30 pm ET after the week ending Wednesday (next business day if a holiday)"),
+    "same_afternoon": (_same_afternoon, "same day, 5 pm ET (after the operation's results are posted)"),
+    "next_business_day": (_next_business_day_close, "next US business day, 5 pm ET (FRED posting lag)"),
+    "next_business_morning": (_next_business_morning, "next US business day, 9 am ET (NY Fed publication)"),
+    "next_month": (_next_month, "first business day of the following month, 5 pm ET"),
+    "h6_monthly": (_h6_monthly, "Fed H.6: fourth Tuesday of the following month, 1 pm ET"),
+    "h6_weekly": (_h6_weekly, "Fed H.6: first fourth-Tuesday release at least three weeks after the week"),
+    "h10": (_h10, "Fed H.10: Monday 4:15 pm ET after the observation's week"),
+    "end_of_day": (_end_of_day, "end of the observation day, New York time"),
+}
+
+
+def available_at(dates: pd.DatetimeIndex, rule: str | None, *, lag_days: int = 0) -> pd.DatetimeIndex:
+    """The instant each observation became known under a release rule.
+
+    Parameters
+    ----------
+    dates
+        Observation dates.
+    rule
+        A key of :data:`RELEASE_RULES`; ``None`` means ``"end_of_day"``.
+    lag_days
+        Extra calendar days added after the rule (for user imports published with a delay).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Naive UTC instants, one per date.
+    """
+    function, _ = RELEASE_RULES[rule or "end_of_day"]
+    days = pd.DatetimeIndex(dates).normalize()
+    return pd.DatetimeIndex(function(days) + pd.Timedelta(days=lag_days), name="available_at")
+
+
+def describe_rule(rule: str | None, *, lag_days: int = 0) -> str:
+    """One line saying when values under ``rule`` become known."""
+    text = RELEASE_RULES[rule or "end_of_day"][1]
+    return f"{text}, plus {lag_days} days" if lag_days else text
+
+
+def today() -> dt.date:
+    """Today's date in New York (the calendar that `as_of` dates are read in)."""
+    return pd.Timestamp.now(tz=NEW_YORK).date()

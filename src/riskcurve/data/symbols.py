@@ -1,0 +1,187 @@
+"""The symbol catalogue: riskcurve names, what they are, and each provider's ticker for them.
+
+riskcurve names follow the snapshot (``RUT``, ``BTC``, FRED ids for macro series). Live
+providers map them to their own tickers here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from riskcurve._typing import CalendarName, SeriesKind
+from riskcurve.errors import UnknownSymbolError
+
+
+@dataclass(frozen=True)
+class SymbolSpec:
+    """What riskcurve knows about one symbol.
+
+    Parameters
+    ----------
+    name
+        The riskcurve symbol.
+    kind
+        ``"price"`` (OHLCV bars) or ``"value"`` (one number per date, with publication time).
+    group
+        The link of the risk curve or data family it belongs to.
+    description
+        Human description, shown in listings and reports.
+    unit
+        Unit of the stored numbers exactly as the source publishes them.
+    calendar
+        How its dates fall (exchange sessions, every day, weekly, monthly, business days).
+    release
+        Name of the publication-lag rule in :mod:`riskcurve.data.release` (value series only).
+    yahoo, ccxt, coingecko, fred
+        The ticker, market, coin id or series id at each provider; ``None`` if unsupported.
+    live
+        Live providers to try, in order of preference.
+    """
+
+    name: str
+    kind: SeriesKind
+    group: str
+    description: str
+    unit: str
+    calendar: CalendarName
+    release: str | None = None
+    yahoo: str | None = None
+    ccxt: str | None = None
+    coingecko: str | None = None
+    fred: str | None = None
+    live: tuple[str, ...] = ()
+
+
+def _index(name: str, description: str, yahoo: str, group: str, unit: str = "index points") -> SymbolSpec:
+    return SymbolSpec(name, "price", group, description, unit, "exchange", yahoo=yahoo, live=("yahoo",))
+
+
+def _coin(name: str, description: str, coingecko: str) -> SymbolSpec:
+    return SymbolSpec(
+        name,
+        "price",
+        "crypto",
+        f"{description} in USD, UTC days",
+        "USD",
+        "crypto",
+        yahoo=f"{name}-USD",
+        ccxt=f"{name}/USD",
+        coingecko=coingecko,
+        live=("yahoo", "ccxt"),
+    )
+
+
+def _fred(name: str, description: str, unit: str, calendar: CalendarName, release: str) -> SymbolSpec:
+    return SymbolSpec(
+        name, "value", "macro", description, unit, calendar, release=release, fred=name, live=("fred",)
+    )
+
+
+_SPECS: tuple[SymbolSpec, ...] = (
+    _index("RUT", "Russell 2000 index", "^RUT", "small caps"),
+    SymbolSpec(
+        "IWM",
+        "price",
+        "small caps",
+        "iShares Russell 2000 ETF, dividend-adjusted",
+        "USD",
+        "exchange",
+        yahoo="IWM",
+        live=("yahoo",),
+    ),
+    _index("GSPC", "S&P 500 index", "^GSPC", "large caps"),
+    _index("IXIC", "NASDAQ Composite index", "^IXIC", "large caps"),
+    _index("GOLD", "Gold futures, front month continuous (COMEX GC=F)", "GC=F", "metals", "USD/oz"),
+    _index("SILVER", "Silver futures, front month continuous (COMEX SI=F)", "SI=F", "metals", "USD/oz"),
+    SymbolSpec(
+        "GOLD_LBMA", "price", "metals", "LBMA gold price, PM fix", "USD/oz", "business", live=()
+    ),
+    _coin("BTC", "Bitcoin", "bitcoin"),
+    _coin("ETH", "Ethereum", "ethereum"),
+    _coin("XRP", "XRP", "ripple"),
+    _coin("LTC", "Litecoin", "litecoin"),
+    _coin("DOGE", "Dogecoin", "dogecoin"),
+    _coin("ADA", "Cardano", "cardano"),
+    _coin("BNB", "BNB", "binancecoin"),
+    _coin("SOL", "Solana", "solana"),
+    _coin("LINK", "Chainlink", "chainlink"),
+    _coin("TRX", "TRON", "tron"),
+    _coin("AVAX", "Avalanche", "avalanche-2"),
+    _coin("DOT", "Polkadot", "polkadot"),
+    _coin("BCH", "Bitcoin Cash", "bitcoin-cash"),
+    _coin("XLM", "Stellar", "stellar"),
+    _fred("WALCL", "Fed total assets, Wednesday level", "USD millions", "weekly", "h41"),
+    _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "USD millions", "weekly", "h41"),
+    _fred("WTREGEN", "Treasury General Account, week average", "USD millions", "weekly", "h41"),
+    _fred("RRPONTSYD", "Overnight reverse repurchase agreements, Treasuries sold", "USD billions", "business", "same_afternoon"),
+    _fred("DGS10", "10-year Treasury constant maturity yield", "percent", "business", "next_business_day"),
+    _fred("DGS2", "2-year Treasury constant maturity yield", "percent", "business", "next_business_day"),
+    _fred("T10Y2Y", "10-year minus 2-year Treasury yield spread", "percent", "business", "next_business_day"),
+    _fred("DFF", "Effective federal funds rate, daily including weekends", "percent", "crypto", "next_business_morning"),
+    _fred("EFFR", "Effective federal funds rate (NY Fed)", "percent", "business", "next_business_morning"),
+    _fred("FEDFUNDS", "Effective federal funds rate, monthly average", "percent", "monthly", "next_month"),
+    _fred("M2SL", "M2 money stock, seasonally adjusted, monthly", "USD billions", "monthly", "h6_monthly"),
+    _fred("WM2NS", "M2 money stock, not seasonally adjusted, weekly", "USD billions", "weekly", "h6_weekly"),
+    _fred("DTWEXBGS", "Nominal broad US dollar index", "index (Jan 2006 = 100)", "business", "h10"),
+    _fred("VIXCLS", "CBOE volatility index (VIX) close", "index points", "business", "next_business_day"),
+    _fred("BAMLH0A0HYM2", "ICE BofA US high yield option-adjusted spread", "percent", "business", "next_business_day"),
+)
+
+CATALOGUE: dict[str, SymbolSpec] = {spec.name: spec for spec in _SPECS}
+
+#: The altcoin basket of the risk curve's last link (everything crypto but BTC and ETH).
+ALTCOINS: tuple[str, ...] = tuple(
+    spec.name for spec in _SPECS if spec.group == "crypto" and spec.name not in ("BTC", "ETH")
+)
+
+MARKET_CAP_SUFFIX = "_MCAP"
+
+
+def market_cap_spec(coin: str) -> SymbolSpec:
+    """The value series holding a coin's market capitalisation (from CoinGecko).
+
+    Parameters
+    ----------
+    coin
+        A crypto symbol of the catalogue, e.g. ``"BTC"``.
+    """
+    base = lookup(coin)
+    if base.coingecko is None:
+        raise UnknownSymbolError(f"no market capitalisation source for {coin!r}", symbol=coin)
+    return SymbolSpec(
+        f"{coin}{MARKET_CAP_SUFFIX}",
+        "value",
+        "crypto market caps",
+        f"{base.description.split(' in USD')[0]} market capitalisation",
+        "USD",
+        "crypto",
+        release="end_of_day",
+        coingecko=base.coingecko,
+        live=("coingecko",),
+    )
+
+
+def lookup(symbol: str) -> SymbolSpec:
+    """Return the catalogue entry of ``symbol``.
+
+    Raises
+    ------
+    UnknownSymbolError
+        If the symbol is not in the catalogue; the message lists the known ones.
+    """
+    name = symbol.strip().upper()
+    if name in CATALOGUE:
+        return CATALOGUE[name]
+    if name.endswith(MARKET_CAP_SUFFIX) and name[: -len(MARKET_CAP_SUFFIX)] in CATALOGUE:
+        return market_cap_spec(name[: -len(MARKET_CAP_SUFFIX)])
+    known = ", ".join(sorted(CATALOGUE))
+    raise UnknownSymbolError(f"unknown symbol {symbol!r}; known symbols: {known}", symbol=symbol)
+
+
+def is_known(symbol: str) -> bool:
+    """Whether ``symbol`` is in the catalogue (including ``<COIN>_MCAP`` series)."""
+    try:
+        lookup(symbol)
+    except UnknownSymbolError:
+        return False
+    return True

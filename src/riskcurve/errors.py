@@ -1,0 +1,91 @@
+"""Exceptions and warnings raised by riskcurve.
+
+Every error names what was wrong (the file and line, the symbol, the provider) so
+that the CLI can print it as one line and a notebook user can act on it.
+"""
+
+from __future__ import annotations
+
+
+class RiskcurveError(Exception):
+    """Base class of every error riskcurve raises on purpose."""
+
+
+class DataError(RiskcurveError, ValueError):
+    """Input data is malformed, inconsistent or impossible (a NaN price, a duplicate date).
+
+    Parameters
+    ----------
+    message
+        What is wrong, in words a user can act on.
+    source
+        The file, URL or provider the data came from.
+    row
+        Where in the source: a 1-based file line number or a date label.
+    symbol
+        The riskcurve symbol the data was meant for.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        row: int | str | None = None,
+        symbol: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.row = row
+        self.symbol = symbol
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.row is not None:
+            where.append(f"line {self.row}" if isinstance(self.row, int) else str(self.row))
+        prefix = ": ".join(where)
+        subject = f"{self.symbol}: " if self.symbol and self.symbol not in (self.source or "") else ""
+        return f"{prefix}: {subject}{self.message}" if prefix else f"{subject}{self.message}"
+
+
+class UnknownSymbolError(DataError, KeyError):
+    """A symbol that no catalogue, provider or store knows."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self._render()
+
+
+class ProviderError(RiskcurveError):
+    """A data provider failed (network, rate limit, garbage response) and gave up.
+
+    Parameters
+    ----------
+    provider
+        The provider's registry name (``"yahoo"``, ``"fred"``...).
+    symbol
+        The riskcurve symbol being fetched.
+    message
+        What went wrong on the last attempt.
+    """
+
+    def __init__(self, provider: str, symbol: str | None, message: str) -> None:
+        self.provider = provider
+        self.symbol = symbol
+        self.message = message
+        target = f" {symbol}" if symbol else ""
+        super().__init__(f"{provider}{target}: {message}")
+
+
+class StoreError(RiskcurveError):
+    """The store file cannot be opened, migrated or written."""
+
+
+class LookAheadError(RiskcurveError):
+    """A computation asked for information that was not known at its date."""
+
+
+class InsufficientDataWarning(UserWarning):
+    """Too little data for a result to mean much; the result is still returned."""
