@@ -23,6 +23,7 @@ from riskcurve._typing import DateLike
 NEW_YORK = "America/New_York"
 
 _HOLIDAYS = USFederalHolidayCalendar().holidays(start="1950-01-01", end="2100-12-31")
+_HOLIDAY_DAYS = _HOLIDAYS.to_numpy(dtype="datetime64[D]")
 #: US federal business days, the calendar of the Fed's and Treasury's releases.
 FED_BUSINESS_DAY = CustomBusinessDay(holidays=_HOLIDAYS)
 
@@ -50,21 +51,27 @@ def knowledge_cutoffs(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 
 def _next_weekday_after(days: pd.DatetimeIndex, weekday: int) -> pd.DatetimeIndex:
-    ahead = (weekday - days.weekday) % 7
+    ahead = (weekday - days.day_of_week) % 7
     ahead = np.where(ahead == 0, 7, ahead)
     return days + pd.to_timedelta(ahead, unit="D")
 
 
+def _business_offset(days: pd.DatetimeIndex, offset: int, roll: str) -> pd.DatetimeIndex:
+    moved = np.busday_offset(days.to_numpy(dtype="datetime64[D]"), offset, roll=roll, holidays=_HOLIDAY_DAYS)
+    return pd.DatetimeIndex(moved.astype("datetime64[ns]"))
+
+
 def _roll_to_business_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex([FED_BUSINESS_DAY.rollforward(d) for d in days]) if len(days) else days
+    return _business_offset(days, 0, "forward")
 
 
 def _next_business_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex([d + FED_BUSINESS_DAY for d in days]) if len(days) else days
+    # Rolling back first makes a weekend or holiday's "next" the following business day.
+    return _business_offset(days, 1, "backward")
 
 
 def _fourth_tuesday(month_starts: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    first_tuesday = month_starts + pd.to_timedelta((1 - month_starts.weekday) % 7, unit="D")
+    first_tuesday = month_starts + pd.to_timedelta((1 - month_starts.day_of_week) % 7, unit="D")
     return first_tuesday + pd.Timedelta(weeks=3)
 
 

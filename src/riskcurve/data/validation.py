@@ -69,10 +69,25 @@ def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def _row_label(frame: pd.DataFrame, position: int) -> int | str:
-    if frame.attrs.get("line_numbers"):
-        return position + 2
-    return str(frame.index[position])
+def _as_text(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "").astype(str).str.strip()
+
+
+class _RowLabels(Sequence[int | str]):
+    """Lazily names row ``i`` of a frame: its file line, or its index label (a date)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._lines = bool(frame.attrs.get("line_numbers"))
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def __getitem__(self, position):  # type: ignore[no-untyped-def, override]
+        if self._lines:
+            return int(position) + 2
+        label = self._frame.index[position]
+        return label.date().isoformat() if isinstance(label, pd.Timestamp) else str(label)
 
 
 def parse_dates(
@@ -99,6 +114,8 @@ def parse_dates(
         Naive midnight timestamps named ``date``.
     """
     values = pd.Series(np.asarray(raw, dtype=object))
+    if len(values) == 0:
+        return pd.DatetimeIndex([], name="date")
     if isinstance(raw, pd.DatetimeIndex) or pd.api.types.is_datetime64_any_dtype(getattr(raw, "dtype", None)):
         index = pd.DatetimeIndex(raw)
         if index.tz is not None:
@@ -110,17 +127,19 @@ def parse_dates(
             )
         parsed = pd.Series(index)
     else:
-        text = values.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
-        for position, cell in enumerate(text):
-            if cell in _MISSING:
-                raise DataError("date is missing", source=source, row=labels[position], symbol=symbol)
-            if ("T" in cell or " " in cell or len(cell) > 10) and _TZ_SUFFIX.search(cell):
-                raise DataError(
-                    f"timezone-aware timestamp {cell!r}; plain dates (YYYY-MM-DD) are expected",
-                    source=source,
-                    row=labels[position],
-                    symbol=symbol,
-                )
+        text = _as_text(values)
+        blank = text.isin(_MISSING).to_numpy().nonzero()[0]
+        if len(blank):
+            raise DataError("date is missing", source=source, row=labels[int(blank[0])], symbol=symbol)
+        zoned = (text.str.len().gt(10) & text.str.contains(_TZ_SUFFIX)).to_numpy().nonzero()[0]
+        if len(zoned):
+            position = int(zoned[0])
+            raise DataError(
+                f"timezone-aware timestamp {text.iloc[position]!r}; plain dates (YYYY-MM-DD) are expected",
+                source=source,
+                row=labels[position],
+                symbol=symbol,
+            )
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
         bad = parsed.isna().to_numpy().nonzero()[0]
         if len(bad):
@@ -176,7 +195,7 @@ def _parse_numbers(
         numbers = raw.to_numpy(dtype=float)
         blank = np.isnan(numbers)
     else:
-        text = raw.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+        text = _as_text(raw)
         blank = text.isin(_MISSING).to_numpy()
         numbers = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
         garbage = (np.isnan(numbers) & ~blank).nonzero()[0]
@@ -228,7 +247,7 @@ def validate_prices(frame: pd.DataFrame, *, source: str, symbol: str) -> pd.Data
             source=source,
             symbol=symbol,
         )
-    labels = [_row_label(frame, i) for i in range(len(frame))]
+    labels = _RowLabels(frame)
     if len(frame) == 0:
         raise DataError("no rows", source=source, symbol=symbol)
     raw_dates = frame[columns["date"]] if "date" in columns else frame.index
@@ -301,7 +320,7 @@ def validate_values(
         )
     if len(frame) == 0:
         raise DataError("no rows", source=source, symbol=symbol)
-    labels = [_row_label(frame, i) for i in range(len(frame))]
+    labels = _RowLabels(frame)
     index = parse_dates(raw_dates, source=source, symbol=symbol, labels=labels)
     values = _parse_numbers(
         frame[columns[wanted]].reset_index(drop=True),

@@ -1,0 +1,109 @@
+"""The store's tables, their ordered migrations, and the metadata kept per series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from riskcurve._typing import CalendarName, SeriesKind
+from riskcurve.data.symbols import SymbolSpec
+
+Origin = Literal["catalogue", "import", "provider"]
+
+
+@dataclass(frozen=True)
+class SeriesMeta:
+    """What the store records about a series besides its rows.
+
+    Attributes
+    ----------
+    symbol, kind, unit, description, calendar
+        As in :class:`~riskcurve.data.symbols.SymbolSpec`.
+    release
+        Release-rule name for value series (``None``: end of the observation day).
+    lag_days
+        Extra days added after the release rule (user imports published late).
+    origin
+        ``"catalogue"`` for riskcurve's own symbols, ``"import"`` for user CSVs, ``"provider"``
+        for other series a provider served (a FRED id outside the catalogue, an extra snapshot file).
+    """
+
+    symbol: str
+    kind: SeriesKind
+    unit: str = ""
+    description: str = ""
+    calendar: CalendarName = "business"
+    release: str | None = None
+    lag_days: int = 0
+    origin: Origin = "catalogue"
+
+    @classmethod
+    def from_spec(cls, spec: SymbolSpec) -> SeriesMeta:
+        """Metadata of a catalogue symbol."""
+        return cls(spec.name, spec.kind, spec.unit, spec.description, spec.calendar, spec.release)
+
+
+#: Ordered migrations: (version, description, statements). Never edit a released one; append.
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (
+        1,
+        "series, prices, observations and the update log",
+        (
+            """
+            CREATE TABLE series (
+                symbol       VARCHAR PRIMARY KEY,
+                kind         VARCHAR NOT NULL CHECK (kind IN ('price', 'value')),
+                unit         VARCHAR NOT NULL,
+                description  VARCHAR NOT NULL,
+                calendar     VARCHAR NOT NULL,
+                release_rule VARCHAR,
+                lag_days     INTEGER NOT NULL DEFAULT 0,
+                origin       VARCHAR NOT NULL,
+                created_at   TIMESTAMP NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE prices (
+                symbol     VARCHAR NOT NULL,
+                date       DATE NOT NULL,
+                open       DOUBLE,
+                high       DOUBLE,
+                low        DOUBLE,
+                close      DOUBLE NOT NULL CHECK (close > 0),
+                volume     DOUBLE,
+                provider   VARCHAR NOT NULL,
+                fetched_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (symbol, date)
+            )
+            """,
+            # One row per (date, instant it became known): a revision is a new row, never an
+            # overwrite, so any past as-of view can be rebuilt exactly.
+            """
+            CREATE TABLE observations (
+                symbol       VARCHAR NOT NULL,
+                date         DATE NOT NULL,
+                value        DOUBLE NOT NULL,
+                available_at TIMESTAMP NOT NULL,
+                provider     VARCHAR NOT NULL,
+                fetched_at   TIMESTAMP NOT NULL,
+                PRIMARY KEY (symbol, date, available_at)
+            )
+            """,
+            """
+            CREATE TABLE updates (
+                symbol       VARCHAR NOT NULL,
+                provider     VARCHAR NOT NULL,
+                source       VARCHAR NOT NULL,
+                fetched_at   TIMESTAMP NOT NULL,
+                written_at   TIMESTAMP NOT NULL,
+                rows_new     INTEGER NOT NULL,
+                rows_revised INTEGER NOT NULL,
+                first_date   DATE,
+                last_date    DATE
+            )
+            """,
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]

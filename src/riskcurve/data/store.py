@@ -1,0 +1,578 @@
+"""The embedded store: one DuckDB file holding every series, its provenance and its vintages.
+
+Writes go through :meth:`Store.write`, which compares what arrived with what is stored and
+writes only new or changed rows, all symbols of a batch in one transaction: a failure or an
+interruption leaves the file exactly as it was, and writing the same data twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from riskcurve._typing import PRICE_COLUMNS, DateLike, SeriesKind
+from riskcurve.data.providers.base import Fetched, utc_now
+from riskcurve.data.release import available_at, knowledge_cutoff
+from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
+from riskcurve.errors import DataError, StoreError, UnknownSymbolError
+
+MEMORY = ":memory:"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """What one symbol's write changed.
+
+    Attributes
+    ----------
+    symbol, provider, source
+        What was written and where it came from.
+    rows_new
+        Dates (or vintages) the store did not have.
+    rows_revised
+        Stored rows whose values changed: prices updated in place, macro values added as a
+        new vintage known from the fetch time.
+    first_date, last_date
+        Range of the incoming data (``None`` when it was empty).
+    """
+
+    symbol: str
+    provider: str
+    source: str
+    rows_new: int
+    rows_revised: int
+    first_date: pd.Timestamp | None
+    last_date: pd.Timestamp | None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        return bool(self.rows_new or self.rows_revised)
+
+
+class Store:
+    """A riskcurve store backed by one DuckDB file (or memory, for tests).
+
+    Parameters
+    ----------
+    path
+        The DuckDB file; created (with its folder) if missing. ``":memory:"`` keeps it in memory.
+    read_only
+        Open without write access, so several readers (a dashboard, a notebook) can share it.
+
+    Examples
+    --------
+    >>> with Store(":memory:") as store:
+    ...     store.symbols()
+    []
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = MEMORY, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        if self.path != MEMORY:
+            file = Path(self.path).expanduser()
+            if read_only and not file.exists():
+                raise StoreError(f"no store at {file}; run `riskcurve update` first")
+            if not read_only:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            self.path = str(file)
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        self._migrate()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; the file stays consistent whatever happened before."""
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} has schema version {version}, newer than this riskcurve "
+                f"({SCHEMA_VERSION}); upgrade riskcurve"
+            )
+        pending = [m for m in MIGRATIONS if m[0] > version]
+        if not pending:
+            return
+        if self.read_only:
+            raise StoreError(f"store {self.path} needs migrating; run `riskcurve update` once")
+        with self._transaction():
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+            )
+            for number, description, statements in pending:
+                for statement in statements:
+                    self._con.execute(statement)
+                self._con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, description, utc_now().to_pydatetime()]
+                )
+
+    def schema_version(self) -> int:
+        """The last migration applied to this file (0 for a new file)."""
+        exists = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self._con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    class _Transaction:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def __enter__(self) -> None:
+            self.con.execute("BEGIN TRANSACTION")
+
+        def __exit__(self, kind: type[BaseException] | None, *_: Any) -> None:
+            self.con.execute("ROLLBACK" if kind is not None else "COMMIT")
+
+    def _transaction(self) -> Store._Transaction:
+        return Store._Transaction(self._con)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, batch: Sequence[Fetched], meta: Mapping[str, SeriesMeta]) -> list[WriteStats]:
+        """Write a batch of fetched series in one transaction.
+
+        Only new and changed rows are written. Price revisions replace the stored bar; value
+        revisions are added as a new vintage known from the fetch time, so as-of views before
+        the fetch still see the old value.
+
+        Parameters
+        ----------
+        batch
+            Validated provider output, one item per symbol.
+        meta
+            Metadata for every symbol in the batch (kind, unit, release rule...).
+
+        Returns
+        -------
+        list of WriteStats
+            One per item of ``batch``, in order.
+
+        Raises
+        ------
+        DataError
+            If an item's kind contradicts the stored series; nothing is written then.
+        StoreError
+            If the store is read-only.
+        """
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        for item in batch:
+            if item.symbol not in meta:
+                raise ValueError(f"meta has no entry for {item.symbol!r}")
+        stats: list[WriteStats] = []
+        with self._transaction():
+            for item in batch:
+                series = meta[item.symbol]
+                self._register(series)
+                if item.kind == "price":
+                    stats.append(self._write_prices(item))
+                else:
+                    stats.append(self._write_values(item, series))
+            for stat, item in zip(stats, batch, strict=True):
+                self._con.execute(
+                    "INSERT INTO updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        stat.symbol,
+                        stat.provider,
+                        stat.source,
+                        item.fetched_at.to_pydatetime(),
+                        utc_now().to_pydatetime(),
+                        stat.rows_new,
+                        stat.rows_revised,
+                        _pydate(stat.first_date),
+                        _pydate(stat.last_date),
+                    ],
+                )
+        return stats
+
+    def _register(self, series: SeriesMeta) -> None:
+        row = self._con.execute("SELECT kind FROM series WHERE symbol = ?", [series.symbol]).fetchone()
+        if row is None:
+            self._con.execute(
+                "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    series.symbol,
+                    series.kind,
+                    series.unit,
+                    series.description,
+                    series.calendar,
+                    series.release,
+                    series.lag_days,
+                    series.origin,
+                    utc_now().to_pydatetime(),
+                ],
+            )
+        elif row[0] != series.kind:
+            raise DataError(
+                f"stored as a {row[0]} series, cannot write {series.kind} data into it", symbol=series.symbol
+            )
+
+    def _write_prices(self, item: Fetched) -> WriteStats:
+        incoming = item.frame.loc[:, list(PRICE_COLUMNS)]
+        if incoming.empty:
+            return WriteStats(item.symbol, item.provider, item.source, 0, 0, None, None)
+        first, last = incoming.index[0], incoming.index[-1]
+        stored = self._con.execute(
+            "SELECT date, open, high, low, close, volume FROM prices WHERE symbol = ? AND date BETWEEN ? AND ?",
+            [item.symbol, _pydate(first), _pydate(last)],
+        ).df()
+        stored = stored.set_index(pd.DatetimeIndex(stored["date"]).as_unit("ns")).drop(columns="date")
+        known = incoming.index.isin(stored.index)
+        fresh = incoming.loc[~known]
+        overlap = incoming.loc[known]
+        before = stored.reindex(overlap.index)
+        same = (overlap.to_numpy() == before.to_numpy()) | (np.isnan(overlap.to_numpy()) & np.isnan(before.to_numpy()))
+        revised = overlap.loc[~same.all(axis=1)]
+        stamp = item.fetched_at.to_pydatetime()
+        for rows, statement in (
+            (fresh, "INSERT INTO prices SELECT ?, date, open, high, low, close, volume, ?, ? FROM incoming"),
+            (
+                revised,
+                "UPDATE prices SET open = i.open, high = i.high, low = i.low, close = i.close, volume = i.volume, "
+                "provider = ?, fetched_at = ? FROM incoming AS i WHERE prices.symbol = ? AND prices.date = i.date",
+            ),
+        ):
+            if rows.empty:
+                continue
+            self._con.register("incoming", rows.rename_axis("date").reset_index())
+            try:
+                if statement.startswith("INSERT"):
+                    self._con.execute(statement, [item.symbol, item.provider, stamp])
+                else:
+                    self._con.execute(statement, [item.provider, stamp, item.symbol])
+            finally:
+                self._con.unregister("incoming")
+        return WriteStats(item.symbol, item.provider, item.source, len(fresh), len(revised), first, last)
+
+    def _write_values(self, item: Fetched, series: SeriesMeta) -> WriteStats:
+        frame = item.frame
+        if frame.empty:
+            return WriteStats(item.symbol, item.provider, item.source, 0, 0, None, None)
+        first, last = frame.index.min(), frame.index.max()
+        stamp = item.fetched_at
+        if "available_at" in frame.columns:
+            incoming = pd.DataFrame(
+                {"date": frame.index, "value": frame["value"].to_numpy(), "available_at": frame["available_at"].to_numpy()}
+            )
+            stored = self._con.execute(
+                "SELECT date, available_at, value AS stored FROM observations "
+                "WHERE symbol = ? AND date BETWEEN ? AND ?",
+                [item.symbol, _pydate(first), _pydate(last)],
+            ).df()
+            merged = incoming.merge(_as_ns(stored, "date", "available_at"), on=["date", "available_at"], how="left")
+            fresh = merged.loc[merged["stored"].isna(), ["date", "value", "available_at"]]
+            corrected = merged.loc[merged["stored"].notna() & (merged["stored"] != merged["value"])]
+            new_count, revised_count = len(fresh), len(corrected)
+            if revised_count:
+                self._con.register("corrected", corrected[["date", "value", "available_at"]])
+                try:
+                    self._con.execute(
+                        "UPDATE observations SET value = c.value, provider = ?, fetched_at = ? FROM corrected AS c "
+                        "WHERE observations.symbol = ? AND observations.date = c.date "
+                        "AND observations.available_at = c.available_at",
+                        [item.provider, stamp.to_pydatetime(), item.symbol],
+                    )
+                finally:
+                    self._con.unregister("corrected")
+        else:
+            incoming = pd.DataFrame(
+                {
+                    "date": frame.index,
+                    "value": frame["value"].to_numpy(),
+                    "available_at": available_at(frame.index, series.release, lag_days=series.lag_days),
+                }
+            )
+            latest = self._con.execute(
+                "SELECT date, value AS stored FROM observations WHERE symbol = ? AND date BETWEEN ? AND ? "
+                "QUALIFY row_number() OVER (PARTITION BY date ORDER BY available_at DESC) = 1",
+                [item.symbol, _pydate(first), _pydate(last)],
+            ).df()
+            merged = incoming.merge(_as_ns(latest, "date"), on="date", how="left")
+            fresh = merged.loc[merged["stored"].isna(), ["date", "value", "available_at"]]
+            changed = merged.loc[merged["stored"].notna() & (merged["stored"] != merged["value"])].copy()
+            # A revision seen without vintages is known only from when we saw it.
+            changed["available_at"] = changed["available_at"].where(changed["available_at"] > stamp, stamp)
+            new_count, revised_count = len(fresh), len(changed)
+            fresh = pd.concat([fresh, changed[["date", "value", "available_at"]]])
+        if len(fresh):
+            self._con.register("incoming", fresh)
+            try:
+                self._con.execute(
+                    "INSERT INTO observations SELECT ?, date, value, available_at, ?, ? FROM incoming",
+                    [item.symbol, item.provider, stamp.to_pydatetime()],
+                )
+            finally:
+                self._con.unregister("incoming")
+        return WriteStats(item.symbol, item.provider, item.source, new_count, revised_count, first, last)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def symbols(self) -> list[str]:
+        """Every stored symbol, sorted."""
+        return [row[0] for row in self._con.execute("SELECT symbol FROM series ORDER BY symbol").fetchall()]
+
+    def meta(self, symbol: str) -> SeriesMeta:
+        """The stored metadata of ``symbol``.
+
+        Raises
+        ------
+        UnknownSymbolError
+            If the store does not hold it; the message lists what it holds.
+        """
+        name = symbol.strip().upper()
+        row = self._con.execute(
+            "SELECT symbol, kind, unit, description, calendar, release_rule, lag_days, origin FROM series "
+            "WHERE symbol = ?",
+            [name],
+        ).fetchone()
+        if row is None:
+            held = ", ".join(self.symbols()) or "nothing yet; run `riskcurve update`"
+            raise UnknownSymbolError(f"not in the store (it holds: {held})", symbol=symbol)
+        return SeriesMeta(*row)
+
+    def kind(self, symbol: str) -> SeriesKind:
+        """``"price"`` or ``"value"``."""
+        return self.meta(symbol).kind
+
+    def last_date(self, symbol: str) -> pd.Timestamp | None:
+        """The newest stored date of ``symbol`` (``None`` if it has no rows or is not stored)."""
+        table = "prices" if self._kind_or_none(symbol) == "price" else "observations"
+        row = self._con.execute(f"SELECT max(date) FROM {table} WHERE symbol = ?", [symbol.upper()]).fetchone()
+        return pd.Timestamp(row[0]) if row and row[0] is not None else None
+
+    def _kind_or_none(self, symbol: str) -> SeriesKind | None:
+        row = self._con.execute("SELECT kind FROM series WHERE symbol = ?", [symbol.upper()]).fetchone()
+        return row[0] if row else None
+
+    def prices(
+        self,
+        symbol: str,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        *,
+        as_of: DateLike | None = None,
+        provenance: bool = False,
+    ) -> pd.DataFrame:
+        """OHLCV bars of a price series.
+
+        Parameters
+        ----------
+        symbol
+            A stored price series.
+        start, end
+            Inclusive date range; open-ended when ``None``.
+        as_of
+            Only bars dated on or before this day (a bar is known at its close).
+        provenance
+            Add ``provider`` and ``fetched_at`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``date``; columns ``open high low close volume`` (NaN where the source had none).
+        """
+        meta = self.meta(symbol)
+        if meta.kind != "price":
+            raise DataError("is a value series; use observations()", symbol=meta.symbol)
+        end = _earliest(end, as_of)
+        extra = ", provider, fetched_at" if provenance else ""
+        frame = self._con.execute(
+            f"SELECT date, open, high, low, close, volume{extra} FROM prices WHERE symbol = ? "
+            "AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) ORDER BY date",
+            [meta.symbol, *_range_params(start, end)],
+        ).df()
+        return _date_indexed(frame)
+
+    def observations(
+        self,
+        symbol: str,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        *,
+        as_of: DateLike | None = None,
+        vintages: bool = False,
+        provenance: bool = False,
+    ) -> pd.DataFrame:
+        """Values of a value series, as known on ``as_of`` (or as known now).
+
+        Parameters
+        ----------
+        symbol
+            A stored value series.
+        start, end
+            Inclusive range of observation dates.
+        as_of
+            Use only rows published by the end of this day (New York); for each date the latest
+            such vintage. ``None`` means everything stored.
+        vintages
+            Return every stored vintage (one row per date and ``available_at``) instead.
+        provenance
+            Add ``provider`` and ``fetched_at`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``date``; columns ``value`` and ``available_at`` (naive UTC).
+        """
+        meta = self.meta(symbol)
+        if meta.kind != "value":
+            raise DataError("is a price series; use prices()", symbol=meta.symbol)
+        cutoff = knowledge_cutoff(as_of).to_pydatetime() if as_of is not None else None
+        extra = ", provider, fetched_at" if provenance else ""
+        latest = "" if vintages else "QUALIFY row_number() OVER (PARTITION BY date ORDER BY available_at DESC) = 1"
+        frame = self._con.execute(
+            f"SELECT date, value, available_at{extra} FROM observations WHERE symbol = ? "
+            "AND (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) "
+            f"AND (?::TIMESTAMP IS NULL OR available_at <= ?::TIMESTAMP) {latest} ORDER BY date, available_at",
+            [meta.symbol, *_range_params(start, end), cutoff, cutoff],
+        ).df()
+        return _date_indexed(frame)
+
+    def read(
+        self,
+        symbol: str,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        *,
+        as_of: DateLike | None = None,
+        provenance: bool = False,
+    ) -> pd.DataFrame:
+        """:meth:`prices` or :meth:`observations`, whichever fits the series."""
+        if self.kind(symbol) == "price":
+            return self.prices(symbol, start, end, as_of=as_of, provenance=provenance)
+        return self.observations(symbol, start, end, as_of=as_of, provenance=provenance)
+
+    def list_series(self, *, as_of: DateLike | None = None) -> pd.DataFrame:
+        """One row per stored series: metadata, date range, row count, providers, last fetch.
+
+        Parameters
+        ----------
+        as_of
+            Count only what was known by the end of this day.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``symbol kind unit description first_date last_date rows providers last_fetched``
+            (``rows`` counts distinct dates).
+        """
+        day = pd.Timestamp(as_of).date() if as_of is not None else None
+        cutoff = knowledge_cutoff(as_of).to_pydatetime() if as_of is not None else None
+        return self._con.execute(
+            """
+            WITH rows AS (
+                SELECT symbol, date, provider, fetched_at FROM prices WHERE ?::DATE IS NULL OR date <= ?::DATE
+                UNION ALL
+                SELECT symbol, date, provider, fetched_at FROM observations
+                WHERE ?::TIMESTAMP IS NULL OR available_at <= ?::TIMESTAMP
+            )
+            SELECT s.symbol, s.kind, s.unit, s.description,
+                   min(r.date) AS first_date, max(r.date) AS last_date,
+                   count(DISTINCT r.date) AS rows,
+                   string_agg(DISTINCT r.provider, ',' ORDER BY r.provider) AS providers,
+                   max(r.fetched_at) AS last_fetched
+            FROM series s LEFT JOIN rows r USING (symbol)
+            GROUP BY ALL ORDER BY s.symbol
+            """,
+            [day, day, cutoff, cutoff],
+        ).df()
+
+    def update_log(self, symbol: str | None = None) -> pd.DataFrame:
+        """Every write recorded for provenance: provider, source, fetch time, rows new/revised."""
+        return self._con.execute(
+            "SELECT * FROM updates WHERE ? IS NULL OR symbol = ? ORDER BY written_at, symbol",
+            [symbol, symbol],
+        ).df()
+
+    def export_parquet(
+        self,
+        symbol: str,
+        path: str | os.PathLike[str],
+        *,
+        as_of: DateLike | None = None,
+        vintages: bool = False,
+    ) -> Path:
+        """Write a series (with provenance columns) to a Parquet file, atomically.
+
+        Parameters
+        ----------
+        symbol
+            A stored series.
+        path
+            The output file; replaced only once the new one is complete.
+        as_of, vintages
+            As in :meth:`read` / :meth:`observations`.
+        """
+        if self.kind(symbol) == "price":
+            frame = self.prices(symbol, as_of=as_of, provenance=True)
+        else:
+            frame = self.observations(symbol, as_of=as_of, vintages=vintages, provenance=True)
+        target = Path(path).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".parquet.part")
+        os.close(handle)
+        try:
+            frame.to_parquet(temporary)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return target
+
+
+def _pydate(value: pd.Timestamp | None) -> Any:
+    return None if value is None else value.date()
+
+
+def _earliest(end: DateLike | None, as_of: DateLike | None) -> pd.Timestamp | None:
+    candidates = [pd.Timestamp(v).normalize() for v in (end, as_of) if v is not None]
+    return min(candidates) if candidates else None
+
+
+def _range_params(start: DateLike | None, end: DateLike | None) -> list[Any]:
+    lo = pd.Timestamp(start).date() if start is not None else None
+    hi = pd.Timestamp(end).date() if end is not None else None
+    return [lo, lo, hi, hi]
+
+
+def _as_ns(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
+    return out
+
+
+def _date_indexed(frame: pd.DataFrame) -> pd.DataFrame:
+    index = pd.DatetimeIndex(pd.to_datetime(frame.pop("date")).astype("datetime64[ns]"), name="date")
+    frame.index = index
+    for column in ("available_at", "fetched_at"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    return frame
