@@ -1,0 +1,297 @@
+"""Ingest: provider → validation → store, for updates and for user imports.
+
+An update fetches every requested symbol first and writes them together in one transaction,
+so either the whole update lands or none of it does (with ``keep_going`` the symbols that
+fetched cleanly land and the failures are reported).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from riskcurve.data.providers.base import Fetched, Provider, get_provider, utc_now
+from riskcurve.data.providers.snapshot import SnapshotProvider
+from riskcurve.data.schema import SeriesMeta
+from riskcurve.data.store import Store, WriteStats
+from riskcurve.data.symbols import CATALOGUE, is_known, lookup
+from riskcurve.data.validation import read_csv_text, validate_values
+from riskcurve.errors import DataError, RiskcurveError, UnknownSymbolError
+
+Mode = Literal["live", "snapshot"]
+
+#: Bars re-read before the newest stored one on a live update: the last days of a source can be
+#: provisional (the snapshot README saw a 1% change in a final day).
+PRICE_OVERLAP_DAYS = 7
+#: Macro values re-read on a live update, so revisions are seen (and stored as new vintages).
+VALUE_OVERLAP_DAYS = 120
+
+#: Hosts a live update needs; if none answers, the update falls back to the snapshot.
+PROBE_HOSTS: tuple[tuple[str, int], ...] = (("query1.finance.yahoo.com", 443), ("fred.stlouisfed.org", 443))
+
+Progress = Callable[[str, int, int], None]
+
+
+def network_available(hosts: Iterable[tuple[str, int]] = PROBE_HOSTS, timeout: float = 3.0) -> bool:
+    """Whether any of ``hosts`` accepts a TCP connection within ``timeout`` seconds."""
+    for host, port in hosts:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an update did.
+
+    Attributes
+    ----------
+    mode
+        ``"live"`` or ``"snapshot"``.
+    note
+        Why the mode was chosen when it was not the one asked for (e.g. no network).
+    written
+        Per-symbol write statistics.
+    failures
+        ``(symbol, message)`` for symbols that failed (only with ``keep_going``).
+    """
+
+    mode: Mode
+    note: str | None
+    written: tuple[WriteStats, ...]
+    failures: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def rows_new(self) -> int:
+        """New rows over all symbols."""
+        return sum(s.rows_new for s in self.written)
+
+    @property
+    def rows_revised(self) -> int:
+        """Revised rows over all symbols."""
+        return sum(s.rows_revised for s in self.written)
+
+
+def _meta_for(store: Store, fetched: Fetched) -> SeriesMeta:
+    if fetched.symbol in store.symbols():
+        return store.meta(fetched.symbol)
+    if is_known(fetched.symbol):
+        return SeriesMeta.from_spec(lookup(fetched.symbol))
+    # A series outside the catalogue (an extra snapshot file, another FRED id): with no release
+    # rule known, the observation day's end is the assumption, and the listing says so.
+    return SeriesMeta(fetched.symbol, fetched.kind, description=f"from {fetched.source}", origin="provider")
+
+
+def _start_for(store: Store, symbol: str, mode: Mode) -> pd.Timestamp | None:
+    if symbol not in store.symbols():
+        return None
+    last = store.last_date(symbol)
+    if last is None or mode == "snapshot":
+        return last
+    overlap = PRICE_OVERLAP_DAYS if store.kind(symbol) == "price" else VALUE_OVERLAP_DAYS
+    return last - pd.Timedelta(days=overlap)
+
+
+def _live_provider_name(symbol: str, override: str | None) -> str | None:
+    if override:
+        return override
+    if not is_known(symbol):
+        return "fred" if re.fullmatch(r"[A-Z0-9]+", symbol) else None
+    live = lookup(symbol).live
+    return live[0] if live else None
+
+
+def update(
+    store: Store,
+    symbols: Sequence[str] | None = None,
+    *,
+    snapshot: str | os.PathLike[str] | None = None,
+    offline: bool = False,
+    provider: str | None = None,
+    keep_going: bool = False,
+    progress: Progress | None = None,
+    probe: Callable[[], bool] = network_available,
+    providers: dict[str, Provider] | None = None,
+) -> UpdateResult:
+    """Fill or refresh the store, fetching only what it is missing.
+
+    Parameters
+    ----------
+    store
+        The store to write to.
+    symbols
+        What to update; by default every snapshot series (snapshot mode) or every catalogue
+        series with a live source plus everything already stored (live mode). Imported series
+        are never refreshed (they have no provider).
+    snapshot
+        Snapshot folder used offline, and for series that have no live source.
+    offline
+        Use the snapshot even if the network is up.
+    provider
+        Force one live provider for every symbol (e.g. ``"ccxt"`` for crypto).
+    keep_going
+        Write what fetched cleanly even if some symbols failed (their errors are returned).
+    progress
+        Called as ``progress(symbol, done, total)`` after each symbol is fetched.
+    probe
+        Returns whether the network is reachable; injected in tests.
+    providers
+        Provider instances by name, to reuse or to inject in tests.
+
+    Returns
+    -------
+    UpdateResult
+
+    Raises
+    ------
+    RiskcurveError
+        The first failure, when ``keep_going`` is false; the store is then untouched.
+    """
+    instances: dict[str, Provider] = dict(providers or {})
+    snapshot_root = Path(snapshot).expanduser() if snapshot else None
+    if snapshot_root is not None and "snapshot" not in instances:
+        instances["snapshot"] = SnapshotProvider(snapshot_root)
+
+    mode: Mode
+    note = None
+    if offline or provider == "snapshot":
+        mode = "snapshot"
+    elif probe():
+        mode = "live"
+    else:
+        mode = "snapshot"
+        note = "network unreachable"
+    if mode == "snapshot" and "snapshot" not in instances:
+        reason = "offline mode" if offline or provider == "snapshot" else "no network"
+        raise DataError(f"{reason} and no snapshot folder given (use --snapshot DIR or set RISKCURVE_SNAPSHOT)")
+    if note:
+        note = f"{note}: using the snapshot at {instances['snapshot'].root}"  # type: ignore[attr-defined]
+
+    stored = store.symbols()
+    imported = {s for s in stored if store.meta(s).origin == "import"}
+    if symbols:
+        wanted = [s.strip().upper() for s in symbols]
+        for name in wanted:
+            if name in imported:
+                raise DataError("is an imported series; re-run `riskcurve import` to refresh it", symbol=name)
+    elif mode == "snapshot":
+        wanted = instances["snapshot"].symbols()
+    else:
+        wanted = sorted({s for s in CATALOGUE if lookup(s).live} | (set(stored) - imported))
+
+    plan: list[tuple[str, Provider]] = []
+    for name in wanted:
+        if mode == "snapshot":
+            plan.append((name, instances["snapshot"]))
+            continue
+        live_name = _live_provider_name(name, provider)
+        if live_name is None:
+            if "snapshot" not in instances:
+                raise UnknownSymbolError("has no live source and no snapshot folder was given", symbol=name)
+            plan.append((name, instances["snapshot"]))
+            continue
+        if live_name not in instances:
+            instances[live_name] = get_provider(live_name)
+        plan.append((name, instances[live_name]))
+
+    fetched: list[Fetched] = []
+    failures: list[tuple[str, str]] = []
+    for done, (name, source) in enumerate(plan, start=1):
+        try:
+            fetched.append(source.fetch(name, start=_start_for(store, name, mode)))
+        except (RiskcurveError, ValueError) as exc:
+            if not keep_going:
+                raise
+            failures.append((name, str(exc)))
+        if progress is not None:
+            progress(name, done, len(plan))
+
+    meta = {item.symbol: _meta_for(store, item) for item in fetched}
+    written = store.write(fetched, meta) if fetched else []
+    return UpdateResult(mode, note, tuple(written), tuple(failures))
+
+
+_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
+
+
+def import_csv(
+    store: Store,
+    path: str | os.PathLike[str],
+    name: str,
+    *,
+    date_column: str = "date",
+    value_column: str = "value",
+    lag_days: int = 0,
+    unit: str = "",
+    description: str = "",
+) -> WriteStats:
+    """Bring a user's own series (ETF flows, share of unprofitable companies...) into the store.
+
+    Values become known at the end of their date plus ``lag_days``; say how late the source
+    publishes, since an early date here is look-ahead in every signal that uses the series.
+
+    Parameters
+    ----------
+    store
+        The store to write to.
+    path
+        A CSV file with a date column and a value column.
+    name
+        The symbol to store it under (letters, digits, underscores).
+    date_column, value_column
+        Which columns to read (case-insensitive).
+    lag_days
+        Days between a value's date and its publication.
+    unit, description
+        Shown in listings and reports.
+
+    Raises
+    ------
+    DataError
+        On any problem with the file, naming the line, or if ``name`` is taken by a
+        non-imported series. Nothing is written then.
+    """
+    symbol = name.strip().upper()
+    if not _NAME.fullmatch(symbol):
+        raise DataError(f"invalid series name {name!r}: use letters, digits and underscores, starting with a letter")
+    if lag_days < 0:
+        raise ValueError(f"lag_days must be >= 0, got {lag_days}")
+    if is_known(symbol) or (symbol in store.symbols() and store.meta(symbol).origin != "import"):
+        raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
+    source = Path(path).expanduser()
+    frame = validate_values(
+        read_csv_text(source, symbol=symbol),
+        source=str(source),
+        symbol=symbol,
+        date_column=date_column,
+        value_column=value_column,
+    )
+    meta = SeriesMeta(
+        symbol,
+        "value",
+        unit=unit,
+        description=description or f"imported from {source.name}",
+        calendar="business",
+        release="end_of_day",
+        lag_days=lag_days,
+        origin="import",
+    )
+    if symbol in store.symbols() and store.meta(symbol).lag_days != lag_days:
+        raise DataError(
+            f"was imported with --lag-days {store.meta(symbol).lag_days}; re-import with the same lag", symbol=symbol
+        )
+    (stats,) = store.write([Fetched(symbol, "value", frame, "import", str(source), utc_now())], {symbol: meta})
+    return stats
+
+
+__all__ = ["UpdateResult", "import_csv", "network_available", "update"]
