@@ -1,0 +1,37 @@
+# Quick start: `make report` (the main job) and `make test` (the whole suite).
+# Each sets up its own virtual environment the first time.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The shared snapshot beside the repository makes everything work offline.
+ifneq ($(wildcard ../shared/data),)
+export RISKCURVE_SNAPSHOT ?= $(abspath ../shared/data)
+endif
+export RISKCURVE_STORE ?= $(abspath out/riskcurve.duckdb)
+
+.PHONY: report test lint typecheck clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/riskcurve update
+	$(BIN)/riskcurve series list
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis
