@@ -1,0 +1,89 @@
+"""Point-in-time views of the store for signals: what was known on each day up to ``as_of``.
+
+Signals are pure functions of pandas objects; this module is where those objects come from.
+Prices are cut at ``as_of``; macro series are read with every stored vintage and then placed
+on days by publication time, so a revision published later never reaches an earlier day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from riskcurve._typing import DateLike
+from riskcurve.data.calendar import daily_index, known_on, on_days
+from riskcurve.data.release import knowledge_cutoff, today
+from riskcurve.data.store import Store
+from riskcurve.errors import DataError
+
+
+@dataclass
+class MarketData:
+    """Reads series from a store as they were known on ``as_of`` (default: today).
+
+    Parameters
+    ----------
+    store
+        An open store.
+    as_of
+        The day to stand on; nothing dated or published later is visible.
+
+    Examples
+    --------
+    >>> data = MarketData(store, as_of="2021-01-15")  # doctest: +SKIP
+    >>> data.close("RUT").index.max() <= pd.Timestamp("2021-01-15")  # doctest: +SKIP
+    True
+    """
+
+    store: Store
+    as_of: pd.Timestamp | None = None
+    _cache: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.as_of = pd.Timestamp(self.as_of).normalize() if self.as_of is not None else pd.Timestamp(today())
+
+    def has(self, symbol: str) -> bool:
+        """Whether the store holds ``symbol``."""
+        return symbol.upper() in self.store.symbols()
+
+    def bars(self, symbol: str) -> pd.DataFrame:
+        """OHLCV bars dated on or before ``as_of``."""
+        key = ("bars", symbol.upper())
+        if key not in self._cache:
+            self._cache[key] = self.store.prices(symbol, as_of=self.as_of)
+        return self._cache[key]
+
+    def close(self, symbol: str) -> pd.Series:
+        """Closes dated on or before ``as_of``, named after the symbol."""
+        return self.bars(symbol)["close"].rename(symbol.upper())
+
+    def closes(self, symbols: Iterable[str], days: pd.DatetimeIndex) -> pd.DataFrame:
+        """Closes of several symbols read on ``days`` (see :func:`~riskcurve.data.calendar.on_days`)."""
+        return pd.DataFrame({s.upper(): on_days(self.close(s), days) for s in symbols if self.has(s)}, index=days)
+
+    def vintages(self, symbol: str) -> pd.DataFrame:
+        """Every vintage of a value series published by the end of ``as_of``."""
+        key = ("vintages", symbol.upper())
+        if key not in self._cache:
+            self._cache[key] = self.store.observations(symbol, as_of=self.as_of, vintages=True)
+        return self._cache[key]
+
+    def known(self, symbol: str, days: pd.DatetimeIndex) -> pd.Series:
+        """A value series as known at the end of each of ``days`` (NaN before its first release)."""
+        return known_on(self.vintages(symbol), days)["value"].rename(symbol.upper())
+
+    def days(self, start: DateLike | None = None) -> pd.DatetimeIndex:
+        """Every calendar day from ``start`` (default 2000-01-01) to ``as_of``: the crypto calendar."""
+        return daily_index(start or "2000-01-01", self.as_of)
+
+    def require(self, *symbols: str) -> None:
+        """Raise a clear error if any of ``symbols`` is missing from the store."""
+        missing = [s for s in symbols if not self.has(s)]
+        if missing:
+            raise DataError(f"the store lacks {', '.join(missing)}; run `riskcurve update` first")
+
+    def cutoff(self) -> pd.Timestamp:
+        """The instant (naive UTC) that ends ``as_of``: later publications are invisible."""
+        return knowledge_cutoff(self.as_of)
