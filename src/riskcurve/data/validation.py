@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,7 @@ class _RowLabels(Sequence[int | str]):
     def __len__(self) -> int:
         return len(self._frame)
 
-    def __getitem__(self, position):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, position: Any) -> Any:
         if self._lines:
             return int(position) + 2
         label = self._frame.index[position]
@@ -116,7 +117,7 @@ def parse_dates(
     values = pd.Series(np.asarray(raw, dtype=object))
     if len(values) == 0:
         return pd.DatetimeIndex([], name="date")
-    if isinstance(raw, pd.DatetimeIndex) or pd.api.types.is_datetime64_any_dtype(getattr(raw, "dtype", None)):
+    if isinstance(raw, pd.DatetimeIndex) or pd.api.types.is_datetime64_any_dtype(raw.dtype):
         index = pd.DatetimeIndex(raw)
         if index.tz is not None:
             raise DataError(
@@ -270,7 +271,9 @@ def validate_prices(frame: pd.DataFrame, *, source: str, symbol: str) -> pd.Data
         if len(bad):
             position = int(bad[0])
             what = "negative" if column == "volume" else "not positive"
-            raise DataError(f"{column} {numbers[position]:g} is {what}", source=source, row=labels[position], symbol=symbol)
+            raise DataError(
+                f"{column} {numbers[position]:g} is {what}", source=source, row=labels[position], symbol=symbol
+            )
         out[column] = numbers
     return pd.DataFrame(out, index=index, columns=list(PRICE_COLUMNS))
 
@@ -310,13 +313,16 @@ def validate_values(
             symbol=symbol,
         )
     date_key = date_column.strip().lower()
+    raw_dates: pd.Series | pd.Index
     if date_key in columns:
         raw_dates = frame[columns[date_key]]
     elif isinstance(frame.index, pd.DatetimeIndex):
         raw_dates = frame.index
     else:
         raise DataError(
-            f"missing column {date_column!r} (found: {', '.join(map(str, frame.columns))})", source=source, symbol=symbol
+            f"missing column {date_column!r} (found: {', '.join(map(str, frame.columns))})",
+            source=source,
+            symbol=symbol,
         )
     if len(frame) == 0:
         raise DataError("no rows", source=source, symbol=symbol)

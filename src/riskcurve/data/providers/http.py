@@ -7,6 +7,7 @@ start of the body, since retrying a bad request only wastes the rate limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,12 @@ from riskcurve.errors import ProviderError
 
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 USER_AGENT = "riskcurve (+https://pypi.org/project/riskcurve/)"
+# Query strings can carry API keys; exception texts from requests quote the full URL.
+_QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+def _redacted(text: str) -> str:
+    return _QUERY.sub("?…", text)
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -58,9 +65,9 @@ def get(
                 url, params=params, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout
             )
         except requests.Timeout as exc:
-            raise TransientError(f"timed out after {timeout:g}s ({type(exc).__name__})") from exc
+            raise TransientError(f"timed out after {timeout:g}s ({type(exc).__name__})") from None
         except requests.ConnectionError as exc:
-            raise TransientError(f"connection failed: {exc}") from exc
+            raise TransientError(f"connection failed: {_redacted(str(exc))}") from None
         if response.status_code in TRANSIENT_STATUS:
             raise TransientError(f"HTTP {response.status_code} {response.reason or ''}".strip(), _retry_after(response))
         if response.status_code >= 400:

@@ -1,0 +1,390 @@
+"""The FRED provider: macro series from the St. Louis Fed, with ALFRED vintages when it can.
+
+Without an API key it reads the public CSV download, which holds only today's revised values;
+the store then dates each value by its series' release rule. With a key it uses the JSON API
+and, for series that get revised (M2, the monthly fed funds rate), asks ALFRED for every vintage
+so a backtest sees the number that was actually published at the time, not today's revision.
+
+The API key is a credential: it never appears in a source string or an error message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import requests
+
+from riskcurve._typing import DateLike
+from riskcurve.data import release
+from riskcurve.data.providers import http
+from riskcurve.data.providers.base import Fetched, RetryPolicy, Throttle, clip, date_bounds, utc_now
+from riskcurve.data.symbols import CATALOGUE
+from riskcurve.data.validation import validate_values
+from riskcurve.errors import DataError, ProviderError, UnknownSymbolError
+
+CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+API_URL = "https://api.stlouisfed.org/fred/series/observations"
+#: Series whose past values get revised, so their vintages matter for honest backtests.
+REVISED = frozenset({"M2SL", "WM2NS", "FEDFUNDS"})
+#: ALFRED's documented "all real-time periods" bounds.
+ALL_VINTAGES = ("1776-07-04", "9999-12-31")
+PAGE_SIZE = 100_000
+
+_FRED_ID = re.compile(r"[A-Z0-9]+")
+_MISSING = frozenset({".", ""})
+_DATE_HEADERS = frozenset({"observation_date", "date"})
+_HTTP_STATUS = re.compile(r"HTTP \d+")
+_ERROR_MESSAGE = re.compile(r'"error_message"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+@dataclass(frozen=True)
+class FredSeries:
+    """A riskcurve symbol resolved to its FRED series.
+
+    Attributes
+    ----------
+    name
+        The riskcurve symbol (a catalogue name, or the id itself for series outside it).
+    series_id
+        The FRED series id.
+    release
+        The catalogue's release rule, ``None`` for series outside the catalogue.
+    """
+
+    name: str
+    series_id: str
+    release: str | None
+
+
+class FredProvider:
+    """Macro series from FRED (CSV download or JSON API) and ALFRED (vintages).
+
+    Parameters
+    ----------
+    api_key
+        FRED API key; defaults to the ``FRED_API_KEY`` environment variable. Without one the
+        public CSV download is used.
+    vintages
+        Whether to fetch every ALFRED vintage. ``None`` means yes for the revised series
+        (:data:`REVISED`) when a key is available, no otherwise.
+    session
+        HTTP session to reuse (connection pooling; tests pass their own).
+    policy
+        Retries and backoff.
+    min_interval
+        Seconds between requests; FRED allows 120 a minute per key.
+
+    Raises
+    ------
+    ValueError
+        If ``vintages=True`` and there is no API key.
+    """
+
+    name = "fred"
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        vintages: bool | None = None,
+        session: requests.Session | None = None,
+        policy: RetryPolicy | None = None,
+        min_interval: float = 0.6,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("FRED_API_KEY")
+        self._api_key = key.strip() if key and key.strip() else None
+        if vintages and self._api_key is None:
+            raise ValueError(
+                "ALFRED vintages need a FRED API key: set the FRED_API_KEY environment variable or pass "
+                "api_key= (free at https://fred.stlouisfed.org/docs/api/api_key.html)"
+            )
+        self.vintages = vintages
+        self.session = session or requests.Session()
+        self.policy = policy or RetryPolicy()
+        self.throttle = Throttle(min_interval)
+
+    @property
+    def has_key(self) -> bool:
+        """Whether an API key is configured (the key itself is not exposed)."""
+        return self._api_key is not None
+
+    def symbols(self) -> list[str]:
+        """Catalogue symbols served by FRED; :meth:`fetch` also takes any other FRED id."""
+        return sorted(name for name, spec in CATALOGUE.items() if spec.fred)
+
+    def series(self, symbol: str) -> FredSeries:
+        """Resolve a catalogue symbol or a raw FRED id.
+
+        Raises
+        ------
+        UnknownSymbolError
+            For catalogue symbols FRED does not serve, and for strings that cannot be FRED ids.
+        """
+        name = symbol.strip().upper()
+        spec = CATALOGUE.get(name)
+        if spec is not None:
+            if spec.fred is None:
+                raise UnknownSymbolError(
+                    f"{name} is not a FRED series (FRED serves: {', '.join(self.symbols())})", symbol=symbol
+                )
+            return FredSeries(spec.name, spec.fred, spec.release)
+        if _FRED_ID.fullmatch(name):
+            return FredSeries(name, name, None)
+        raise UnknownSymbolError(
+            f"{symbol!r} is neither a catalogue FRED series nor a FRED id (letters and digits, e.g. DGS5)",
+            symbol=symbol,
+        )
+
+    def uses_vintages(self, series: FredSeries) -> bool:
+        """Whether :meth:`fetch` returns ALFRED vintages for ``series``."""
+        if self.vintages is not None:
+            return self.vintages
+        return self._api_key is not None and series.series_id in REVISED
+
+    def fetch(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> Fetched:
+        """Fetch a series between ``start`` and ``end`` inclusive; see :meth:`Provider.fetch`.
+
+        Returns
+        -------
+        Fetched
+            Index ``date`` and column ``value``; with vintages, also ``available_at`` (naive UTC)
+            and one row per (date, vintage). A well-formed answer without observations in the
+            range gives an empty frame: monthly series have none in most short windows.
+
+        Raises
+        ------
+        UnknownSymbolError
+            If the symbol is not a FRED series or FRED says the series does not exist.
+        ProviderError
+            If FRED keeps failing or answers with something that is not the expected data.
+        """
+        lo, hi = date_bounds(start, end)
+        series = self.series(symbol)
+        if self._api_key is None:
+            frame = self._csv(series, lo, hi)
+            source = f"fred:csv:{series.series_id}"
+        elif self.uses_vintages(series):
+            frame = self._vintage_frame(series, self._observations(series, lo, hi, vintages=True))
+            source = f"alfred:{series.series_id}"
+        else:
+            frame = self._value_frame(series, self._observations(series, lo, hi, vintages=False))
+            source = f"fred:api:{series.series_id}"
+        return Fetched(series.name, "value", clip(frame, lo, hi), self.name, source=source, fetched_at=utc_now())
+
+    # -- CSV download ---------------------------------------------------------------------------
+
+    def _csv(self, series: FredSeries, lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> pd.DataFrame:
+        params = {"id": series.series_id}
+        if lo is not None:
+            params["cosd"] = lo.date().isoformat()
+        if hi is not None:
+            params["coed"] = hi.date().isoformat()
+        try:
+            response = http.get(
+                self.session,
+                CSV_URL,
+                params=params,
+                provider=self.name,
+                symbol=series.name,
+                policy=self.policy,
+                throttle=self.throttle,
+            )
+        except ProviderError as exc:
+            if exc.message.startswith("HTTP 404"):
+                raise UnknownSymbolError(
+                    f"FRED has no series {series.series_id} (HTTP 404)", symbol=series.name
+                ) from exc
+            raise
+        return self._parse_csv(response.text, series)
+
+    def _parse_csv(self, text: str, series: FredSeries) -> pd.DataFrame:
+        sid = series.series_id
+        body = text.lstrip("\ufeff \t\r\n")
+        if body.startswith("<"):
+            raise self._garbage(series, f"expected CSV but got an HTML page{_html_title(body)}")
+        rows = [row for row in csv.reader(io.StringIO(body)) if row]
+        if not rows:
+            raise self._garbage(series, "empty response (expected a CSV header)")
+        header = [field.strip() for field in rows[0]]
+        if len(header) != 2 or header[0].lower() not in _DATE_HEADERS or header[1].upper() != sid:
+            raise self._garbage(
+                series, f"unexpected CSV header {','.join(header)!r} (expected 'observation_date,{sid}')"
+            )
+        labels, dates, values = [], [], []
+        for line, row in enumerate(rows[1:], start=2):
+            if len(row) != 2:
+                raise self._garbage(series, f"malformed CSV line {line}: {','.join(row)!r}")
+            if row[1].strip() in _MISSING:  # FRED writes "." where no value was published
+                continue
+            labels.append(f"line {line}")
+            dates.append(row[0].strip())
+            values.append(row[1].strip())
+        raw = pd.DataFrame({"date": dates, "value": values}, index=labels, dtype=object)
+        return self._validated(raw, series, f"fred:csv:{sid}")
+
+    # -- JSON API -------------------------------------------------------------------------------
+
+    def _observations(
+        self, series: FredSeries, lo: pd.Timestamp | None, hi: pd.Timestamp | None, *, vintages: bool
+    ) -> list[dict[str, Any]]:
+        """Every observation row of the API answer, following its pagination."""
+        params: dict[str, Any] = {
+            "series_id": series.series_id,
+            "api_key": self._api_key,
+            "file_type": "json",
+            "limit": PAGE_SIZE,
+            "offset": 0,
+        }
+        if lo is not None:
+            params["observation_start"] = lo.date().isoformat()
+        if hi is not None:
+            params["observation_end"] = hi.date().isoformat()
+        if vintages:
+            params["realtime_start"], params["realtime_end"] = ALL_VINTAGES
+        rows: list[dict[str, Any]] = []
+        while True:
+            payload = self._get_json(params, series)
+            page = payload.get("observations")
+            count = payload.get("count")
+            if not isinstance(page, list) or not isinstance(count, int):
+                found = ", ".join(map(str, payload)) or "nothing"
+                raise self._garbage(series, f"API answer lacks 'observations' and 'count' (found: {found})")
+            if not all(isinstance(row, dict) for row in page):
+                raise self._garbage(series, "API 'observations' are not objects")
+            rows.extend(page)
+            if not page or len(rows) >= count:
+                return rows
+            params["offset"] = len(rows)
+
+    def _get_json(self, params: dict[str, Any], series: FredSeries) -> dict[str, Any]:
+        """One API page. Failures are raised outside ``except`` so no exception carrying the
+        request URL (and with it the key) is chained to what the caller sees."""
+        failure: Exception | None = None
+        try:
+            response = http.get(
+                self.session,
+                API_URL,
+                params=params,
+                provider=self.name,
+                symbol=series.name,
+                policy=self.policy,
+                throttle=self.throttle,
+            )
+        except ProviderError as exc:
+            failure = self._api_failure(exc.message, series)
+        if failure is not None:
+            raise failure
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise self._garbage(series, f"expected JSON from the API but got {_describe(response.text)}")
+        if "error_code" in payload or "error_message" in payload:
+            raise self._api_failure(f"error {payload.get('error_code')}: {payload.get('error_message')}", series)
+        return payload
+
+    def _api_failure(self, message: str, series: FredSeries) -> Exception:
+        """The error to raise for a failed API call: FRED's own words where it gave some, key removed."""
+        message = " ".join(self._redact(message).split())
+        found = _ERROR_MESSAGE.search(message)
+        if found:  # http.get quotes the body; FRED's error_message is the useful part of it
+            status = _HTTP_STATUS.match(message)
+            message = f"{status.group(0)}: {found.group(1)}" if status else found.group(1)
+        if "does not exist" in message.lower():
+            return UnknownSymbolError(f"FRED has no series {series.series_id} ({message})", symbol=series.name)
+        return ProviderError(self.name, series.name, f"FRED API, series {series.series_id}: {message}")
+
+    def _value_frame(self, series: FredSeries, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        table = self._table(series, rows)
+        return self._validated(table[["date", "value"]], series, f"fred:api:{series.series_id}")
+
+    def _vintage_frame(self, series: FredSeries, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        """One row per (date, vintage), ``available_at`` never earlier than the release rule."""
+        sid = series.series_id
+        table = self._table(series, rows, vintages=True)
+        if table.empty:
+            return _empty(vintages=True)
+        published = pd.to_datetime(table["realtime_start"], format="%Y-%m-%d", errors="coerce")
+        if published.isna().any():
+            bad = table.loc[published.isna(), "realtime_start"].iloc[0]
+            raise self._garbage(series, f"realtime_start {bad!r} is not a date")
+        table = table.assign(published=published).sort_values(["date", "published"], kind="stable")
+        # Dates repeat across vintages, so validate in layers: the n-th vintage of every date
+        # together, which keeps each layer's dates unique as validation requires.
+        layers = []
+        for _, layer in table.groupby(table.groupby("date").cumcount(), sort=True):
+            frame = self._validated(layer[["date", "value"]], series, f"alfred:{sid}")
+            frame["published"] = layer["published"].to_numpy()
+            layers.append(frame)
+        out = pd.concat(layers)
+        by_rule = release.available_at(pd.DatetimeIndex(out.index), series.release).to_numpy(dtype="datetime64[ns]")
+        by_vintage = release.knowledge_cutoffs(pd.DatetimeIndex(out["published"])).to_numpy(dtype="datetime64[ns]")
+        out["available_at"] = np.maximum(by_rule, by_vintage)
+        out = out.sort_values(["date", "available_at", "published"], kind="stable")
+        # Two vintages both published before the rule's instant collapse onto it; the later
+        # one is what was known then.
+        keys = pd.MultiIndex.from_arrays([out.index, out["available_at"]])
+        out = out[~keys.duplicated(keep="last")]
+        return out[["value", "available_at"]]
+
+    def _table(self, series: FredSeries, rows: list[dict[str, Any]], *, vintages: bool = False) -> pd.DataFrame:
+        needed = ["date", "value", "realtime_start"] if vintages else ["date", "value"]
+        table = pd.DataFrame(rows, columns=needed, dtype=object)
+        for column in needed:
+            if table[column].isna().any():
+                raise self._garbage(series, f"API observation without {column!r}")
+        missing = table["value"].map(lambda v: str(v).strip() in _MISSING).to_numpy(dtype=bool)
+        table = table.loc[~missing]
+        # Row labels name the observation (and vintage) so validation errors point at it.
+        labels = table["date"].map(str)
+        if vintages:
+            labels = labels + " (vintage " + table["realtime_start"].map(str) + ")"
+        table.index = list(labels)
+        return table
+
+    # -- shared ---------------------------------------------------------------------------------
+
+    def _validated(self, raw: pd.DataFrame, series: FredSeries, source: str) -> pd.DataFrame:
+        if raw.empty:
+            return _empty(vintages=False)
+        try:
+            return validate_values(raw, source=source, symbol=series.name)
+        except DataError as exc:
+            where = f" at {exc.row}" if exc.row is not None else ""
+            raise self._garbage(series, f"{exc.message}{where}") from exc
+
+    def _garbage(self, series: FredSeries, what: str) -> ProviderError:
+        what = self._redact(what)
+        return ProviderError(self.name, series.name, f"unusable answer for series {series.series_id}: {what}")
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "<FRED_API_KEY>") if self._api_key else text
+
+
+def _empty(*, vintages: bool) -> pd.DataFrame:
+    columns: dict[str, Any] = {"value": pd.Series(dtype=float)}
+    if vintages:
+        columns["available_at"] = pd.Series(dtype="datetime64[ns]")
+    frame = pd.DataFrame(columns)
+    frame.index = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
+    return frame
+
+
+def _html_title(page: str) -> str:
+    found = re.search(r"<title[^>]*>(.*?)</title>", page, flags=re.IGNORECASE | re.DOTALL)
+    return f" titled {' '.join(found.group(1).split())!r}" if found else ""
+
+
+def _describe(text: str) -> str:
+    start = text.lstrip()
+    if start.startswith("<"):
+        return f"an HTML page{_html_title(start)}"
+    return f"{' '.join(start[:80].split())!r}" if start else "an empty body"
