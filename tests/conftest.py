@@ -67,10 +67,10 @@ def mini_snapshot(snapshot_root: Path, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_global_randomness() -> Iterator[None]:
     """Fail any test that draws from the global RNGs: randomness must be injected (``seed=``)."""
-    numpy_state = np.random.get_state()[1].copy()
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002 - reading the global state is the point
     python_state = random.getstate()
     yield
-    assert np.array_equal(np.random.get_state()[1], numpy_state), "test used numpy's global RNG"
+    assert np.array_equal(np.random.get_state()[1], numpy_state), "test used numpy's global RNG"  # noqa: NPY002
     assert random.getstate() == python_state, "test used Python's global RNG"
 
 

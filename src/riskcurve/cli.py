@@ -91,7 +91,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 @app.callback()
 def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command("update")
@@ -108,15 +110,18 @@ def update_command(
 ) -> None:
     """Fill or refresh the store: live when online, from the snapshot otherwise."""
     path = config.store_path(store)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=json_out,
-    ) as bar, Store(path) as db:
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=json_out,
+        ) as bar,
+        Store(path) as db,
+    ):
         task = bar.add_task("fetching", total=None)
 
         def progress(symbol: str, done: int, total: int) -> None:
@@ -160,8 +165,7 @@ def update_command(
         changed = [s for s in result.written if s.changed]
         err.print(
             f"{result.mode} update of {len(result.written)} series into {path}: "
-            f"{result.rows_new} new rows, {result.rows_revised} revised"
-            + ("" if changed else " (already up to date)")
+            f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)")
         )
         for symbol, message in result.failures:
             err.print(f"[red]failed[/red] {symbol}: {message}")
@@ -183,17 +187,19 @@ def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt
         return
     view = Table(title=f"Stored series{f' as of {day}' if day else ''}")
     for column in ("symbol", "kind", "unit", "first", "last", "rows", "providers", "description"):
-        view.add_column(column, justify="right" if column == "rows" else "left")
+        view.add_column(
+            column,
+            justify="right" if column == "rows" else "left",
+            no_wrap=column != "description",
+            overflow="ellipsis",
+            max_width=48 if column == "description" else None,
+        )
     for row in table.itertuples(index=False):
         view.add_row(
-            row.symbol,
-            row.kind,
-            row.unit,
-            _jsonable(row.first_date) or "",
-            _jsonable(row.last_date) or "",
+            *(_cell(getattr(row, c)) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
             f"{row.rows:,}",
-            row.providers or "",
-            row.description,
+            _cell(row.providers),
+            _cell(row.description),
         )
     out.print(view)
 

@@ -46,5 +46,5 @@ def test_on_days_ignores_future_bars(values: list[float], cut: int) -> None:
     closes = pd.Series(values, index=index)
     day = DAYS[min(cut, len(DAYS) - 1)]
     full = on_days(closes, DAYS).loc[:day]
-    truncated = on_days(closes.loc[:day], DAYS[DAYS <= day])
+    truncated = on_days(closes.loc[:day], DAYS[: DAYS.get_loc(day) + 1])
     pd.testing.assert_series_equal(full, truncated, check_freq=False)

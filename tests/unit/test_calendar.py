@@ -11,11 +11,7 @@ from riskcurve.data.release import available_at
 
 def _obs(points: dict[str, float], published: dict[str, str] | None = None) -> pd.DataFrame:
     index = pd.DatetimeIndex(list(points), name="date")
-    when = (
-        pd.DatetimeIndex([pd.Timestamp(v) for v in published.values()])
-        if published
-        else available_at(index, "h41")
-    )
+    when = pd.DatetimeIndex([pd.Timestamp(v) for v in published.values()]) if published else available_at(index, "h41")
     return pd.DataFrame({"value": list(points.values()), "available_at": when}, index=index)
 
 

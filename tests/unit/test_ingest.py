@@ -191,7 +191,9 @@ def test_import_validates_and_is_idempotent(tmp_path: Path) -> None:
     csv = tmp_path / "flows.csv"
     csv.write_text("Week,NetFlow\n2025-01-03,-1.5\n2025-01-10,2.25\n")
     with Store() as store:
-        stats = import_csv(store, csv, "iwm_flows", date_column="Week", value_column="NetFlow", lag_days=1, unit="USD bn")
+        stats = import_csv(
+            store, csv, "iwm_flows", date_column="Week", value_column="NetFlow", lag_days=1, unit="USD bn"
+        )
         assert (stats.symbol, stats.rows_new) == ("IWM_FLOWS", 2)
         assert import_csv(store, csv, "IWM_FLOWS", date_column="Week", value_column="NetFlow", lag_days=1).rows_new == 0
         # Known one day after the date, plus the end of that day.

@@ -162,7 +162,9 @@ def test_parquet_export_round_trips(tmp_path: Path) -> None:
 
 def test_list_series_counts_and_ranges() -> None:
     with Store() as store:
-        store.write([_price("RUT", {"2024-01-02": 10.0, "2024-01-03": 11.0}), _macro("WALCL", {"2020-03-18": 2.0})], META)
+        store.write(
+            [_price("RUT", {"2024-01-02": 10.0, "2024-01-03": 11.0}), _macro("WALCL", {"2020-03-18": 2.0})], META
+        )
         listing = store.list_series().set_index("symbol")
         assert listing.loc["RUT", "rows"] == 2
         assert str(listing.loc["RUT", "last_date"])[:10] == "2024-01-03"

@@ -84,9 +84,7 @@ def test_binary_garbage_is_a_data_error(tmp_path: Path) -> None:
 
 
 def test_provider_frames_name_the_date(tmp_path: Path) -> None:
-    frame = pd.DataFrame(
-        {"close": [1.0, -2.0]}, index=pd.DatetimeIndex(["2021-03-01", "2021-03-02"], name="date")
-    )
+    frame = pd.DataFrame({"close": [1.0, -2.0]}, index=pd.DatetimeIndex(["2021-03-01", "2021-03-02"], name="date"))
     with pytest.raises(DataError, match=r"yahoo: 2021-03-02: .*close -2 is not positive"):
         validate_prices(frame, source="yahoo", symbol="RUT")
 

@@ -94,9 +94,9 @@ def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame
     days = pd.DatetimeIndex(days).rename("date")
     rows = observations.reset_index().sort_values(["available_at", "date"], kind="stable")
     if rows.empty:
-        return pd.DataFrame(
-            {"value": np.nan, "observed": pd.NaT, "available_at": pd.NaT}, index=days
-        ).astype({"observed": "datetime64[ns]", "available_at": "datetime64[ns]"})
+        return pd.DataFrame({"value": np.nan, "observed": pd.NaT, "available_at": pd.NaT}, index=days).astype(
+            {"observed": "datetime64[ns]", "available_at": "datetime64[ns]"}
+        )
     dates = rows["date"].to_numpy(dtype="datetime64[ns]")
     # Walking rows in publication order, the current answer is the row with the latest
     # observation date seen so far; a later vintage of that same date supersedes it.

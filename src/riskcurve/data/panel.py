@@ -38,11 +38,11 @@ class MarketData:
     """
 
     store: Store
-    as_of: pd.Timestamp | None = None
+    as_of: pd.Timestamp = field(default_factory=lambda: pd.Timestamp(today()))
     _cache: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.as_of = pd.Timestamp(self.as_of).normalize() if self.as_of is not None else pd.Timestamp(today())
+        self.as_of = pd.Timestamp(self.as_of).normalize()
 
     def has(self, symbol: str) -> bool:
         """Whether the store holds ``symbol``."""

@@ -25,7 +25,7 @@ NEW_YORK = "America/New_York"
 _HOLIDAYS = USFederalHolidayCalendar().holidays(start="1950-01-01", end="2100-12-31")
 _HOLIDAY_DAYS = _HOLIDAYS.to_numpy(dtype="datetime64[D]")
 #: US federal business days, the calendar of the Fed's and Treasury's releases.
-FED_BUSINESS_DAY = CustomBusinessDay(holidays=_HOLIDAYS)
+FED_BUSINESS_DAY = CustomBusinessDay(holidays=list(_HOLIDAYS))
 
 
 def _at_new_york(days: pd.DatetimeIndex, hour: int, minute: int = 0) -> pd.DatetimeIndex:
@@ -51,13 +51,13 @@ def knowledge_cutoffs(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 
 def _next_weekday_after(days: pd.DatetimeIndex, weekday: int) -> pd.DatetimeIndex:
-    ahead = (weekday - days.day_of_week) % 7
-    ahead = np.where(ahead == 0, 7, ahead)
+    remainder = np.asarray((weekday - days.day_of_week) % 7)
+    ahead = np.where(remainder == 0, 7, remainder)
     return days + pd.to_timedelta(ahead, unit="D")
 
 
 def _business_offset(days: pd.DatetimeIndex, offset: int, roll: str) -> pd.DatetimeIndex:
-    moved = np.busday_offset(days.to_numpy(dtype="datetime64[D]"), offset, roll=roll, holidays=_HOLIDAY_DAYS)
+    moved = np.busday_offset(days.to_numpy(dtype="datetime64[D]"), offset, roll=roll, holidays=_HOLIDAY_DAYS)  # type: ignore[call-overload]
     return pd.DatetimeIndex(moved.astype("datetime64[ns]"))
 
 

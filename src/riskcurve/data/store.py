@@ -279,7 +279,11 @@ class Store:
         stamp = item.fetched_at
         if "available_at" in frame.columns:
             incoming = pd.DataFrame(
-                {"date": frame.index, "value": frame["value"].to_numpy(), "available_at": frame["available_at"].to_numpy()}
+                {
+                    "date": frame.index,
+                    "value": frame["value"].to_numpy(),
+                    "available_at": frame["available_at"].to_numpy(),
+                }
             )
             stored = self._con.execute(
                 "SELECT date, available_at, value AS stored FROM observations "
@@ -306,7 +310,9 @@ class Store:
                 {
                     "date": frame.index,
                     "value": frame["value"].to_numpy(),
-                    "available_at": available_at(frame.index, series.release, lag_days=series.lag_days),
+                    "available_at": available_at(
+                        pd.DatetimeIndex(frame.index), series.release, lag_days=series.lag_days
+                    ),
                 }
             )
             latest = self._con.execute(

@@ -72,9 +72,7 @@ def _coin(name: str, description: str, coingecko: str) -> SymbolSpec:
 
 
 def _fred(name: str, description: str, unit: str, calendar: CalendarName, release: str) -> SymbolSpec:
-    return SymbolSpec(
-        name, "value", "macro", description, unit, calendar, release=release, fred=name, live=("fred",)
-    )
+    return SymbolSpec(name, "value", "macro", description, unit, calendar, release=release, fred=name, live=("fred",))
 
 
 _SPECS: tuple[SymbolSpec, ...] = (
@@ -93,9 +91,7 @@ _SPECS: tuple[SymbolSpec, ...] = (
     _index("IXIC", "NASDAQ Composite index", "^IXIC", "large caps"),
     _index("GOLD", "Gold futures, front month continuous (COMEX GC=F)", "GC=F", "metals", "USD/oz"),
     _index("SILVER", "Silver futures, front month continuous (COMEX SI=F)", "SI=F", "metals", "USD/oz"),
-    SymbolSpec(
-        "GOLD_LBMA", "price", "metals", "LBMA gold price, PM fix", "USD/oz", "business", live=()
-    ),
+    SymbolSpec("GOLD_LBMA", "price", "metals", "LBMA gold price, PM fix", "USD/oz", "business", live=()),
     _coin("BTC", "Bitcoin", "bitcoin"),
     _coin("ETH", "Ethereum", "ethereum"),
     _coin("XRP", "XRP", "ripple"),
@@ -113,11 +109,19 @@ _SPECS: tuple[SymbolSpec, ...] = (
     _fred("WALCL", "Fed total assets, Wednesday level", "USD millions", "weekly", "h41"),
     _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "USD millions", "weekly", "h41"),
     _fred("WTREGEN", "Treasury General Account, week average", "USD millions", "weekly", "h41"),
-    _fred("RRPONTSYD", "Overnight reverse repurchase agreements, Treasuries sold", "USD billions", "business", "same_afternoon"),
+    _fred(
+        "RRPONTSYD",
+        "Overnight reverse repurchase agreements, Treasuries sold",
+        "USD billions",
+        "business",
+        "same_afternoon",
+    ),
     _fred("DGS10", "10-year Treasury constant maturity yield", "percent", "business", "next_business_day"),
     _fred("DGS2", "2-year Treasury constant maturity yield", "percent", "business", "next_business_day"),
     _fred("T10Y2Y", "10-year minus 2-year Treasury yield spread", "percent", "business", "next_business_day"),
-    _fred("DFF", "Effective federal funds rate, daily including weekends", "percent", "crypto", "next_business_morning"),
+    _fred(
+        "DFF", "Effective federal funds rate, daily including weekends", "percent", "crypto", "next_business_morning"
+    ),
     _fred("EFFR", "Effective federal funds rate (NY Fed)", "percent", "business", "next_business_morning"),
     _fred("FEDFUNDS", "Effective federal funds rate, monthly average", "percent", "monthly", "next_month"),
     _fred("M2SL", "M2 money stock, seasonally adjusted, monthly", "USD billions", "monthly", "h6_monthly"),

@@ -55,9 +55,7 @@ class SnapshotProvider:
         files = self._files()
         name = symbol.strip().upper()
         if name not in files:
-            raise UnknownSymbolError(
-                f"not in snapshot {self.root} (it has: {', '.join(sorted(files))})", symbol=symbol
-            )
+            raise UnknownSymbolError(f"not in snapshot {self.root} (it has: {', '.join(sorted(files))})", symbol=symbol)
         return files[name]
 
     def fetch(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> Fetched:
