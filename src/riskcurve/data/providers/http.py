@@ -66,8 +66,10 @@ def get(
             )
         except requests.Timeout as exc:
             raise TransientError(f"timed out after {timeout:g}s ({type(exc).__name__})") from None
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(f"connection failed: {_redacted(str(exc))}") from None
+        except requests.RequestException as exc:
+            raise ProviderError(provider, symbol, f"request failed: {_redacted(str(exc))}") from None
         if response.status_code in TRANSIENT_STATUS:
             raise TransientError(f"HTTP {response.status_code} {response.reason or ''}".strip(), _retry_after(response))
         if response.status_code >= 400:
