@@ -36,8 +36,9 @@ app = typer.Typer(
 series_app = typer.Typer(help="What is stored, and the data itself.", no_args_is_help=True)
 app.add_typer(series_app, name="series")
 
-out = Console()
-err = Console(stderr=True)
+# Piped output is read by people in logs and CI too: give it room instead of rich's 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
 def _parse_day(value: str | None) -> dt.date | None:
@@ -185,21 +186,14 @@ def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt
             record["providers"] = record["providers"].split(",") if record["providers"] else []
         _emit_json({"as_of": _jsonable(day), "series": records})
         return
-    view = Table(title=f"Stored series{f' as of {day}' if day else ''}")
-    for column in ("symbol", "kind", "unit", "first", "last", "rows", "providers", "description"):
-        view.add_column(
-            column,
-            justify="right" if column == "rows" else "left",
-            no_wrap=column != "description",
-            overflow="ellipsis",
-            max_width=48 if column == "description" else None,
-        )
+    view = Table(title=f"Stored series{f' as of {day}' if day else ''}", caption="descriptions: --json")
+    for column in ("symbol", "kind", "unit", "first", "last", "rows", "providers"):
+        view.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
     for row in table.itertuples(index=False):
         view.add_row(
             *(_cell(getattr(row, c)) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
             f"{row.rows:,}",
             _cell(row.providers),
-            _cell(row.description),
         )
     out.print(view)
 
