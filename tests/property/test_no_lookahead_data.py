@@ -30,12 +30,12 @@ def observations(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=60, deadline=None)
-@given(observations(), st.integers(0, len(DAYS) - 1))
-def test_known_on_ignores_rows_published_after_the_day(frame: pd.DataFrame, cut: int) -> None:
+@given(observations(), st.integers(0, len(DAYS) - 1), st.sampled_from([None, 3, 15]))
+def test_known_on_ignores_rows_published_after_the_day(frame: pd.DataFrame, cut: int, max_age: int | None) -> None:
     day = DAYS[cut]
-    full = known_on(frame, DAYS).loc[:day]
+    full = known_on(frame, DAYS, max_age_days=max_age).loc[:day]
     truncated_rows = frame[frame["available_at"] <= knowledge_cutoffs(pd.DatetimeIndex([day]))[0]]
-    truncated = known_on(truncated_rows, DAYS[: cut + 1])
+    truncated = known_on(truncated_rows, DAYS[: cut + 1], max_age_days=max_age)
     pd.testing.assert_frame_equal(full, truncated, check_freq=False)
 
 

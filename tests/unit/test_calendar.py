@@ -66,3 +66,12 @@ def test_resample_last_uses_last_known_value_in_period() -> None:
     weekly = resample_last(daily, "W")
     assert weekly.loc["2024-01-05"] == 4.0  # Friday 5 January
     assert weekly.loc["2024-01-12"] == 9.0
+
+
+def test_known_on_goes_unknown_when_the_source_falls_silent() -> None:
+    walcl = _obs({"2020-03-11": 1.0, "2020-03-18": 2.0})
+    days = daily_index("2020-03-19", "2020-04-10")
+    known = known_on(walcl, days, max_age_days=15)
+    assert known.loc["2020-04-02", "value"] == 2.0  # published 19 March, 14 days earlier
+    assert np.isnan(known.loc["2020-04-05", "value"])  # 17 days without a release
+    assert known_on(walcl, days)["value"].notna().all()

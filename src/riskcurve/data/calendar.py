@@ -71,7 +71,7 @@ def on_days(series: pd.Series, days: pd.DatetimeIndex, *, carry: int | None = MA
     return pd.Series(values, index=days, name=series.name)
 
 
-def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex, *, max_age_days: float | None = None) -> pd.DataFrame:
     """Value series read point-in-time: on each day, the newest value published by its end.
 
     "Newest" means the latest observation date among the rows published by the end of the day
@@ -84,12 +84,17 @@ def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame
         or only the latest, as :meth:`Store.observations` returns them.
     days
         The days to read on.
+    max_age_days
+        If the source has published nothing for longer than this many days, the value is
+        unknown (NaN) rather than carried on: a discontinued or no longer updated series must not
+        look current. ``None`` carries the last value forever.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``days``: ``value``, ``observed`` (the date the value describes) and
-        ``available_at`` (when it was published); NaN/NaT before anything was published.
+        ``available_at`` (when it was published); NaN/NaT before anything was published or
+        once the source has gone quiet for more than ``max_age_days``.
     """
     days = pd.DatetimeIndex(days).rename("date")
     rows = observations.reset_index().sort_values(["available_at", "date"], kind="stable")
@@ -107,6 +112,12 @@ def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame
     cutoffs = knowledge_cutoffs(days).to_numpy(dtype="datetime64[ns]")
     last_published = np.searchsorted(published, cutoffs, side="right") - 1
     found = last_published >= 0
+    if max_age_days is not None:
+        quiet = np.full(len(days), False)
+        quiet[found] = (cutoffs[found] - published[last_published[found]]) > np.timedelta64(
+            int(max_age_days * 86_400), "s"
+        )
+        found &= ~quiet
     chosen = np.full(len(days), -1)
     chosen[found] = current.to_numpy()[last_published[found]].astype(int)
     value = np.where(chosen >= 0, rows["value"].to_numpy(dtype=float)[chosen], np.nan)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from riskcurve._typing import DateLike
 from riskcurve.data.calendar import daily_index, known_on, on_days
-from riskcurve.data.release import knowledge_cutoff, today
+from riskcurve.data.release import STALE_AFTER_DAYS, knowledge_cutoff, today
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
 
@@ -71,8 +71,14 @@ class MarketData:
         return self._cache[key]
 
     def known(self, symbol: str, days: pd.DatetimeIndex) -> pd.Series:
-        """A value series as known at the end of each of ``days`` (NaN before its first release)."""
-        return known_on(self.vintages(symbol), days)["value"].rename(symbol.upper())
+        """A value series as known at the end of each of ``days``.
+
+        NaN before its first release, and once the source has published nothing for longer
+        than its release cadence allows (:data:`~riskcurve.data.release.STALE_AFTER_DAYS`).
+        """
+        rule = self.store.meta(symbol).release
+        max_age = STALE_AFTER_DAYS.get(rule or "end_of_day")
+        return known_on(self.vintages(symbol), days, max_age_days=max_age)["value"].rename(symbol.upper())
 
     def days(self, start: DateLike | None = None) -> pd.DatetimeIndex:
         """Every calendar day from ``start`` (default 2000-01-01) to ``as_of``: the crypto calendar."""

@@ -137,6 +137,21 @@ RELEASE_RULES: dict[str, tuple[Callable[[pd.DatetimeIndex], pd.DatetimeIndex], s
 }
 
 
+#: Days without a new publication after which a series under each rule counts as no longer
+#: current (a weekly release missing twice, a monthly one missing once, a daily one for a week).
+STALE_AFTER_DAYS: dict[str, int | None] = {
+    "h41": 15,
+    "same_afternoon": 7,
+    "next_business_day": 7,
+    "next_business_morning": 7,
+    "next_month": 45,
+    "h6_monthly": 45,
+    "h6_weekly": 45,
+    "h10": 15,
+    "end_of_day": None,
+}
+
+
 def available_at(dates: pd.DatetimeIndex, rule: str | None, *, lag_days: int = 0) -> pd.DatetimeIndex:
     """The instant each observation became known under a release rule.
 
