@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/riskcurve update
-	$(BIN)/riskcurve series list
+	$(BIN)/riskcurve regime
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,0 +1,396 @@
+"""One day's whole picture: where risk appetite stands along the curve, and why.
+
+:func:`regime` evaluates every signal on a point-in-time view of the store and keeps the
+last row of each, with the definition used and the data range behind it. Nothing is computed
+here that the named signals do not compute; this module only reads them on one day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskcurve.data.panel import MarketData
+from riskcurve.data.release import today
+from riskcurve.data.store import Store
+from riskcurve.errors import DataError
+from riskcurve.signals.cascade import LINKS
+from riskcurve.signals.registry import SIGNALS
+
+#: Inputs that go stale (no new row) for longer than this are called out as missing.
+STALE_DAYS = 10
+#: Series whose common last date is the default as-of when the store ends before today.
+CORE_SYMBOLS: tuple[str, ...] = ("RUT", "GSPC", "BTC")
+
+LINK_LABELS = {
+    "bonds_credit": "bonds & credit",
+    "large_caps": "large caps",
+    "small_caps": "small caps",
+    "btc": "Bitcoin",
+    "eth_alts": "ETH & alts",
+}
+
+
+@dataclass(frozen=True)
+class RegimeItem:
+    """One panel of the picture.
+
+    Attributes
+    ----------
+    name
+        The signal's name.
+    headline
+        One line for a human.
+    state
+        The numbers behind the headline (JSON-ready scalars).
+    definition
+        The exact definition used.
+    sources
+        For each input symbol, the first and last date seen (as of the picture's day).
+    stale
+        Inputs whose newest row is more than :data:`STALE_DAYS` days before the day.
+    """
+
+    name: str
+    headline: str
+    state: Mapping[str, Any]
+    definition: str
+    sources: Mapping[str, tuple[str | None, str | None]]
+    stale: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` form."""
+        return {
+            "name": self.name,
+            "headline": self.headline,
+            "state": dict(self.state),
+            "definition": self.definition,
+            "sources": {s: {"first": a, "last": b} for s, (a, b) in self.sources.items()},
+            "stale": list(self.stale),
+        }
+
+
+@dataclass(frozen=True)
+class Regime:
+    """The picture on one day.
+
+    Attributes
+    ----------
+    as_of
+        The day it stands on.
+    note
+        Why that day, when it is not the one asked for.
+    items
+        One :class:`RegimeItem` per signal that could be computed.
+    unavailable
+        ``(signal, reason)`` for those that could not (missing series).
+    """
+
+    as_of: dt.date
+    note: str | None
+    items: tuple[RegimeItem, ...]
+    unavailable: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def item(self, name: str) -> RegimeItem:
+        """The item of signal ``name``."""
+        for entry in self.items:
+            if entry.name == name:
+                return entry
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` schema of ``riskcurve regime``."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "note": self.note,
+            "items": [entry.to_dict() for entry in self.items],
+            "unavailable": [{"signal": s, "reason": r} for s, r in self.unavailable],
+        }
+
+    def summary(self) -> str:
+        """Plain text, one line per panel."""
+        lines = [f"riskcurve regime as of {self.as_of.isoformat()}" + (f" ({self.note})" if self.note else "")]
+        lines += [f"  {entry.name:<18} {entry.headline}" for entry in self.items]
+        lines += [f"  {name:<18} unavailable: {reason}" for name, reason in self.unavailable]
+        return "\n".join(lines)
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT or (isinstance(value, pd.Timestamp) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def _row(frame: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any]:
+    upto = frame.loc[:day]
+    if upto.empty:
+        return {}
+    return {k: _scalar(v) for k, v in upto.iloc[-1].items()}
+
+
+def _ranges(data: MarketData, symbols: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    ranges: dict[str, tuple[str | None, str | None]] = {}
+    for symbol in symbols:
+        if not data.has(symbol):
+            continue
+        frame = data.bars(symbol) if data.store.kind(symbol) == "price" else data.vintages(symbol)
+        if frame.empty:
+            ranges[symbol] = (None, None)
+        else:
+            ranges[symbol] = (frame.index.min().date().isoformat(), frame.index.max().date().isoformat())
+    return ranges
+
+
+def _stale(
+    data: MarketData, ranges: Mapping[str, tuple[str | None, str | None]], symbols: Iterable[str]
+) -> tuple[str, ...]:
+    limit = data.as_of - pd.Timedelta(days=STALE_DAYS)
+    out = []
+    for symbol in symbols:
+        last = ranges.get(symbol, (None, None))[1]
+        if last is None or pd.Timestamp(last) < limit:
+            out.append(symbol)
+    return tuple(out)
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value * 100:+.{digits}f}%"
+
+
+def default_as_of(store: Store, symbols: Iterable[str] = CORE_SYMBOLS) -> tuple[pd.Timestamp, str | None]:
+    """Today, or the last day the core series all have data if the store ends earlier.
+
+    Returns
+    -------
+    (day, note)
+        ``note`` says why the day is not today, or is ``None``.
+    """
+    now = pd.Timestamp(today())
+    held = [s for s in symbols if s in store.symbols()]
+    lasts = [store.last_date(s) for s in held]
+    if not held or any(last is None for last in lasts):
+        return now, None
+    common = min(last for last in lasts if last is not None)
+    if common >= now:
+        return now, None
+    return common, f"latest day with {', '.join(held)} all in the store; today is {now.date().isoformat()}"
+
+
+def _cascade_item(data: MarketData) -> RegimeItem:
+    spec = SIGNALS["cascade"]
+    frame = spec.compute(data, None, **spec.parameters)
+    changes = spec.events(data, None, **spec.parameters)
+    row = _row(frame, data.as_of)
+    ranges = _ranges(data, spec.sources)
+    stale = _stale(data, ranges, ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH"))
+    links: dict[str, Any] = {}
+    for link in LINKS:
+        history = changes[changes["link"] == link]
+        last = history.iloc[-1] if len(history) else None
+        links[link] = {
+            "lit": bool(row.get(link)),
+            "score": row.get(f"score_{link}"),
+            "since": last.name.date().isoformat() if last is not None else None,
+        }
+    stage = int(row.get("stage") or 0)
+    lit_text = ", ".join(
+        f"{LINK_LABELS[k]} {'lit' if v['lit'] else 'dark'}{' since ' + v['since'] if v['since'] else ''}"
+        for k, v in links.items()
+    )
+    headline = f"stage {stage}/5 ({LINK_LABELS.get(str(row.get('stage_name')), 'none')}): {lit_text}"
+    if stale:
+        headline += f"; no recent data for {', '.join(stale)}"
+    return RegimeItem(
+        "cascade",
+        headline,
+        {"stage": stage, "stage_name": row.get("stage_name"), "links": links},
+        spec.definition,
+        ranges,
+        stale,
+    )
+
+
+def _liquidity_item(data: MarketData) -> RegimeItem:
+    spec = SIGNALS["liquidity"]
+    frame = spec.compute(data, None, **spec.parameters)
+    row = _row(frame, data.as_of)
+    changes = spec.events(data, None, **spec.parameters)
+    since = changes.index.max().date().isoformat() if len(changes) else None
+    ranges = _ranges(data, spec.sources)
+    stale = _stale(data, ranges, ("WALCL", "WTREGEN", "RRPONTSYD"))
+    net = row.get("net_liquidity")
+    base = (net - row["chg_13w"]) if net is not None and row.get("chg_13w") is not None else None
+    change_13w = row["chg_13w"] / base if base else None
+    if net is None:
+        headline = "unknown: net liquidity inputs not published recently"
+    else:
+        headline = (
+            f"{row.get('regime')} since {since}: net liquidity {net:,.0f} bn USD, "
+            f"13-week {_pct(change_13w)}, reserves {row.get('reserves') or float('nan'):,.0f} bn"
+        )
+    state = {**row, "chg_13w_pct": change_13w, "regime_since": since}
+    return RegimeItem("liquidity", headline, state, spec.definition, ranges, stale)
+
+
+def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
+    spec = SIGNALS["breakout"]
+    frame = spec.compute(data, symbol, **spec.parameters)
+    events = spec.events(data, symbol, **spec.parameters)
+    row = _row(frame, data.as_of)
+    ranges = _ranges(data, (symbol,))
+    last = events.iloc[-1] if len(events) else None
+    state: dict[str, Any] = {**row, "symbol": symbol}
+    if last is not None:
+        state["last_breakout"] = {"date": last.name.date().isoformat(), **{k: _scalar(v) for k, v in last.items()}}
+    if last is None:
+        headline = f"{symbol}: no breakout after a base of {spec.parameters['min_base']}+ sessions"
+    else:
+        status = (
+            "in price discovery"
+            if row.get("in_price_discovery")
+            else ("confirmed" if row.get("confirmed") else "not in price discovery")
+        )
+        headline = (
+            f"{symbol} {status}: {_pct(row.get('distance_above_old_high'))} vs the old high {last['old_high']:,.2f} "
+            f"(closing break {_scalar(last['close_high_date'])}, intraday break {_scalar(last['intraday_high_date'])}, "
+            f"base {int(last['base_length'])} sessions)"
+        )
+    return RegimeItem("breakout", headline, state, spec.definition, ranges, _stale(data, ranges, (symbol,)))
+
+
+def _relative_strength_item(data: MarketData) -> RegimeItem:
+    spec = SIGNALS["relative-strength"]
+    frame = spec.compute(data, "RUT", **spec.parameters)
+    row = _row(frame, data.as_of)
+    ranges = _ranges(data, spec.sources)
+    trend = "above" if row.get("above_trend") else "below"
+    headline = (
+        f"RUT/GSPC {row.get('ratio', float('nan')):.4f}, {trend} its {spec.parameters['trend_window']}-session mean; "
+        f"small caps ahead {row.get('streak', 0)} sessions in a row"
+    )
+    return RegimeItem("relative-strength", headline, row, spec.definition, ranges, _stale(data, ranges, spec.sources))
+
+
+def _divergence_item(data: MarketData) -> RegimeItem:
+    spec = SIGNALS["divergence"]
+    frame = spec.compute(data, "RUT", **spec.parameters)
+    events = spec.events(data, "RUT", **spec.parameters)
+    row = _row(frame, data.as_of)
+    ranges = _ranges(data, spec.sources)
+    open_now = events[events["open"]] if len(events) else events
+    state = {**row, "open_since": open_now.index[-1].date().isoformat() if len(open_now) else None}
+    if len(open_now):
+        start = open_now.iloc[-1]
+        headline = (
+            f"open since {state['open_since']}: {start['near_high_at_start']} near highs while BTC is "
+            f"{_pct(-row['btc_drawdown'])} from its record"
+        )
+    else:
+        headline = f"none open; BTC {_pct(-(row.get('btc_drawdown') or 0.0))} from its record"
+    return RegimeItem("divergence", headline, state, spec.definition, ranges, _stale(data, ranges, spec.sources))
+
+
+def _altseason_item(data: MarketData) -> RegimeItem:
+    spec = SIGNALS["altseason"]
+    frame = spec.compute(data, None, **spec.parameters)
+    row = _row(frame, data.as_of)
+    ranges = _ranges(data, spec.sources)
+    members = row.get("members") or 0
+    if members < spec.parameters["min_members"]:
+        headline = f"unknown: only {members} coins with {spec.parameters['window']} days of closes on this day"
+    else:
+        headline = (
+            f"{'ON' if row.get('altseason') else 'off'}: {row.get('beating')} of {members} coins beat BTC over "
+            f"{spec.parameters['window']} days ({_pct(row.get('share'), 0)[1:]}); ETH/BTC "
+            f"{'above' if row.get('eth_btc_trend') else 'below'} trend"
+        )
+    return RegimeItem("altseason", headline, row, spec.definition, ranges, _stale(data, ranges, ("BTC", "ETH")))
+
+
+def _cycle_item(data: MarketData) -> RegimeItem:
+    spec = SIGNALS["cycle"]
+    row = _row(spec.compute(data, None), data.as_of)
+    halvings = spec.events(data, None)
+    past = halvings[~halvings["estimated"]]
+    upcoming = halvings[halvings["estimated"]]
+    last_halving = past.index.max().date().isoformat() if len(past) else None
+    next_halving = upcoming.index.min().date().isoformat() if len(upcoming) else None
+    state = {**row, "last_halving": last_halving, "next_halving_estimate": next_halving}
+    headline = (
+        f"{int(row['days_since_halving'])} days since the {last_halving} halving "
+        f"({row['cycle_progress'] * 100:.0f}% of the cycle); supply inflation {row['supply_inflation'] * 100:.2f}%/yr, "
+        f"{row['share_mined'] * 100:.2f}% of 21M mined; next halving ~{next_halving}"
+        if last_halving
+        else f"before the first halving; next ~{next_halving}"
+    )
+    return RegimeItem("cycle", headline, state, spec.definition, {})
+
+
+def _volatility_item(data: MarketData, symbol: str = "BTC") -> RegimeItem:
+    spec = SIGNALS["volatility"]
+    row = _row(spec.compute(data, symbol, **spec.parameters), data.as_of)
+    ranges = _ranges(data, (symbol,))
+    record = " (record low)" if row.get("record_low_30d") else ""
+    headline = (
+        f"{symbol} 30-day {row.get('vol_30d', float('nan')) * 100:.1f}% annualised, percentile "
+        f"{(row.get('percentile_30d') or float('nan')) * 100:.0f} of its history{record}; 90-day "
+        f"{row.get('vol_90d', float('nan')) * 100:.1f}%"
+    )
+    return RegimeItem(
+        "volatility", headline, {**row, "symbol": symbol}, spec.definition, ranges, _stale(data, ranges, (symbol,))
+    )
+
+
+_BUILDERS = (
+    ("cascade", _cascade_item),
+    ("liquidity", _liquidity_item),
+    ("breakout", _breakout_item),
+    ("relative-strength", _relative_strength_item),
+    ("divergence", _divergence_item),
+    ("altseason", _altseason_item),
+    ("cycle", _cycle_item),
+    ("volatility", _volatility_item),
+)
+
+
+def regime(store: Store, as_of: dt.date | str | None = None) -> Regime:
+    """The whole picture on ``as_of`` (default: today, or the store's last common day).
+
+    Parameters
+    ----------
+    store
+        An open store.
+    as_of
+        The day to stand on; only data known by its end is used.
+
+    Returns
+    -------
+    Regime
+        Every panel that could be computed; the others listed in ``unavailable`` with the reason.
+    """
+    note = None
+    if as_of is None:
+        day, note = default_as_of(store)
+    else:
+        day = pd.Timestamp(as_of).normalize()
+    data = MarketData(store, as_of=day)
+    items: list[RegimeItem] = []
+    unavailable: list[tuple[str, str]] = []
+    for name, build in _BUILDERS:
+        try:
+            items.append(build(data))
+        except DataError as missing:
+            unavailable.append((name, str(missing)))
+    return Regime(day.date(), note, tuple(items), tuple(unavailable))

@@ -1,0 +1,351 @@
+"""The signals by name: how each is fed from a point-in-time view of the store.
+
+Each entry reads what it needs from :class:`~riskcurve.data.panel.MarketData` (which only
+sees what was known on its ``as_of``), calls the pure signal function, and returns a
+date-indexed frame, plus the signal's de-clustered events. The CLI, the report and the
+dashboard go through here, so they all show the same numbers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any
+
+import pandas as pd
+
+from riskcurve.data.panel import MarketData
+from riskcurve.data.symbols import ALTCOINS
+from riskcurve.signals import (
+    altseason,
+    breakout,
+    cascade,
+    cycle,
+    divergence,
+    liquidity,
+    relative_strength,
+    volatility,
+)
+from riskcurve.signals.events import onsets
+
+#: First day of the daily calendar the cross-asset signals are computed on.
+HISTORY_START = "1990-01-01"
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """One named signal.
+
+    Attributes
+    ----------
+    name
+        The CLI name (``riskcurve signal NAME``).
+    summary
+        One line: what it says.
+    definition
+        The exact definition shown with every figure.
+    default_symbol
+        The symbol it applies to when one is asked for (``None``: it spans several).
+    sources
+        Symbols it reads.
+    parameters
+        Tunable parameters and their defaults (``--param key=value``).
+    compute, events
+        ``(data, symbol, **parameters) -> DataFrame``.
+    """
+
+    name: str
+    summary: str
+    definition: str
+    default_symbol: str | None
+    sources: tuple[str, ...]
+    parameters: Mapping[str, Any]
+    compute: Callable[..., pd.DataFrame]
+    events: Callable[..., pd.DataFrame]
+
+    def parse(self, raw: Mapping[str, str]) -> dict[str, Any]:
+        """Turn ``key=value`` strings into typed parameters, rejecting unknown keys."""
+        parsed: dict[str, Any] = {}
+        for key, text in raw.items():
+            if key not in self.parameters:
+                allowed = ", ".join(sorted(self.parameters)) or "none"
+                raise ValueError(f"signal {self.name!r} has no parameter {key!r} (it takes: {allowed})")
+            default = self.parameters[key]
+            try:
+                if isinstance(default, bool):
+                    if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                        raise ValueError(text)
+                    parsed[key] = text.lower() in ("true", "1", "yes")
+                elif isinstance(default, int):
+                    parsed[key] = int(text)
+                elif isinstance(default, float):
+                    parsed[key] = float(text)
+                else:
+                    parsed[key] = text
+            except ValueError:
+                raise ValueError(
+                    f"parameter {key}={text!r} of signal {self.name!r} must be a {type(default).__name__}"
+                ) from None
+        return {**self.parameters, **parsed}
+
+
+def _defaults(target: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    if is_dataclass(target):
+        return {f.name: f.default for f in fields(target) if f.name not in skip}
+    signature = inspect.signature(target)
+    return {
+        name: p.default
+        for name, p in signature.parameters.items()
+        if p.default is not inspect.Parameter.empty and p.kind == p.KEYWORD_ONLY and name not in skip
+    }
+
+
+def _doc_head(target: Any) -> str:
+    text = inspect.getdoc(target) or ""
+    return text.split("\n\nParameters")[0].strip()
+
+
+# -- breakout --------------------------------------------------------------------------------
+
+
+def _breakout(data: MarketData, symbol: str, **params: Any) -> pd.DataFrame:
+    return breakout.breakout_signal(data.bars(symbol), breakout.BreakoutParams(**params))
+
+
+def _breakout_events(data: MarketData, symbol: str, **params: Any) -> pd.DataFrame:
+    return breakout.breakout_events(data.bars(symbol), breakout.BreakoutParams(**params))
+
+
+# -- relative strength ------------------------------------------------------------------------
+
+
+def _rs(data: MarketData, symbol: str, *, large: str = "GSPC", **params: Any) -> pd.DataFrame:
+    return relative_strength.relative_strength(data.close(symbol), data.close(large), **params)
+
+
+def _rs_events(
+    data: MarketData, symbol: str, *, large: str = "GSPC", min_streak: int = 10, **params: Any
+) -> pd.DataFrame:
+    frame = _rs(data, symbol, large=large, **params)
+    starts = onsets(frame["streak"] >= min_streak)
+    # An event is dated the day the streak reaches min_streak, when it became known.
+    return frame.loc[starts, ["streak", "ratio", "above_trend", "slope"]]
+
+
+# -- liquidity ---------------------------------------------------------------------------------
+
+
+def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    data.require("WALCL", "WTREGEN", "RRPONTSYD")
+    days = data.days("2003-01-01")
+    net = liquidity.net_liquidity(
+        data.known("WALCL", days),
+        data.known("WTREGEN", days),
+        liquidity.known_rrp(data.vintages("RRPONTSYD"), days),
+    )
+    net["regime"] = liquidity.liquidity_regime(net, **params)
+    net["qt_pace"] = liquidity.qt_pace(data.known("WALCL", days))
+    if data.has("WRESBAL"):
+        net["reserves"] = liquidity.reserves(data.known("WRESBAL", days))
+    rate_inputs = {"dgs10": "DGS10", "dgs2": "DGS2", "hy_spread": "BAMLH0A0HYM2"}
+    if all(data.has(s) for s in rate_inputs.values()):
+        optional = {k: data.known(s, days) for k, s in (("effr", "EFFR"), ("dff", "DFF")) if data.has(s)}
+        rate_frame = liquidity.rates(**{k: data.known(s, days) for k, s in rate_inputs.items()}, **optional)
+        net = net.join(rate_frame, how="left")
+    return net
+
+
+def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    frame = _liquidity(data, symbol, **params)
+    regime = frame["regime"]
+    changed = regime.ne(regime.shift()) & regime.notna()
+    return frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+
+
+# -- cascade ---------------------------------------------------------------------------------
+
+
+def cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
+    """Everything the cascade reads, aligned on every calendar day up to ``as_of``."""
+    data.require("GSPC", "RUT", "BTC", "ETH", "DGS10", "BAMLH0A0HYM2")
+    days = data.days(HISTORY_START)
+    alts = pd.DataFrame({a: data.close(a) for a in ALTCOINS if data.has(a)})
+    return cascade.CascadeInputs.from_closes(
+        days,
+        gspc=data.close("GSPC"),
+        rut=data.close("RUT"),
+        btc=data.close("BTC"),
+        eth=data.close("ETH"),
+        alts=alts,
+        dgs10=data.known("DGS10", days),
+        hy_spread=data.known("BAMLH0A0HYM2", days),
+    )
+
+
+def _cascade(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    return cascade.cascade(cascade_inputs(data), cascade.CascadeParams(**params))
+
+
+def _cascade_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    return cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+
+
+# -- divergence ---------------------------------------------------------------------------------
+
+
+def _divergence(data: MarketData, symbol: str = "RUT", **params: Any) -> pd.DataFrame:
+    data.require(symbol, "GOLD", "SILVER", "BTC")
+    days = data.days(HISTORY_START)
+    return divergence.anything_but_crypto(
+        *(pd.Series(data.closes([s], days)[s]) for s in (symbol, "GOLD", "SILVER", "BTC")), **params
+    )
+
+
+def _divergence_events(data: MarketData, symbol: str = "RUT", **params: Any) -> pd.DataFrame:
+    # Episodes starting within a week of the last one are the same episode.
+    return divergence.divergence_events(_divergence(data, symbol, **params), cooldown=7).set_index("start")
+
+
+# -- altseason ---------------------------------------------------------------------------------
+
+
+def _alt_closes(data: MarketData) -> pd.DataFrame:
+    coins = ["BTC", "ETH", *ALTCOINS]
+    days = data.days("2013-04-01")
+    # Crypto trades every day: no carry, a missing close stays missing.
+    return pd.DataFrame({c: data.close(c).reindex(days) for c in coins if data.has(c)}, index=days)
+
+
+def _altseason(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    data.require("BTC")
+    return altseason.altseason(_alt_closes(data), **params)
+
+
+def _altseason_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    frame = _altseason(data, symbol, **params)
+    return frame.loc[onsets(frame["altseason"], cooldown=90), ["share", "members", "beating"]]
+
+
+# -- cycle and volatility -------------------------------------------------------------------------
+
+
+def _cycle(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    return cycle.issuance(data.days("2009-01-03"))
+
+
+def _cycle_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
+    table = cycle.halvings().set_index("height")
+    happened = table[(table["date"] <= data.as_of) & ~table["estimated"]]
+    # The next halving as the schedule put it on as_of, not the date it later came.
+    position = cycle.issuance(pd.DatetimeIndex([data.as_of])).iloc[0]
+    upcoming = table.loc[[int(happened.index.max()) + 210_000 if len(happened) else 210_000]].copy()
+    upcoming["date"] = data.as_of + pd.Timedelta(days=int(position["days_to_next_halving"]))
+    upcoming["estimated"] = True
+    return pd.concat([happened, upcoming]).reset_index().set_index("date")
+
+
+def _volatility(data: MarketData, symbol: str, **params: Any) -> pd.DataFrame:
+    return volatility.realized_volatility(data.close(symbol), **params)
+
+
+def _volatility_events(data: MarketData, symbol: str, **params: Any) -> pd.DataFrame:
+    frame = _volatility(data, symbol, **params)
+    columns = [c for c in frame.columns if c.startswith("record_low_")]
+    state = frame[columns].any(axis=1)
+    return frame.loc[onsets(state, cooldown=30)]
+
+
+SIGNALS: dict[str, SignalSpec] = {
+    spec.name: spec
+    for spec in (
+        SignalSpec(
+            "breakout",
+            "All-time highs on close and intraday, base length, confirmation, price discovery.",
+            _doc_head(breakout.breakout_signal),
+            "RUT",
+            ("RUT",),
+            _defaults(breakout.BreakoutParams),
+            _breakout,
+            _breakout_events,
+        ),
+        SignalSpec(
+            "relative-strength",
+            "Small caps against large caps: ratio, trend, streak of sessions ahead.",
+            _doc_head(relative_strength.relative_strength),
+            "RUT",
+            ("RUT", "GSPC"),
+            {**_defaults(relative_strength.relative_strength), "large": "GSPC"},
+            _rs,
+            lambda data, symbol, **p: _rs_events(data, symbol, **p),
+        ),
+        SignalSpec(
+            "liquidity",
+            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates.",
+            _doc_head(liquidity.net_liquidity) + "\n\n" + _doc_head(liquidity.liquidity_regime),
+            None,
+            ("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR", "DFF"),
+            _defaults(liquidity.liquidity_regime),
+            _liquidity,
+            _liquidity_events,
+        ),
+        SignalSpec(
+            "cascade",
+            "How far along the risk curve risk appetite has travelled, link by link.",
+            _doc_head(cascade.cascade),
+            None,
+            ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH", *ALTCOINS),
+            _defaults(cascade.CascadeParams),
+            _cascade,
+            _cascade_events,
+        ),
+        SignalSpec(
+            "divergence",
+            "'Anything but crypto': small caps or metals at highs while BTC is in drawdown.",
+            _doc_head(divergence.anything_but_crypto),
+            "RUT",
+            ("RUT", "GOLD", "SILVER", "BTC"),
+            _defaults(divergence.anything_but_crypto),
+            _divergence,
+            _divergence_events,
+        ),
+        SignalSpec(
+            "altseason",
+            "Share of the altcoin basket beating BTC over 90 days; ETH/BTC trend.",
+            _doc_head(altseason.altseason),
+            None,
+            ("BTC", "ETH", *ALTCOINS),
+            _defaults(altseason.altseason, skip=("basket",)),
+            _altseason,
+            _altseason_events,
+        ),
+        SignalSpec(
+            "cycle",
+            "Bitcoin's halving cycle: height, subsidy, supply inflation, share mined, position.",
+            _doc_head(cycle.issuance),
+            None,
+            (),
+            {},
+            _cycle,
+            _cycle_events,
+        ),
+        SignalSpec(
+            "volatility",
+            "Realised volatility (30/90 days, annualised) and its percentile in its own history.",
+            _doc_head(volatility.realized_volatility),
+            "BTC",
+            ("BTC",),
+            _defaults(volatility.realized_volatility, skip=("windows",)),
+            _volatility,
+            _volatility_events,
+        ),
+    )
+}
+
+
+def get_signal(name: str) -> SignalSpec:
+    """The signal called ``name``; the error lists the known ones."""
+    key = name.strip().lower().replace("_", "-")
+    if key not in SIGNALS:
+        raise ValueError(f"unknown signal {name!r}; choose one of {', '.join(SIGNALS)}")
+    return SIGNALS[key]
