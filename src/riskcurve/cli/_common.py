@@ -1,0 +1,120 @@
+"""What every command shares: the app, consoles, option types, JSON and table rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="riskcurve",
+    help="Watch liquidity travel out along the risk curve, and test whether early links lead later ones.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+series_app = typer.Typer(help="What is stored, and the data itself.", no_args_is_help=True)
+app.add_typer(series_app, name="series")
+
+# Piped output is read by people in logs and CI too: give it room instead of rich's 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="DuckDB store file [default: $RISKCURVE_STORE or the user data folder]")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout (stable schema).")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Compute as if this day (YYYY-MM-DD) were today, with only what was known then."),
+]
+DayOpt = Annotated[str | None, typer.Option(help="Inclusive date bound, YYYY-MM-DD.")]
+
+
+def jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return None
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return jsonable(value.item())
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = frame.reset_index()
+    return [{k: jsonable(v) for k, v in zip(rows.columns, row, strict=True)} for row in rows.itertuples(index=False)]
+
+
+@app.callback()
+def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param", "-p", help="A signal parameter as key=value (repeatable); see `riskcurve signal NAME --help-params`."
+    ),
+]
+SymbolOpt = Annotated[
+    str | None, typer.Option("--symbol", "-s", help="Symbol the signal applies to [default: the signal's own].")
+]
+
+
+def cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:,.4f}"
+    rendered = jsonable(value)
+    return "" if rendered is None else str(rendered)
+
+
+def render_frame(title: str, frame: pd.DataFrame, rows: int, caption: str | None = None) -> None:
+    shown = frame.tail(rows)
+    if len(frame.columns) > 8:
+        # Wide signals read better with one column per date and one row per field.
+        shown = shown.tail(min(rows, 5)).T
+        shown.index.name = "field"
+        shown.columns = [cell(c) for c in shown.columns]
+    view = Table(title=title, caption=caption)
+    body = shown.reset_index()
+    for column in body.columns:
+        view.add_column(str(column), justify="left" if column == body.columns[0] else "right", min_width=10)
+    for row in body.itertuples(index=False):
+        view.add_row(*[cell(v) for v in row])
+    out.print(view)

@@ -1,0 +1,233 @@
+"""Data commands: update, series list/show/export, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from riskcurve import config
+from riskcurve.cli._common import (
+    AsOfOpt,
+    DayOpt,
+    JsonOpt,
+    StoreOpt,
+    app,
+    cell,
+    emit_json,
+    err,
+    jsonable,
+    out,
+    parse_day,
+    records,
+    series_app,
+)
+from riskcurve.data.ingest import import_csv, update
+from riskcurve.data.store import Store
+
+
+@app.command("update")
+def update_command(
+    symbols: Annotated[list[str] | None, typer.Argument(help="Symbols to update [default: all].")] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Snapshot folder [default: $RISKCURVE_SNAPSHOT]; used offline.")
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Use the snapshot even if the network is up.")] = False,
+    provider: Annotated[str | None, typer.Option(help="Force one provider (yahoo, fred, ccxt, coingecko).")] = None,
+    keep_going: Annotated[bool, typer.Option(help="Write what fetched cleanly even if some symbols fail.")] = False,
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Fill or refresh the store: live when online, from the snapshot otherwise."""
+    path = config.store_path(store)
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=json_out,
+        ) as bar,
+        Store(path) as db,
+    ):
+        task = bar.add_task("fetching", total=None)
+
+        def progress(symbol: str, done: int, total: int) -> None:
+            bar.update(task, description=f"fetched {symbol}", completed=done, total=total)
+
+        result = update(
+            db,
+            symbols or None,
+            snapshot=config.snapshot_dir(snapshot),
+            offline=offline,
+            provider=provider,
+            keep_going=keep_going,
+            progress=progress,
+        )
+    if json_out:
+        emit_json(
+            {
+                "store": str(path),
+                "mode": result.mode,
+                "note": result.note,
+                "rows_new": result.rows_new,
+                "rows_revised": result.rows_revised,
+                "series": [
+                    {
+                        "symbol": s.symbol,
+                        "provider": s.provider,
+                        "source": s.source,
+                        "rows_new": s.rows_new,
+                        "rows_revised": s.rows_revised,
+                        "first_date": jsonable(s.first_date),
+                        "last_date": jsonable(s.last_date),
+                    }
+                    for s in result.written
+                ],
+                "failures": [{"symbol": s, "error": m} for s, m in result.failures],
+            }
+        )
+    else:
+        if result.note:
+            err.print(f"[yellow]{result.note}[/yellow]")
+        changed = [s for s in result.written if s.changed]
+        err.print(
+            f"{result.mode} update of {len(result.written)} series into {path}: "
+            f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)")
+        )
+        for symbol, message in result.failures:
+            err.print(f"[red]failed[/red] {symbol}: {message}")
+    if result.failures:
+        raise typer.Exit(1)
+
+
+@series_app.command("list")
+def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt = False) -> None:
+    """Every stored series with its date range, row count and providers."""
+    day = parse_day(as_of)
+    with Store(config.store_path(store), read_only=True) as db:
+        table = db.list_series(as_of=day)
+    if json_out:
+        listed = records(table.set_index("symbol"))
+        for record in listed:
+            record["providers"] = record["providers"].split(",") if record["providers"] else []
+        emit_json({"as_of": jsonable(day), "series": listed})
+        return
+    view = Table(title=f"Stored series{f' as of {day}' if day else ''}", caption="descriptions: --json")
+    for column in ("symbol", "kind", "unit", "first", "last", "rows", "providers"):
+        view.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
+    for row in table.itertuples(index=False):
+        view.add_row(
+            *(cell(getattr(row, c)) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
+            f"{row.rows:,}",
+            cell(row.providers),
+        )
+    out.print(view)
+
+
+@series_app.command("show")
+def series_show(
+    symbol: Annotated[str, typer.Argument(help="A stored symbol, e.g. RUT or WALCL.")],
+    start: DayOpt = None,
+    end: DayOpt = None,
+    as_of: AsOfOpt = None,
+    vintages: Annotated[bool, typer.Option(help="Every stored vintage of a value series.")] = False,
+    rows: Annotated[int, typer.Option(help="Rows shown in the terminal (the newest); --json gives all.")] = 20,
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The data of one series, as known on --as-of."""
+    day = parse_day(as_of)
+    with Store(config.store_path(store), read_only=True) as db:
+        meta = db.meta(symbol)
+        if meta.kind == "price":
+            if vintages:
+                raise typer.BadParameter("--vintages applies to value series only")
+            frame = db.prices(meta.symbol, parse_day(start), parse_day(end), as_of=day)
+        else:
+            frame = db.observations(meta.symbol, parse_day(start), parse_day(end), as_of=day, vintages=vintages)
+    if json_out:
+        emit_json(
+            {
+                "symbol": meta.symbol,
+                "kind": meta.kind,
+                "unit": meta.unit,
+                "description": meta.description,
+                "as_of": jsonable(day),
+                "rows": len(frame),
+                "data": records(frame),
+            }
+        )
+        return
+    view = Table(title=f"{meta.symbol}: {meta.description} ({meta.unit}){f', as of {day}' if day else ''}")
+    shown = frame.tail(rows).reset_index()
+    for column in shown.columns:
+        view.add_column(str(column), justify="left" if column in ("date", "available_at") else "right")
+    for row in shown.itertuples(index=False):
+        view.add_row(*[cell(v) for v in row])
+    out.print(view)
+    out.print(f"{len(frame):,} rows" + (f", newest {len(shown)} shown" if len(frame) > len(shown) else ""))
+
+
+@series_app.command("export")
+def series_export(
+    symbol: Annotated[str, typer.Argument(help="A stored symbol.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    as_of: AsOfOpt = None,
+    vintages: Annotated[bool, typer.Option(help="Every stored vintage of a value series.")] = False,
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write one series, with its provenance columns, to Parquet."""
+    with Store(config.store_path(store), read_only=True) as db:
+        target = db.export_parquet(symbol, out_file, as_of=parse_day(as_of), vintages=vintages)
+    if json_out:
+        emit_json({"symbol": symbol.upper(), "path": str(target)})
+    else:
+        err.print(f"wrote {target}")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV file with a date column and a value column.")],
+    name: Annotated[str, typer.Option(help="Symbol to store it under.")],
+    date_col: Annotated[str, typer.Option(help="Name of the date column.")] = "date",
+    value_col: Annotated[str, typer.Option(help="Name of the value column.")] = "value",
+    lag_days: Annotated[
+        int, typer.Option(help="Days between a value's date and its publication (for point-in-time use).")
+    ] = 0,
+    unit: Annotated[str, typer.Option(help="Unit of the values, shown in listings.")] = "",
+    description: Annotated[str, typer.Option(help="What the series is.")] = "",
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import a series of your own (ETF flows, share of unprofitable companies, ...)."""
+    with Store(config.store_path(store)) as db:
+        stats = import_csv(
+            db,
+            file,
+            name,
+            date_column=date_col,
+            value_column=value_col,
+            lag_days=lag_days,
+            unit=unit,
+            description=description,
+        )
+    if json_out:
+        emit_json(
+            {
+                "symbol": stats.symbol,
+                "source": stats.source,
+                "rows_new": stats.rows_new,
+                "rows_revised": stats.rows_revised,
+                "first_date": jsonable(stats.first_date),
+                "last_date": jsonable(stats.last_date),
+            }
+        )
+    else:
+        err.print(f"imported {stats.symbol}: {stats.rows_new} new rows, {stats.rows_revised} revised")
