@@ -7,14 +7,19 @@ own module and registers itself on the shared app when imported here.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 import typer
 
-from riskcurve.cli import data, signals  # noqa: F401  (register commands)
 from riskcurve.cli._common import app
 from riskcurve.errors import RiskcurveError
+
+# Every public module of this package is a command group that registers itself on import.
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
+    importlib.import_module(f"{__name__}.{_module}")
 
 __all__ = ["app", "main"]
 
