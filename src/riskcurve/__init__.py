@@ -26,12 +26,21 @@ from riskcurve.errors import (
     StoreError,
     UnknownSymbolError,
 )
+from riskcurve.signals.regime import Regime, regime
+from riskcurve.signals.registry import SIGNALS, get_signal
+from riskcurve.stats.claims import CHECKS, run_checks
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ALTCOINS",
     "CATALOGUE",
+    "CHECKS",
+    "SIGNALS",
+    "Regime",
+    "get_signal",
+    "regime",
+    "run_checks",
     "DataError",
     "InsufficientDataWarning",
     "LookAheadError",
