@@ -104,6 +104,52 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             """,
         ),
     ),
+    (
+        2,
+        "watch state and the alert outbox",
+        (
+            # What `riskcurve watch` last saw, one JSON document per watch (key "regime").
+            """
+            CREATE TABLE watch_state (
+                key        VARCHAR PRIMARY KEY,
+                value      JSON NOT NULL,
+                as_of      DATE NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )
+            """,
+            "CREATE SEQUENCE alert_outbox_id START 1",
+            # Outbox: an alert is written in the same transaction as the state change that
+            # caused it, and delivered afterwards, so neither a crash nor a failed
+            # notification loses it.
+            """
+            CREATE TABLE alert_outbox (
+                id           BIGINT PRIMARY KEY DEFAULT nextval('alert_outbox_id'),
+                created_at   TIMESTAMP NOT NULL,
+                as_of        DATE NOT NULL,
+                kind         VARCHAR NOT NULL,
+                key          VARCHAR NOT NULL,
+                title        VARCHAR NOT NULL,
+                body         VARCHAR NOT NULL,
+                status       VARCHAR NOT NULL DEFAULT 'pending'
+                             CHECK (status IN ('pending', 'delivered', 'failed')),
+                delivered_at TIMESTAMP,
+                attempts     INTEGER NOT NULL DEFAULT 0,
+                last_error   VARCHAR
+            )
+            """,
+            # Which notification targets already have an alert, so a retry after a partial
+            # failure does not send it twice to the targets that got it. `target` is a hash of
+            # the apprise URL, never the URL itself (it may hold a token).
+            """
+            CREATE TABLE alert_deliveries (
+                alert_id     BIGINT NOT NULL,
+                target       VARCHAR NOT NULL,
+                delivered_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (alert_id, target)
+            )
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

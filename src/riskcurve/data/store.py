@@ -153,6 +153,25 @@ class Store:
     def _transaction(self) -> Store._Transaction:
         return Store._Transaction(self._con)
 
+    def transaction(self) -> Store._Transaction:
+        """A context manager in which every statement commits together, or none does.
+
+        For modules that keep their own tables in the store (:mod:`riskcurve.alerts`).
+
+        Raises
+        ------
+        StoreError
+            If the store is read-only.
+        """
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        return self._transaction()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for modules that keep their own tables in the store."""
+        return self._con
+
     # -- writing ---------------------------------------------------------------------------
 
     def write(self, batch: Sequence[Fetched], meta: Mapping[str, SeriesMeta]) -> list[WriteStats]:

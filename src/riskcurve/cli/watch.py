@@ -1,0 +1,163 @@
+"""The watch command: one notification per change of the regime, through apprise."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from riskcurve import config
+from riskcurve.alerts import (
+    MAX_ATTEMPTS,
+    NOTIFY_ENV,
+    REPORT_TARGET,
+    WatchReport,
+    check_notify_urls,
+    notify_urls,
+    run_once,
+)
+from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, out, parse_day
+from riskcurve.data.ingest import update
+from riskcurve.data.store import Store
+from riskcurve.errors import RiskcurveError
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _render(report: WatchReport) -> None:
+    if report.update_error:
+        err.print(f"[yellow]update failed, watching the stored data:[/yellow] {report.update_error}")
+    if report.skipped:
+        err.print(f"[yellow]skipped:[/yellow] {report.skipped}")
+    to_terminal = report.targets == (REPORT_TARGET,)
+    if to_terminal:
+        # No notify URL: the terminal is where the alerts go.
+        for entry in report.delivered:
+            out.print(f"[bold]{entry.alert.title}[/bold]  [dim]({entry.alert.kind}, as of {entry.alert.as_of})[/dim]")
+            out.print(entry.alert.body, highlight=False)
+            out.print()
+    else:
+        touched = report.to_frame()
+        if len(touched):
+            view = Table(title=f"riskcurve watch as of {report.as_of.isoformat()}")
+            for column in ("id", "kind", "title", "status", "attempts"):
+                view.add_column(column)
+            for ident, row in touched.iterrows():
+                view.add_row(str(ident), row["kind"], row["title"], row["status"], str(row["attempts"]))
+            out.print(view)
+    what = (
+        "first run: baseline stored"
+        if report.baseline
+        else f"{len(report.alerts)} change(s) since {report.previous_as_of}"
+        if report.previous_as_of
+        else "nothing compared"
+    )
+    err.print(
+        f"watch as of {report.as_of.isoformat()}{' (' + report.note + ')' if report.note else ''}: {what}; "
+        f"{len(report.delivered)} delivered to {', '.join(report.targets)}, {len(report.pending)} pending, "
+        f"{len(report.failed)} failed"
+    )
+    for entry in report.pending:
+        err.print(f"[yellow]pending[/yellow] #{entry.id} {entry.alert.title}: {entry.last_error}")
+    for entry in report.failed:
+        err.print(
+            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {entry.alert.title}: {entry.last_error}"
+        )
+
+
+WATCH_HELP = (
+    "Notify once per change: cascade links lit/dark, a confirmed RUT breakout, divergences, altseason, liquidity."
+    "\n\nEach run updates the store (not with --no-update or --as-of: a past day is replayed from the store as "
+    "it is), computes the regime, compares it with the state stored by the last run and sends one notification "
+    "per change. The state and undelivered alerts live in the store: a restart neither repeats nor loses an "
+    "alert, and a failed notification is retried on the next run. The first run stores a baseline and sends one "
+    '"watch started" summary. A gap in the data is reported as "no recent data", never as a change.'
+    "\n\n--json prints each run's report: one document with --once, one line per run in loop mode."
+)
+
+
+@app.command("watch", help=WATCH_HELP)
+def watch_command(
+    notify: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notify",
+            "-n",
+            help=f"Apprise URL to notify (repeatable; default: ${NOTIFY_ENV}, split on spaces or commas). "
+            "Without any, alerts are printed here and count as delivered.",
+        ),
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run once and exit (for cron); otherwise run every --interval.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.01, help="Seconds between runs in loop mode.")
+    ] = 3600.0,
+    max_runs: Annotated[
+        int | None, typer.Option("--max-runs", min=1, help="Stop after this many runs (default: until Ctrl-C).")
+    ] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Snapshot folder for the update (default: $RISKCURVE_SNAPSHOT).")
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Update from the snapshot even if the network is up.")] = False,
+    no_update: Annotated[
+        bool, typer.Option("--no-update", help="Watch the stored data as it is (no update before each run).")
+    ] = False,
+    max_attempts: Annotated[
+        int, typer.Option(min=1, help="Runs in which an alert's delivery is tried before it is given up.")
+    ] = MAX_ATTEMPTS,
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Notify once per change of the regime (see ``WATCH_HELP``)."""
+    urls = notify_urls(notify)
+    check_notify_urls(urls)
+    path = config.store_path(store)
+    day = parse_day(as_of)
+    refresh = None
+    if not no_update and day is None:
+        refresh = functools.partial(update, snapshot=config.snapshot_dir(snapshot), offline=offline, keep_going=True)
+
+    def one_run() -> WatchReport:
+        with Store(path) as db:
+            return run_once(db, notify_urls=urls, as_of=day, update=refresh, max_attempts=max_attempts)
+
+    if once:
+        report = one_run()
+        if json_out:
+            emit_json(report.to_dict())
+        else:
+            _render(report)
+        if report.failed:
+            raise typer.Exit(1)
+        return
+
+    runs = 0
+    try:
+        while True:
+            try:
+                report = one_run()
+            except RiskcurveError as failure:
+                # A locked store or a bad day must not end a long-running watch: say so, go on.
+                err.print(f"[red]watch run failed:[/red] {' '.join(str(failure).split())}")
+            else:
+                if json_out:
+                    sys.stdout.write(json.dumps(report.to_dict(), allow_nan=False) + "\n")
+                    sys.stdout.flush()
+                else:
+                    _render(report)
+            runs += 1
+            if max_runs is not None and runs >= max_runs:
+                return
+            _pause(interval)
+    except KeyboardInterrupt:
+        err.print(f"watch stopped after {runs} run(s)")
