@@ -40,7 +40,7 @@ def parse_day(value: str | None) -> dt.date | None:
 
 
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="DuckDB store file [default: $RISKCURVE_STORE or the user data folder]")
+    Path | None, typer.Option("--store", help="DuckDB store file (default: $RISKCURVE_STORE or the user data folder)")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout (stable schema).")]
 AsOfOpt = Annotated[
@@ -93,7 +93,7 @@ ParamOpt = Annotated[
     ),
 ]
 SymbolOpt = Annotated[
-    str | None, typer.Option("--symbol", "-s", help="Symbol the signal applies to [default: the signal's own].")
+    str | None, typer.Option("--symbol", "-s", help="Symbol the signal applies to (default: the signal's own).")
 ]
 
 

@@ -25,7 +25,7 @@ _GRADE_STYLE = {
 @app.command("check")
 def check_command(
     names: Annotated[
-        list[str] | None, typer.Argument(help=f"Checks to run [default: all]: {', '.join(CHECKS)}.")
+        list[str] | None, typer.Argument(help=f"Checks to run (default: all): {', '.join(CHECKS)}.")
     ] = None,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,

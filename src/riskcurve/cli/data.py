@@ -31,9 +31,9 @@ from riskcurve.data.store import Store
 
 @app.command("update")
 def update_command(
-    symbols: Annotated[list[str] | None, typer.Argument(help="Symbols to update [default: all].")] = None,
+    symbols: Annotated[list[str] | None, typer.Argument(help="Symbols to update (default: all).")] = None,
     snapshot: Annotated[
-        Path | None, typer.Option(help="Snapshot folder [default: $RISKCURVE_SNAPSHOT]; used offline.")
+        Path | None, typer.Option(help="Snapshot folder (default: $RISKCURVE_SNAPSHOT); used offline.")
     ] = None,
     offline: Annotated[bool, typer.Option(help="Use the snapshot even if the network is up.")] = False,
     provider: Annotated[str | None, typer.Option(help="Force one provider (yahoo, fred, ccxt, coingecko).")] = None,
