@@ -128,3 +128,12 @@ def test_unknown_signal_and_missing_series(capsys: pytest.CaptureFixture[str], t
     assert code == 0
     unavailable = {u["signal"] for u in json.loads(out)["unavailable"]}
     assert {"cascade", "liquidity", "divergence"} <= unavailable
+
+
+def test_regime_before_bitcoin_lists_crypto_panels_as_unavailable(filled_store: Store) -> None:
+    picture = regime(filled_store, "2005-06-01")
+    unavailable = dict(picture.unavailable)
+    assert set(unavailable) == {"divergence", "altseason", "cycle", "volatility"}
+    assert "genesis block" in unavailable["cycle"]
+    assert picture.item("liquidity").state["regime"] in {"expanding", "flat", "contracting"}
+    assert "no recent data for BTC, ETH" in picture.item("cascade").headline

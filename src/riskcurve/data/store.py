@@ -117,7 +117,8 @@ class Store:
         if not pending:
             return
         if self.read_only:
-            raise StoreError(f"store {self.path} needs migrating; run `riskcurve update` once")
+            # Migrations only add tables; a reader of an older file sees everything it holds.
+            return
         with self._transaction():
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "

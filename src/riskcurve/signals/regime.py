@@ -20,6 +20,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
+from riskcurve.signals import cycle
 from riskcurve.signals.cascade import LINKS
 from riskcurve.signals.registry import SIGNALS
 
@@ -169,6 +170,13 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value * 100:+.{digits}f}%"
 
 
+def _require_history(data: MarketData, *symbols: str) -> None:
+    data.require(*symbols)
+    empty = [s for s in symbols if data.bars(s).empty]
+    if empty:
+        raise DataError(f"no {', '.join(empty)} data on or before {data.as_of.date()}")
+
+
 def default_as_of(store: Store, symbols: Iterable[str] = CORE_SYMBOLS) -> tuple[pd.Timestamp, str | None]:
     """Today, or the last day the core series all have data if the store ends earlier.
 
@@ -245,6 +253,7 @@ def _liquidity_item(data: MarketData) -> RegimeItem:
 
 
 def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
+    _require_history(data, symbol)
     spec = SIGNALS["breakout"]
     frame = spec.compute(data, symbol, **spec.parameters)
     events = spec.events(data, symbol, **spec.parameters)
@@ -271,6 +280,7 @@ def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
 
 
 def _relative_strength_item(data: MarketData) -> RegimeItem:
+    _require_history(data, "RUT", "GSPC")
     spec = SIGNALS["relative-strength"]
     frame = spec.compute(data, "RUT", **spec.parameters)
     row = _row(frame, data.as_of)
@@ -284,6 +294,7 @@ def _relative_strength_item(data: MarketData) -> RegimeItem:
 
 
 def _divergence_item(data: MarketData) -> RegimeItem:
+    _require_history(data, "RUT", "BTC")
     spec = SIGNALS["divergence"]
     frame = spec.compute(data, "RUT", **spec.parameters)
     events = spec.events(data, "RUT", **spec.parameters)
@@ -303,6 +314,7 @@ def _divergence_item(data: MarketData) -> RegimeItem:
 
 
 def _altseason_item(data: MarketData) -> RegimeItem:
+    _require_history(data, "BTC")
     spec = SIGNALS["altseason"]
     frame = spec.compute(data, None, **spec.parameters)
     row = _row(frame, data.as_of)
@@ -320,6 +332,8 @@ def _altseason_item(data: MarketData) -> RegimeItem:
 
 
 def _cycle_item(data: MarketData) -> RegimeItem:
+    if data.as_of < cycle.GENESIS:
+        raise DataError(f"{data.as_of.date()} is before Bitcoin's genesis block ({cycle.GENESIS.date()})")
     spec = SIGNALS["cycle"]
     row = _row(spec.compute(data, None), data.as_of)
     halvings = spec.events(data, None)
@@ -339,6 +353,7 @@ def _cycle_item(data: MarketData) -> RegimeItem:
 
 
 def _volatility_item(data: MarketData, symbol: str = "BTC") -> RegimeItem:
+    _require_history(data, symbol)
     spec = SIGNALS["volatility"]
     row = _row(spec.compute(data, symbol, **spec.parameters), data.as_of)
     ranges = _ranges(data, (symbol,))
