@@ -206,3 +206,35 @@ def altseason_events(closes: pd.DataFrame, *, cooldown: int = 90, **options: obj
     """
     state = altseason(closes, **options)["altseason"]  # type: ignore[arg-type]
     return onsets(state, cooldown=cooldown)
+
+
+def basket_index(closes: pd.DataFrame, *, name: str = "ALT_BASKET") -> pd.Series:
+    """An equal-weight, daily rebalanced index of the coins in ``closes``, starting at 1.
+
+    Each day's return is the mean of the simple daily returns of the coins that have a close on
+    that day and the day before (a coin joins the day after its first close and leaves when its
+    closes stop), so the index uses only what existed on each day.
+
+    Parameters
+    ----------
+    closes
+        One column per coin on a daily calendar (missing closes stay missing).
+    name
+        The name of the returned series.
+
+    Returns
+    -------
+    pandas.Series
+        The index level, from the first day with at least one daily return (1.0 the day before);
+        days with no coin are dropped.
+    """
+    if not isinstance(closes, pd.DataFrame) or closes.shape[1] == 0:
+        raise ValueError("closes must be a DataFrame with at least one coin column")
+    daily = closes.astype(float).pct_change(fill_method=None)
+    mean = daily.mean(axis=1, skipna=True).dropna()
+    if mean.empty:
+        raise ValueError("no two consecutive closes for any coin: the basket has no return")
+    start = closes.index[closes.index.get_loc(mean.index[0]) - 1]
+    level = pd.concat([pd.Series([1.0], index=[start]), (1.0 + mean).cumprod()])
+    level.index.name = closes.index.name
+    return level.rename(name)

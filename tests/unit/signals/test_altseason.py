@@ -9,7 +9,7 @@ import pytest
 from riskcurve.data.calendar import daily_index
 from riskcurve.data.store import Store
 from riskcurve.data.symbols import ALTCOINS
-from riskcurve.signals.altseason import altseason, altseason_events, basket_composition
+from riskcurve.signals.altseason import altseason, altseason_events, basket_composition, basket_index
 
 DAYS = daily_index("2020-01-01", "2020-12-31")
 
@@ -147,3 +147,14 @@ def test_snapshot_basket_on_2018_01_01(filled_store: Store) -> None:
     assert frame["share"].dropna().between(0, 1).all()
     # The 2021 season: every coin with data beat BTC over 90 days in spring 2021.
     assert frame.loc["2021-04-01":"2021-05-31", "altseason"].any()
+
+
+def test_basket_index_is_equal_weight_and_point_in_time() -> None:
+    days = pd.date_range("2024-01-01", periods=4, freq="D")
+    closes = pd.DataFrame({"A": [1.0, 1.1, 1.21, 1.331], "B": [np.nan, 2.0, 1.0, 1.0]}, index=days)
+    level = basket_index(closes)
+    # Day 2: only A has a return (+10%); day 3: mean of +10% and -50%; day 4: mean of +10% and 0%.
+    expected = [1.0, 1.1, 1.1 * (1 + (0.1 - 0.5) / 2), 1.1 * 0.8 * 1.05]
+    np.testing.assert_allclose(level.to_numpy(), expected)
+    truncated = basket_index(closes.iloc[:3])
+    pd.testing.assert_series_equal(level.iloc[:3], truncated)
