@@ -1,0 +1,424 @@
+"""Resampling engines: block bootstraps that respect autocorrelation, and spaced random placements.
+
+Everything here is vectorised over resamples and takes its randomness from an injected
+``seed`` (an ``int``, a :class:`numpy.random.Generator` or ``None`` for fresh entropy): the
+random numbers are drawn from that generator in numpy, and numba kernels only arrange them.
+The same seed therefore gives the same resamples on every machine, and nothing touches a global
+random state.
+
+Definitions follow Politis and Romano (1994) and :mod:`arch.bootstrap`, so results can be
+checked against ``arch`` (the tests do):
+
+* **stationary bootstrap** — blocks start at a uniformly drawn position and have geometric
+  lengths with mean ``block_length`` (each step continues the block with probability
+  ``1 - 1/block_length``); blocks wrap around the end of the sample;
+* **circular block bootstrap** — blocks of fixed length ``block_length`` starting at uniform
+  positions, wrapping around the end;
+* **spaced placements** — ``k`` distinct positions out of ``n``, any two at least
+  ``min_spacing`` apart, drawn uniformly among *all* such configurations (the null model of a
+  permutation test whose real events were de-clustered with that spacing).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Literal, TypeAlias
+
+import numpy as np
+from numba import njit
+
+#: Randomness as every riskcurve function takes it.
+SeedLike: TypeAlias = int | np.random.Generator | None
+
+#: Above this many drawn numbers per chunk the engines work through resamples in chunks, so a
+#: 10,000-resample run over decades of daily data stays within a few tens of megabytes.
+_CHUNK_ELEMENTS = 4_000_000
+
+
+def as_generator(seed: SeedLike) -> np.random.Generator:
+    """A numpy Generator from ``seed`` (an int, a Generator, which is used as is, or None)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise TypeError(f"seed must be an int, a numpy Generator or None, got {type(seed).__name__}")
+
+
+def _check_count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_block_length(block_length: object) -> float:
+    if isinstance(block_length, bool) or not isinstance(block_length, int | float | np.integer | np.floating):
+        raise TypeError(f"block_length must be a number >= 1, got {block_length!r}")
+    if not math.isfinite(float(block_length)) or float(block_length) < 1:
+        raise ValueError(f"block_length must be a finite number >= 1, got {block_length!r}")
+    return float(block_length)
+
+
+def optimal_block_length(x: np.ndarray, *, kind: Literal["stationary", "circular"] = "stationary") -> float:
+    """Politis-White (2004, with Patton-Politis-White 2009's correction) block length for ``x``.
+
+    A thin wrapper over :func:`arch.bootstrap.optimal_block_length` that returns one number,
+    at least 1.
+
+    Parameters
+    ----------
+    x
+        A one-dimensional series (NaNs are dropped).
+    kind
+        ``"stationary"`` (mean of the geometric block length) or ``"circular"``.
+    """
+    from arch.bootstrap import optimal_block_length as _arch_block_length
+
+    if kind not in ("stationary", "circular"):
+        raise ValueError(f"kind must be 'stationary' or 'circular', got {kind!r}")
+    values = np.asarray(x, dtype=float).ravel()
+    values = values[np.isfinite(values)]
+    if len(values) < 10:
+        raise ValueError(f"x needs at least 10 finite values to estimate a block length, got {len(values)}")
+    if np.ptp(values) == 0:
+        return 1.0
+    estimate = float(_arch_block_length(values)[kind].iloc[0])
+    return max(1.0, estimate) if math.isfinite(estimate) else 1.0
+
+
+# -- stationary bootstrap --------------------------------------------------------------------------
+
+
+def _stationary_width(n: int, block_length: float) -> int:
+    """Blocks drawn per resample at first: the expected count plus four standard deviations.
+
+    A resample of length ``n`` needs ``1 + Binomial(n - 1, p)`` blocks; the few rows that run
+    out are extended with further draws (never redrawn, which would bias block lengths).
+    """
+    mean_blocks = n / block_length
+    return min(n, int(math.ceil(mean_blocks + 4.0 * math.sqrt(mean_blocks) + 8)))
+
+
+@njit(cache=True)
+def _block_length(u: float, log_continue: float) -> int:  # pragma: no cover - jitted
+    """A geometric length on 1, 2, ... with continuation probability ``exp(log_continue)``, by inversion."""
+    if log_continue == -np.inf:  # p = 1: every block has length 1 (the i.i.d. bootstrap)
+        return 1
+    return 1 + int(math.floor(math.log(1.0 - u) / log_continue))
+
+
+@njit(cache=True)
+def _fill_indices(
+    u_length: np.ndarray, u_start: np.ndarray, n: int, log_continue: float
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
+    """Resample indices from per-block uniforms; ``short[r]`` when row ``r`` ran out of blocks."""
+    reps, width = u_length.shape
+    out = np.empty((reps, n), dtype=np.int64)
+    short = np.zeros(reps, dtype=np.bool_)
+    for r in range(reps):
+        t = 0
+        for b in range(width):
+            if t >= n:
+                break
+            start = int(u_start[r, b] * n)
+            length = min(_block_length(u_length[r, b], log_continue), n - t)
+            for j in range(length):
+                out[r, t + j] = (start + j) % n
+            t += length
+        short[r] = t < n
+    return out, short
+
+
+@njit(cache=True)
+def _block_means(
+    x: np.ndarray,
+    prefix: np.ndarray,
+    positions: np.ndarray,
+    u_length: np.ndarray,
+    u_start: np.ndarray,
+    log_continue: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - jitted
+    """Mean of each resampled series, and mean of its values at ``positions``, without building it.
+
+    ``prefix`` holds the cumulative sums of ``x`` laid twice end to end, so a block that wraps
+    around the end is still one subtraction: O(blocks + events) per resample instead of O(n).
+    """
+    n = x.shape[0]
+    k = positions.shape[0]
+    reps, width = u_length.shape
+    series_means = np.empty(reps)
+    event_means = np.empty(reps)
+    short = np.zeros(reps, dtype=np.bool_)
+    for r in range(reps):
+        t = 0
+        j = 0
+        total = 0.0
+        at_events = 0.0
+        for b in range(width):
+            if t >= n:
+                break
+            start = int(u_start[r, b] * n)
+            length = min(_block_length(u_length[r, b], log_continue), n - t)
+            total += prefix[start + length] - prefix[start]
+            end = t + length
+            while j < k and positions[j] < end:
+                at_events += x[(start + positions[j] - t) % n]
+                j += 1
+            t = end
+        short[r] = t < n
+        series_means[r] = total / n
+        event_means[r] = at_events / k if k > 0 else np.nan
+    return event_means, series_means, short
+
+
+def _stationary_draws(
+    n: int,
+    reps: int,
+    block_length: float,
+    rng: np.random.Generator,
+    kernel: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]],
+) -> list[np.ndarray]:
+    """Run ``kernel(u_length, u_start)`` on fresh uniforms, extending rows that ran out of blocks.
+
+    Two uniforms per block (its length by inversion of the geometric law, its start) are all the
+    randomness: far fewer numbers than one coin per position, drawn in bulk from ``rng``.
+    """
+    width = _stationary_width(n, block_length)
+    u_length = rng.random((reps, width))
+    u_start = rng.random((reps, width))
+    results = list(kernel(u_length, u_start))
+    rows = np.arange(reps)
+    short = results[-1]
+    while short.any():
+        # Keep each short row's draws and append more: its blocks so far stay as drawn.
+        pick = np.flatnonzero(short)
+        extra = max(8, width // 4)
+        u_length = np.hstack([u_length[pick], rng.random((len(pick), extra))])
+        u_start = np.hstack([u_start[pick], rng.random((len(pick), extra))])
+        rows = rows[pick]
+        width += extra
+        again = kernel(u_length, u_start)
+        for whole, part in zip(results[:-1], again[:-1], strict=True):
+            whole[rows] = part
+        short = again[-1]
+    return results[:-1]
+
+
+def _chunks(reps: int, per_rep: int) -> list[int]:
+    size = max(1, _CHUNK_ELEMENTS // max(per_rep, 1))
+    return [min(size, reps - done) for done in range(0, reps, size)]
+
+
+def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed: SeedLike = None) -> np.ndarray:
+    """Indices of ``reps`` stationary-bootstrap resamples of a series of length ``n``.
+
+    Parameters
+    ----------
+    n
+        Length of the series.
+    reps
+        Number of resamples.
+    block_length
+        Mean block length (``>= 1``; 1 is the i.i.d. bootstrap).
+    seed
+        Randomness (int, Generator or None).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array of shape ``(reps, n)``; row ``r`` indexes the ``r``-th resample.
+
+    Examples
+    --------
+    >>> idx = stationary_bootstrap_indices(5, 2, 2.0, seed=1)
+    >>> idx.shape
+    (2, 5)
+    """
+    n = _check_count("n", n, 1)
+    reps = _check_count("reps", reps, 1)
+    block_length = _check_block_length(block_length)
+    rng = as_generator(seed)
+    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
+    parts = []
+    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
+        (indices,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _fill_indices(u, v, n, log_continue))
+        parts.append(indices)
+    return np.vstack(parts)
+
+
+def circular_block_bootstrap_indices(n: int, reps: int, block_length: int, *, seed: SeedLike = None) -> np.ndarray:
+    """Indices of ``reps`` circular-block-bootstrap resamples of a series of length ``n``.
+
+    Parameters
+    ----------
+    n
+        Length of the series.
+    reps
+        Number of resamples.
+    block_length
+        Fixed block length (rounded to an integer, at least 1).
+    seed
+        Randomness (int, Generator or None).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array of shape ``(reps, n)``.
+    """
+    n = _check_count("n", n, 1)
+    reps = _check_count("reps", reps, 1)
+    size = max(1, int(round(_check_block_length(block_length))))
+    rng = as_generator(seed)
+    blocks = -(-n // size)
+    parts = []
+    for chunk in _chunks(reps, blocks * size):
+        starts = rng.integers(0, n, size=(chunk, blocks), dtype=np.int64)
+        indices = (starts[:, :, None] + np.arange(size, dtype=np.int64)) % n
+        parts.append(indices.reshape(chunk, blocks * size)[:, :n])
+    return np.vstack(parts)
+
+
+def stationary_bootstrap_event_means(
+    x: np.ndarray, positions: np.ndarray, reps: int, block_length: float, *, seed: SeedLike = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each stationary-bootstrap resample of ``x``: its values' mean at ``positions``, and its mean.
+
+    The same numbers as ``x[idx][:, positions].mean(axis=1)`` and ``x[idx].mean(axis=1)`` with
+    ``idx = stationary_bootstrap_indices(len(x), reps, block_length, seed=seed)`` — the same
+    draws, too — computed block by block in O(blocks + events) per resample instead of O(n).
+
+    Parameters
+    ----------
+    x
+        The series (finite values).
+    positions
+        Positions in the resampled series (``0 <= p < len(x)``), e.g. where events sit.
+    reps, block_length, seed
+        As :func:`stationary_bootstrap_indices`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(event_means, series_means)``, each of length ``reps`` (``event_means`` is NaN
+        when ``positions`` is empty).
+    """
+    values = np.ascontiguousarray(np.asarray(x, dtype=float).ravel())
+    n = len(values)
+    if n == 0 or not np.isfinite(values).all():
+        raise ValueError("x must be a non-empty series of finite values")
+    reps = _check_count("reps", reps, 1)
+    block_length = _check_block_length(block_length)
+    where = np.asarray(positions, dtype=np.int64).ravel()
+    if len(where) and (where.min() < 0 or where.max() >= n):
+        raise ValueError(f"positions must lie in [0, {n}), got {where.min()}..{where.max()}")
+    order = np.argsort(where, kind="stable")
+    where = np.ascontiguousarray(where[order])
+    rng = as_generator(seed)
+    prefix = np.concatenate([[0.0], np.cumsum(np.concatenate([values, values]))])
+    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
+    event_parts, series_parts = [], []
+    # Chunked exactly like stationary_bootstrap_indices, so both see the same draws.
+    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
+        at_events, means = _stationary_draws(
+            n, size, block_length, rng, lambda u, v: _block_means(values, prefix, where, u, v, log_continue)
+        )
+        event_parts.append(at_events)
+        series_parts.append(means)
+    return np.concatenate(event_parts), np.concatenate(series_parts)
+
+
+# -- spaced random placements (the permutation null) -------------------------------------------------
+
+
+@njit(cache=True)
+def _floyd_subsets(uniforms: np.ndarray, m: int) -> np.ndarray:  # pragma: no cover - jitted
+    """Row ``r``: a uniform random ``k``-subset of ``0..m-1`` (Floyd's algorithm), sorted.
+
+    Floyd's algorithm needs exactly ``k`` uniform numbers per subset and no rejection, so the
+    draws come from the caller's generator and the result is reproducible.
+    """
+    reps, k = uniforms.shape
+    out = np.empty((reps, k), dtype=np.int64)
+    use_mask = k > 48
+    taken = np.zeros(m if use_mask else 1, dtype=np.bool_)
+    for r in range(reps):
+        for i in range(k):
+            j = m - k + i
+            t = int(uniforms[r, i] * (j + 1))
+            if t > j:  # guards the (measure-zero) rounding of u * (j + 1) up to j + 1
+                t = j
+            seen = False
+            if use_mask:
+                seen = taken[t]
+            else:
+                for q in range(i):
+                    if out[r, q] == t:
+                        seen = True
+                        break
+            pick = j if seen else t
+            out[r, i] = pick
+            if use_mask:
+                taken[pick] = True
+        if use_mask:
+            for i in range(k):
+                taken[out[r, i]] = False
+        out[r].sort()
+    return out
+
+
+def max_placeable(n: int, min_spacing: int) -> int:
+    """Most positions out of ``n`` that fit with every two at least ``min_spacing`` apart."""
+    return 0 if n <= 0 else 1 + (n - 1) // max(min_spacing, 1)
+
+
+def spaced_placements(n: int, k: int, min_spacing: int, reps: int, *, seed: SeedLike = None) -> np.ndarray:
+    """``reps`` random placements of ``k`` events among positions ``0..n-1``, at least ``min_spacing`` apart.
+
+    Each placement is drawn uniformly among all sets of ``k`` positions whose consecutive
+    members are ``>= min_spacing`` apart: the classic bijection ``q_j = p_j - j (s - 1)`` turns
+    such a set into an unconstrained ``k``-subset of ``0..n - (k - 1)(s - 1) - 1``, which is
+    drawn with Floyd's algorithm and mapped back.
+
+    Parameters
+    ----------
+    n
+        Number of admissible positions (a contiguous range ``0..n-1``).
+    k
+        Events per placement (the real event count).
+    min_spacing
+        Smallest allowed distance between two events, in positions (``>= 1``; 1 only asks
+        for distinct positions).
+    reps
+        Number of placements.
+    seed
+        Randomness (int, Generator or None).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array of shape ``(reps, k)``, each row ascending.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` events cannot fit (``(k - 1) * min_spacing + 1 > n``).
+    """
+    n = _check_count("n", n, 1)
+    k = _check_count("k", k, 0)
+    spacing = _check_count("min_spacing", min_spacing, 1)
+    reps = _check_count("reps", reps, 1)
+    if k > max_placeable(n, spacing):
+        raise ValueError(
+            f"{k} events cannot be placed {spacing} positions apart among {n} positions "
+            f"(at most {max_placeable(n, spacing)} fit)"
+        )
+    rng = as_generator(seed)
+    if k == 0:
+        return np.empty((reps, 0), dtype=np.int64)
+    m = n - (k - 1) * (spacing - 1)
+    shift = np.arange(k, dtype=np.int64) * (spacing - 1)
+    parts = []
+    for size in _chunks(reps, k):
+        subsets = _floyd_subsets(rng.random((size, k)), m)
+        parts.append(subsets + shift)
+    return np.vstack(parts)
