@@ -15,6 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from riskcurve import config
+from riskcurve.data.panel import MarketData
+from riskcurve.data.store import Store
+from riskcurve.signals.regime import default_as_of
+from riskcurve.signals.registry import get_signal
+
 app = typer.Typer(
     name="riskcurve",
     help="Watch liquidity travel out along the risk curve, and test whether early links lead later ones.",
@@ -118,3 +124,45 @@ def render_frame(title: str, frame: pd.DataFrame, rows: int, caption: str | None
     for row in body.itertuples(index=False):
         view.add_row(*[cell(v) for v in row])
     out.print(view)
+
+
+def signal_context(name: str, symbol: str | None, params: list[str] | None, store: Path | None, as_of: str | None):  # type: ignore[no-untyped-def]
+    """Parse a signal command's arguments: the spec, its parameters, an open store and the point-in-time view."""
+    spec = get_signal(name)
+    raw: dict[str, str] = {}
+    for item in params or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"--param {item!r} is not key=value")
+        raw[key.strip()] = value.strip()
+    parameters = spec.parse(raw)
+    db = Store(config.store_path(store), read_only=True)
+    note = None
+    if as_of is None:
+        day, note = default_as_of(db)
+    else:
+        day = pd.Timestamp(parse_day(as_of))
+    chosen = (symbol or spec.default_symbol or "").upper() or None
+    return spec, parameters, db, MarketData(db, as_of=day), chosen, note
+
+
+def signal_header(  # the JSON header every signal-based command starts with
+    spec, data: MarketData, symbol: str | None, parameters: dict[str, Any], note: str | None
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    sources = {}
+    for source in (symbol,) if spec.default_symbol and symbol else spec.sources:
+        if data.has(source):
+            frame = data.bars(source) if data.store.kind(source) == "price" else data.vintages(source)
+            sources[source] = {
+                "first": jsonable(frame.index.min()) if len(frame) else None,
+                "last": jsonable(frame.index.max()) if len(frame) else None,
+            }
+    return {
+        "signal": spec.name,
+        "symbol": symbol,
+        "as_of": data.as_of.date().isoformat(),
+        "note": note,
+        "definition": spec.definition,
+        "parameters": {k: jsonable(v) for k, v in parameters.items()},
+        "sources": sources,
+    }

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -20,57 +19,16 @@ from riskcurve.cli._common import (
     app,
     emit_json,
     err,
-    jsonable,
     out,
     parse_day,
     records,
     render_frame,
+    signal_context,
+    signal_header,
 )
-from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
-from riskcurve.signals.regime import default_as_of, regime
-from riskcurve.signals.registry import SIGNALS, get_signal
-
-
-def _signal_context(name: str, symbol: str | None, params: list[str] | None, store: Path | None, as_of: str | None):  # type: ignore[no-untyped-def]
-    spec = get_signal(name)
-    raw: dict[str, str] = {}
-    for item in params or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"--param {item!r} is not key=value")
-        raw[key.strip()] = value.strip()
-    parameters = spec.parse(raw)
-    db = Store(config.store_path(store), read_only=True)
-    note = None
-    if as_of is None:
-        day, note = default_as_of(db)
-    else:
-        day = pd.Timestamp(parse_day(as_of))
-    chosen = (symbol or spec.default_symbol or "").upper() or None
-    return spec, parameters, db, MarketData(db, as_of=day), chosen, note
-
-
-def _signal_header(
-    spec, data: MarketData, symbol: str | None, parameters: dict[str, Any], note: str | None
-) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    sources = {}
-    for source in (symbol,) if spec.default_symbol and symbol else spec.sources:
-        if data.has(source):
-            frame = data.bars(source) if data.store.kind(source) == "price" else data.vintages(source)
-            sources[source] = {
-                "first": jsonable(frame.index.min()) if len(frame) else None,
-                "last": jsonable(frame.index.max()) if len(frame) else None,
-            }
-    return {
-        "signal": spec.name,
-        "symbol": symbol,
-        "as_of": data.as_of.date().isoformat(),
-        "note": note,
-        "definition": spec.definition,
-        "parameters": {k: jsonable(v) for k, v in parameters.items()},
-        "sources": sources,
-    }
+from riskcurve.signals.regime import regime
+from riskcurve.signals.registry import SIGNALS
 
 
 @app.command("signal")
@@ -85,10 +43,10 @@ def signal_command(
     json_out: JsonOpt = False,
 ) -> None:
     """A signal's daily values, computed only from what was known on each day."""
-    spec, parameters, db, data, chosen, note = _signal_context(name, symbol, param, store, as_of)
+    spec, parameters, db, data, chosen, note = signal_context(name, symbol, param, store, as_of)
     with db:
         frame = spec.compute(data, chosen, **parameters)
-        header = _signal_header(spec, data, chosen, parameters, note)
+        header = signal_header(spec, data, chosen, parameters, note)
     if start is not None:
         frame = frame.loc[pd.Timestamp(parse_day(start)) :]
     if json_out:
@@ -110,10 +68,10 @@ def events_command(
     json_out: JsonOpt = False,
 ) -> None:
     """The de-clustered event dates of a signal (one run of the state is one event)."""
-    spec, parameters, db, data, chosen, note = _signal_context(name, symbol, param, store, as_of)
+    spec, parameters, db, data, chosen, note = signal_context(name, symbol, param, store, as_of)
     with db:
         frame = spec.events(data, chosen, **parameters)
-        header = _signal_header(spec, data, chosen, parameters, note)
+        header = signal_header(spec, data, chosen, parameters, note)
     if json_out:
         emit_json({**header, "count": len(frame), "events": records(frame)})
         return
