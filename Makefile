@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/riskcurve update
 	$(BIN)/riskcurve regime
+	$(BIN)/riskcurve report --out out/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

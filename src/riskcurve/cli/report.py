@@ -1,0 +1,76 @@
+"""The report command: ``riskcurve report [--out FILE.html]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from riskcurve import config
+from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day
+from riskcurve.data.store import Store
+from riskcurve.report.figures import find_browser
+from riskcurve.report.html import build_report
+
+
+@app.command("report")
+def report_command(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("out/report.html"),
+    png: Annotated[
+        bool | None,
+        typer.Option(
+            "--png/--no-png",
+            help="Also write a PNG of every chart beside the HTML (default: when a Chromium browser is installed).",
+        ),
+    ] = None,
+    reps: Annotated[int, typer.Option(help="Resamples for the event studies' p-values and intervals.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of every resampling, for reproducible numbers.")] = 20260121,
+    store: StoreOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write the self-contained HTML report (opens without a server or internet)."""
+    if png is None:
+        try:
+            find_browser()
+            png = True
+        except FileNotFoundError as missing:
+            png = False
+            if not json_out:
+                err.print(f"[yellow]no PNG charts[/yellow]: {missing}")
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=json_out,
+        ) as bar,
+        Store(config.store_path(store), read_only=True) as db,
+    ):
+        task = bar.add_task("building the report", total=None)
+
+        def progress(title: str, done: int, total: int) -> None:
+            bar.update(task, description=f"built: {title}", completed=done, total=total)
+
+        result = build_report(
+            db,
+            out_file,
+            as_of=parse_day(as_of),
+            png_dir=out_file.with_suffix("").parent / f"{out_file.stem}-png" if png else None,
+            reps=reps,
+            seed=seed,
+            progress=progress,
+        )
+    if json_out:
+        emit_json(result.to_dict())
+        return
+    err.print(f"wrote {result.path} (as of {result.as_of}{'; ' + result.note if result.note else ''})")
+    for section, reason in result.failed:
+        err.print(f"[yellow]section {section} could not be built[/yellow]: {reason}")
+    if result.pngs:
+        err.print(f"wrote {len(result.pngs)} PNG charts to {result.pngs[0].parent}")

@@ -1,0 +1,767 @@
+"""A Dash app over one store: the regime panel and the report's charts, recomputed as of any day.
+
+Design rules:
+
+* **The store is the only input.** Its path is fixed when the app is created; nothing the
+  browser sends is ever used as a path. Every value a callback receives (a date, a symbol, a
+  number) is validated here, because anyone who can reach the port can post any JSON to Dash's
+  callback endpoint, whatever the controls allow.
+* **Read-only, one connection per computation.** Each computation opens the store read-only
+  and closes it when done, so callbacks running in parallel threads never share a DuckDB
+  connection, and ``riskcurve update`` can write between two requests.
+* **Same numbers, same charts.** Values come from :data:`riskcurve.signals.registry.SIGNALS`
+  and :func:`riskcurve.signals.regime.regime` on a :class:`~riskcurve.data.panel.MarketData`
+  as of the chosen day; charts are :mod:`riskcurve.report.figures`.
+* Results are cached per (computation, arguments, store file version), so moving back to a day
+  already seen is instant and a store updated on disk is read afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_text
+import ipaddress
+import logging
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, dcc, html
+
+from riskcurve.data.panel import MarketData
+from riskcurve.data.release import today
+from riskcurve.data.store import Store
+from riskcurve.data.symbols import ALTCOINS
+from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
+from riskcurve.report import figures, panels
+from riskcurve.signals.regime import Regime, default_as_of, regime
+from riskcurve.signals.registry import SIGNALS
+
+log = logging.getLogger(__name__)
+
+#: Symbols offered for the breakout chart and the event study, when the store holds them.
+BREAKOUT_SYMBOLS = ("RUT", "IWM", "GSPC", "IXIC", "BTC", "ETH", "GOLD", "SILVER")
+#: Symbols offered for the volatility chart.
+VOLATILITY_SYMBOLS = ("BTC", "ETH", "RUT", "IWM", "GSPC", "IXIC", "GOLD", "SILVER")
+#: Targets offered to the event study.
+STUDY_TARGETS = ("BTC", "ETH", *ALTCOINS, "RUT", "GSPC")
+#: Event-study settings the page does not expose: enough permutations for p-values to two
+#: decimals, and a fixed seed so a page shows the same numbers on every load.
+STUDY_REPS = 1000
+STUDY_SEED = 20260121
+DEFAULT_HORIZONS = "21,63,126,252"
+#: Bounds on what a request may ask for (anything can be posted to the callback endpoint).
+LIMITS = {
+    "min_base": (1, 5000),
+    "confirm_closes": (1, 250),
+    "min_days": (1, 365),
+    "horizon": (1, 2520),
+    "horizons": (1, 8),
+}
+FIRST_DAY = dt.date(1990, 1, 1)
+CACHE_SIZE = 64
+
+_STYLE = {
+    "page": {
+        "fontFamily": "DejaVu Sans, Arial, sans-serif",
+        "maxWidth": "1280px",
+        "margin": "0 auto",
+        "padding": "12px",
+    },
+    "controls": {
+        "display": "flex",
+        "flexWrap": "wrap",
+        "gap": "18px",
+        "alignItems": "flex-end",
+        "padding": "10px",
+        "background": "#f4f6fa",
+        "border": "1px solid #d8dde6",
+        "borderRadius": "6px",
+    },
+    "control": {"display": "flex", "flexDirection": "column", "fontSize": "13px", "minWidth": "120px"},
+    "panel": {"margin": "14px 0", "padding": "10px", "border": "1px solid #d8dde6", "borderRadius": "6px"},
+    "row": {"display": "grid", "gridTemplateColumns": "170px 1fr", "gap": "8px", "padding": "4px 0"},
+    "name": {"fontWeight": "bold", "color": "#1f3b73"},
+    "error": {"color": "#b00020", "fontWeight": "bold"},
+    "note": {"color": "#555555", "fontSize": "13px"},
+}
+
+
+# --- reading the store safely ---------------------------------------------------------------------
+
+
+class _Cache:
+    """A small thread-safe LRU of computed results."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        # Computed outside the lock: two threads may compute the same key once, never block each other.
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+class StoreReader:
+    """Opens one fixed store read-only for each computation.
+
+    Parameters
+    ----------
+    path
+        The store file. It must exist: the dashboard never creates or fills a store.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser().resolve()
+        if not self.path.is_file():
+            raise StoreError(f"no store at {self.path}; run `riskcurve update` first")
+        self._cache = _Cache(CACHE_SIZE)
+        # warnings.catch_warnings changes process-wide state: one study at a time.
+        self._warnings_lock = threading.Lock()
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the file is rewritten, so cached results of an older store are not reused."""
+        stat = self.path.stat()
+        return stat.st_mtime_ns, stat.st_size
+
+    @contextmanager
+    def open(self) -> Iterator[Store]:
+        with Store(self.path, read_only=True) as store:
+            yield store
+
+    def cached(self, key: tuple[Hashable, ...], compute: Callable[[Store], Any]) -> Any:
+        """``compute(store)`` for ``key``, from the cache when this version of the store was seen."""
+
+        def run() -> Any:
+            with self.open() as store:
+                return compute(store)
+
+        return self._cache.get((*key, self.version()), run)
+
+    @contextmanager
+    def collecting_warnings(self) -> Iterator[list[warnings.WarningMessage]]:
+        """Record (rather than raise or print) insufficient-data warnings, one caller at a time."""
+        with self._warnings_lock, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InsufficientDataWarning)
+            yield caught
+
+
+# --- validating what the browser sends ------------------------------------------------------------
+
+
+def _day(value: object, fallback: dt.date) -> pd.Timestamp:
+    if value in (None, ""):
+        return pd.Timestamp(fallback)
+    if not isinstance(value, str):
+        raise ValueError(f"as-of date must be a YYYY-MM-DD string, got {type(value).__name__}")
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(f"as-of date {value!r} is not a YYYY-MM-DD date") from None
+    if day < FIRST_DAY:
+        raise ValueError(f"as-of date must be on or after {FIRST_DAY.isoformat()}, got {day.isoformat()}")
+    return pd.Timestamp(day)
+
+
+def _choice(name: str, value: object, allowed: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _integer(name: str, value: object) -> int:
+    low, high = LIMITS[name]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def _fraction(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < float(value) <= 1.0:
+        raise ValueError(f"{name} must be a number in (0, 1], got {value!r}")
+    return float(value)
+
+
+def parse_horizons(text: object) -> tuple[int, ...]:
+    """``"21,63,126"`` -> ``(21, 63, 126)``: distinct whole numbers of bars, ascending."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("horizons must be whole numbers of bars separated by commas, e.g. 21,63,126,252")
+    try:
+        values = sorted({int(part) for part in text.replace(" ", "").split(",") if part})
+    except ValueError:
+        raise ValueError(f"horizons must be whole numbers separated by commas, got {text!r}") from None
+    low, high = LIMITS["horizon"]
+    most = LIMITS["horizons"][1]
+    if not values or values[0] < low or values[-1] > high or len(values) > most:
+        raise ValueError(f"horizons must be 1 to {most} whole numbers from {low} to {high} bars, got {text!r}")
+    return tuple(values)
+
+
+# --- computations (each a pure function of the store and validated arguments) ---------------------
+
+
+def _offered(store: Store, symbols: Sequence[str]) -> list[str]:
+    held = set(store.symbols())
+    return [s for s in symbols if s in held and store.kind(s) == "price"]
+
+
+def _regime(store: Store, day: pd.Timestamp) -> Regime:
+    return regime(store, day.date())
+
+
+def _breakout_figure(store: Store, day: pd.Timestamp, symbol: str, min_base: int, confirm: int) -> go.Figure:
+    parameters = {"min_base": min_base, "confirm_closes": confirm}
+    return panels.breakout_figure(MarketData(store, as_of=day), symbol, parameters)
+
+
+def _ratio_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    return panels.ratio_figure(MarketData(store, as_of=day))
+
+
+def _liquidity_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    return panels.liquidity_figure(MarketData(store, as_of=day))
+
+
+def _cascade_figure(store: Store, day: pd.Timestamp, min_days: int) -> go.Figure:
+    return panels.cascade_figure(MarketData(store, as_of=day), {"min_days": min_days})
+
+
+def _altseason_figure(store: Store, day: pd.Timestamp, threshold: float) -> go.Figure:
+    return panels.altseason_figure(MarketData(store, as_of=day), {"threshold": threshold})
+
+
+def _cycle_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    return panels.cycle_figure(MarketData(store, as_of=day))
+
+
+def _volatility_figure(store: Store, day: pd.Timestamp, symbol: str) -> go.Figure:
+    return panels.volatility_figure(MarketData(store, as_of=day), symbol)
+
+
+def _study(
+    reader: StoreReader,
+    store: Store,
+    day: pd.Timestamp,
+    symbol: str,
+    min_base: int,
+    confirm: int,
+    target: str,
+    horizons: tuple[int, ...],
+) -> tuple[pd.DataFrame, go.Figure, str, list[str]]:
+    # One study at a time: warnings are collected per process, not per thread.
+    with reader.collecting_warnings():
+        panel = panels.study_panel(
+            MarketData(store, as_of=day),
+            symbol,
+            target,
+            horizons=horizons,
+            parameters={"min_base": min_base, "confirm_closes": confirm},
+            reps=STUDY_REPS,
+            seed=STUDY_SEED,
+        )
+    return panel.table, panel.figure, panel.verdict, list(panel.notes)
+
+
+# --- page ----------------------------------------------------------------------------------------------
+
+
+def _preferred(choice: str, options: Sequence[str]) -> str | None:
+    """``choice`` if offered, else the first option (``None`` when there is none)."""
+    return choice if choice in options else (options[0] if options else None)
+
+
+def _control(label: str, component: Any) -> html.Label:
+    return html.Label([html.Span(label), component], style=_STYLE["control"])
+
+
+def _graph(name: str) -> dcc.Loading:
+    return dcc.Loading(
+        # Not "responsive": each figure sets its own height (caption included); the width follows the page.
+        dcc.Graph(id=f"figure-{name}", config={"displaylogo": False}),
+        type="default",
+    )
+
+
+def _error_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text=html_text.escape(message, quote=False),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"color": "#b00020", "size": 14},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(template="plotly_white", height=160, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def _figure_or_error(build: Callable[[], go.Figure]) -> go.Figure:
+    try:
+        return build()
+    except (RiskcurveError, ValueError, KeyError) as failure:
+        log.info("dashboard figure failed: %s", failure)
+        return _error_figure(f"cannot draw this chart: {' '.join(str(failure).split())}")
+
+
+def _regime_rows(picture: Regime) -> list[html.Div]:
+    rows = []
+    for item in picture.items:
+        stale = (
+            f" (no recent data for {', '.join(item.stale)})"
+            if item.stale and "no recent data" not in item.headline
+            else ""
+        )
+        rows.append(
+            html.Div(
+                [
+                    html.Span(item.name, style=_STYLE["name"]),
+                    html.Span(item.headline + stale, id=f"regime-{item.name}", title=item.definition),
+                ],
+                style=_STYLE["row"],
+            )
+        )
+    for name, reason in picture.unavailable:
+        rows.append(
+            html.Div(
+                [html.Span(name, style=_STYLE["name"]), html.Span(f"unavailable: {reason}", id=f"regime-{name}")],
+                style=_STYLE["row"],
+            )
+        )
+    return rows
+
+
+def _study_table(table: pd.DataFrame) -> html.Table:
+    def pct(value: float) -> str:
+        return "" if pd.isna(value) else f"{value * 100:+.1f}%"
+
+    def num(value: float) -> str:
+        return "" if pd.isna(value) else f"{value:.3f}"
+
+    header = [
+        "horizon (bars)",
+        "n",
+        "mean",
+        "baseline mean",
+        "difference",
+        "95% CI",
+        "hit rate",
+        "p (perm.)",
+        "p (Holm)",
+        "verdict",
+    ]
+    body = []
+    for horizon, row in table.iterrows():
+        hit = "" if not row["n"] else f"{row['hit_rate']:.0%} ({row['hit_low']:.0%}-{row['hit_high']:.0%})"
+        body.append(
+            html.Tr(
+                [
+                    html.Td(str(horizon)),
+                    html.Td(str(int(row["n"]))),
+                    html.Td(pct(row["mean"])),
+                    html.Td(pct(row["baseline_mean"])),
+                    html.Td(pct(row["difference"])),
+                    html.Td(f"{pct(row['ci_low'])} to {pct(row['ci_high'])}" if row["n"] else ""),
+                    html.Td(hit),
+                    html.Td(num(row["p_two_sided"])),
+                    html.Td(num(row["p_holm"])),
+                    html.Td(str(row["verdict_code"]).replace("_", " ")),
+                ],
+                id=f"study-row-{horizon}",
+            )
+        )
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(body)],
+        id="study-table",
+        style={"borderCollapse": "collapse", "fontSize": "13px", "width": "100%"},
+    )
+
+
+def create_app(store_path: str | Path) -> dash.Dash:
+    """The dashboard app over the store at ``store_path`` (opened read-only, per request).
+
+    Parameters
+    ----------
+    store_path
+        An existing store file. The browser can never choose another one.
+
+    Returns
+    -------
+    dash.Dash
+        Serve it with :func:`run`, or its Flask ``app.server`` with any WSGI server.
+
+    Raises
+    ------
+    StoreError
+        If there is no store at ``store_path``.
+    """
+    reader = StoreReader(store_path)
+    app = dash.Dash(
+        __name__,
+        title="riskcurve dashboard",
+        update_title="",  # keep the tab title while callbacks run
+        serve_locally=True,  # every script from this server: the page works offline and leaks nothing
+    )
+
+    def defaults() -> tuple[pd.Timestamp, str | None, list[str], list[str], list[str]]:
+        def read(store: Store) -> tuple[pd.Timestamp, str | None, list[str], list[str], list[str]]:
+            day, note = default_as_of(store)
+            return (
+                day,
+                note,
+                _offered(store, BREAKOUT_SYMBOLS),
+                _offered(store, VOLATILITY_SYMBOLS),
+                _offered(store, STUDY_TARGETS),
+            )
+
+        return reader.cached(("defaults", today()), read)
+
+    def layout() -> html.Div:
+        # A function, so each page load reads the store's current last day.
+        try:
+            day, note, breakout_symbols, vol_symbols, targets = defaults()
+        except StoreError as failure:
+            # E.g. `riskcurve update` holds the write lock right now: say so instead of a bare 500.
+            return html.Div(
+                [html.H1("riskcurve dashboard"), html.P(str(failure), id="store-error", style=_STYLE["error"])],
+                style=_STYLE["page"],
+            )
+        last_allowed = max(day.date(), today())
+        controls = [
+            _control(
+                "as of",
+                dcc.DatePickerSingle(
+                    id="as-of",
+                    date=day.date().isoformat(),
+                    min_date_allowed=FIRST_DAY.isoformat(),
+                    max_date_allowed=last_allowed.isoformat(),
+                    display_format="YYYY-MM-DD",
+                    first_day_of_week=1,
+                ),
+            ),
+            _control(
+                "breakout symbol",
+                dcc.Dropdown(
+                    id="breakout-symbol",
+                    options=breakout_symbols,
+                    value=_preferred("RUT", breakout_symbols),
+                    clearable=False,
+                ),
+            ),
+            _control(
+                "min base (sessions)",
+                dcc.Input(
+                    id="min-base",
+                    type="number",
+                    min=1,
+                    max=5000,
+                    step=1,
+                    value=SIGNALS["breakout"].parameters["min_base"],
+                    debounce=True,
+                ),
+            ),
+            _control(
+                "confirm closes",
+                dcc.Input(
+                    id="confirm-closes",
+                    type="number",
+                    min=1,
+                    max=250,
+                    step=1,
+                    value=SIGNALS["breakout"].parameters["confirm_closes"],
+                    debounce=True,
+                ),
+            ),
+            _control(
+                "cascade min days",
+                dcc.Input(
+                    id="cascade-min-days",
+                    type="number",
+                    min=1,
+                    max=365,
+                    step=1,
+                    value=SIGNALS["cascade"].parameters["min_days"],
+                    debounce=True,
+                ),
+            ),
+            _control(
+                "altseason threshold",
+                dcc.Input(
+                    id="altseason-threshold",
+                    type="number",
+                    min=0.05,
+                    max=1.0,
+                    step=0.05,
+                    value=SIGNALS["altseason"].parameters["threshold"],
+                    debounce=True,
+                ),
+            ),
+            _control(
+                "volatility symbol",
+                dcc.Dropdown(
+                    id="volatility-symbol",
+                    options=vol_symbols,
+                    value=_preferred("BTC", vol_symbols),
+                    clearable=False,
+                ),
+            ),
+        ]
+        study_panel: list[Any] = []
+        controls += [
+            _control(
+                "study target",
+                dcc.Dropdown(
+                    id="study-target",
+                    options=targets,
+                    value=_preferred("BTC", targets),
+                    clearable=False,
+                ),
+            ),
+            _control(
+                "study horizons (bars)",
+                dcc.Input(id="study-horizons", type="text", value=DEFAULT_HORIZONS, debounce=True),
+            ),
+        ]
+        study_panel = [
+            html.Div(
+                [
+                    html.H2("Event study: what followed each breakout"),
+                    html.P(
+                        f"Forward returns of the target after each breakout of the chosen symbol, against every "
+                        f"day's (the baseline); {STUDY_REPS} permutations and bootstrap resamples, "
+                        f"seed {STUDY_SEED}.",
+                        style=_STYLE["note"],
+                    ),
+                    dcc.Loading(html.Div(id="study-result"), type="default"),
+                    _graph("study"),
+                ],
+                id="study-panel",
+                style=_STYLE["panel"],
+            )
+        ]
+        return html.Div(
+            [
+                html.H1("riskcurve: liquidity along the risk curve"),
+                html.P(
+                    [
+                        f"Store: {reader.path.name} (read-only). Latest common day of RUT, GSPC and BTC: "
+                        f"{day.date().isoformat()}.",
+                        html.Br(),
+                        "Everything below is computed as of the chosen day, from data known by its end. The regime "
+                        "panel uses each signal's standard definition; the parameters change the charts.",
+                    ],
+                    style=_STYLE["note"],
+                    id="store-note",
+                ),
+                html.Div(controls, style=_STYLE["controls"], id="controls"),
+                # The day the regime panel last settled on: the charts follow it, so the panel
+                # (the one thing to read first) is computed before they compete for the CPU.
+                dcc.Store(id="as-of-applied"),
+                html.Div(
+                    [
+                        html.H2(["Regime on ", html.Span(id="regime-as-of")]),
+                        html.Div(id="regime-note", style=_STYLE["note"]),
+                        dcc.Loading(html.Div(id="regime-panel"), type="default"),
+                        _graph("cascade-chain"),
+                    ],
+                    style=_STYLE["panel"],
+                ),
+                *(
+                    html.Div(_graph(name), style=_STYLE["panel"])
+                    for name in ("breakout", "ratio", "liquidity", "cascade", "altseason", "cycle", "volatility")
+                ),
+                *study_panel,
+            ],
+            style=_STYLE["page"],
+        )
+
+    app.layout = layout
+
+    def fallback_day() -> dt.date:
+        return defaults()[0].date()
+
+    @app.callback(
+        Output("regime-as-of", "children"),
+        Output("regime-note", "children"),
+        Output("regime-panel", "children"),
+        Output("figure-cascade-chain", "figure"),
+        Output("as-of-applied", "data"),
+        Input("as-of", "date"),
+    )
+    def update_regime(as_of: object) -> tuple[Any, ...]:
+        try:
+            day = _day(as_of, fallback_day())
+            picture: Regime = reader.cached(("regime", day), lambda store: _regime(store, day))
+        except (RiskcurveError, ValueError) as failure:
+            message = " ".join(str(failure).split())
+            # The charts get the same bad value and show their own error.
+            applied = as_of if isinstance(as_of, str) else None
+            return "", "", html.Div(message, style=_STYLE["error"], id="regime-error"), _error_figure(message), applied
+        chain = _figure_or_error(lambda: figures.cascade_chain_chart(picture))
+        note = picture.note or ""
+        return picture.as_of.isoformat(), note, _regime_rows(picture), chain, picture.as_of.isoformat()
+
+    def figure_callback(name: str, inputs: list[Input], build: Callable[..., go.Figure]) -> None:
+        @app.callback(Output(f"figure-{name}", "figure"), *inputs)
+        def update(*values: object) -> go.Figure:
+            return _figure_or_error(lambda: build(*values))
+
+    def breakout(as_of: object, symbol: object, min_base: object, confirm: object) -> go.Figure:
+        day = _day(as_of, fallback_day())
+        args = (
+            _choice("breakout symbol", symbol, BREAKOUT_SYMBOLS),
+            _integer("min_base", min_base),
+            _integer("confirm_closes", confirm),
+        )
+        return reader.cached(("breakout", day, *args), lambda store: _breakout_figure(store, day, *args))
+
+    def simple(name: str, compute: Callable[[Store, pd.Timestamp], go.Figure]) -> Callable[[object], go.Figure]:
+        def build(as_of: object) -> go.Figure:
+            day = _day(as_of, fallback_day())
+            return reader.cached((name, day), lambda store: compute(store, day))
+
+        return build
+
+    def cascade(as_of: object, min_days: object) -> go.Figure:
+        day = _day(as_of, fallback_day())
+        days = _integer("min_days", min_days)
+        return reader.cached(("cascade", day, days), lambda store: _cascade_figure(store, day, days))
+
+    def altseason(as_of: object, threshold: object) -> go.Figure:
+        day = _day(as_of, fallback_day())
+        share = _fraction("altseason threshold", threshold)
+        return reader.cached(("altseason", day, share), lambda store: _altseason_figure(store, day, share))
+
+    def volatility(as_of: object, symbol: object) -> go.Figure:
+        day = _day(as_of, fallback_day())
+        chosen = _choice("volatility symbol", symbol, VOLATILITY_SYMBOLS)
+        return reader.cached(("volatility", day, chosen), lambda store: _volatility_figure(store, day, chosen))
+
+    as_of_input = Input("as-of-applied", "data")
+    figure_callback(
+        "breakout",
+        [as_of_input, Input("breakout-symbol", "value"), Input("min-base", "value"), Input("confirm-closes", "value")],
+        breakout,
+    )
+    figure_callback("ratio", [as_of_input], simple("ratio", _ratio_figure))
+    figure_callback("liquidity", [as_of_input], simple("liquidity", _liquidity_figure))
+    figure_callback("cascade", [as_of_input, Input("cascade-min-days", "value")], cascade)
+    figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
+    figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))
+    figure_callback("volatility", [as_of_input, Input("volatility-symbol", "value")], volatility)
+
+    @app.callback(
+        Output("study-result", "children"),
+        Output("figure-study", "figure"),
+        Input("as-of-applied", "data"),
+        Input("breakout-symbol", "value"),
+        Input("min-base", "value"),
+        Input("confirm-closes", "value"),
+        Input("study-target", "value"),
+        Input("study-horizons", "value"),
+    )
+    def update_study(
+        as_of: object, symbol: object, min_base: object, confirm: object, target: object, horizons: object
+    ) -> tuple[Any, go.Figure]:
+        try:
+            day = _day(as_of, fallback_day())
+            args = (
+                _choice("breakout symbol", symbol, BREAKOUT_SYMBOLS),
+                _integer("min_base", min_base),
+                _integer("confirm_closes", confirm),
+                _choice("study target", target, STUDY_TARGETS),
+                parse_horizons(horizons),
+            )
+            table, fig, verdict, notes = reader.cached(
+                ("study", day, *args), lambda store: _study(reader, store, day, *args)
+            )
+        except (RiskcurveError, ValueError) as failure:
+            message = " ".join(str(failure).split())
+            return html.Div(message, style=_STYLE["error"], id="study-error"), _error_figure(message)
+        return (
+            html.Div(
+                [
+                    html.P(verdict, id="study-verdict", style={"fontWeight": "bold"}),
+                    _study_table(table),
+                    *(html.P(note, style=_STYLE["note"]) for note in notes),
+                ]
+            ),
+            fig,
+        )
+
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def run(
+    store_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    debug: bool = False,
+    *,
+    allow_remote: bool = False,
+) -> None:
+    """Serve the dashboard until interrupted.
+
+    Parameters
+    ----------
+    store_path
+        The store to read.
+    host
+        Interface to bind; loopback only unless ``allow_remote`` (the dashboard has no
+        authentication: anyone who can reach the port sees the data).
+    port
+        TCP port (0 lets the system choose).
+    debug
+        Dash's debug mode (reloader and in-browser tracebacks): for development only.
+    allow_remote
+        Permit a non-loopback ``host``.
+
+    Raises
+    ------
+    ValueError
+        For a non-loopback host without ``allow_remote``, or a port outside 0..65535.
+    StoreError
+        If there is no store at ``store_path``.
+    """
+    if not is_loopback(host) and not allow_remote:
+        raise ValueError(
+            f"host {host!r} is not a loopback address; the dashboard has no authentication, so binding it to "
+            "other machines needs allow_remote=True (--allow-remote)"
+        )
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
+    app = create_app(store_path)
+    app.run(host=host, port=port, debug=debug)

@@ -1,0 +1,411 @@
+"""The self-contained HTML report: every panel, plotly.js inlined, no server, no network.
+
+:func:`build_report` stands on one day (``as_of``, default: today or the store's last common
+day), builds every section from :mod:`riskcurve.report.panels`, and writes one HTML file whose
+only script is the plotly.js bundle embedded in it, plus, optionally, a PNG of each chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from riskcurve import __version__
+from riskcurve.data.panel import MarketData
+from riskcurve.data.providers.base import utc_now
+from riskcurve.data.store import Store
+from riskcurve.errors import RiskcurveError
+from riskcurve.report import figures, panels
+from riskcurve.signals.regime import Regime, default_as_of, regime
+from riskcurve.signals.registry import SIGNALS
+from riskcurve.stats.claims import run_checks
+
+#: Event-study targets drawn in the report: the risk curve's last links.
+STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
+STUDY_HORIZONS = (21, 63, 126, 252)
+#: Lead-lag pairs drawn in the report: (lead, lag, frequency).
+LEADLAG_PAIRS = (("RUT", "BTC", "W"), ("BTC", "ETH", "D"))
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report: a heading, a lead paragraph, and figures or HTML blocks."""
+
+    key: str
+    title: str
+    lead: str
+    figures: tuple[go.Figure, ...] = ()
+    blocks: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` wrote.
+
+    Attributes
+    ----------
+    path
+        The HTML file.
+    as_of, note
+        The day it stands on, and why that day when it is not today.
+    sections
+        Section keys in order, and the ones that could not be built with the reason.
+    pngs
+        PNG files written (empty when PNGs were not asked for).
+    """
+
+    path: Path
+    as_of: dt.date
+    note: str | None
+    sections: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...] = ()
+    pngs: tuple[Path, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` schema of ``riskcurve report``."""
+        return {
+            "path": str(self.path),
+            "as_of": self.as_of.isoformat(),
+            "note": self.note,
+            "sections": list(self.sections),
+            "failed": [{"section": s, "reason": r} for s, r in self.failed],
+            "pngs": [str(p) for p in self.pngs],
+        }
+
+
+def _table(frame: pd.DataFrame, *, classes: str = "data") -> str:
+    return frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")
+
+
+def _regime_block(picture: Regime) -> str:
+    rows = []
+    for item in picture.items:
+        through = min((last for _, last in item.sources.values() if last), default="")
+        stale = (
+            f"<br><span class='stale'>no recent data: {html.escape(', '.join(item.stale))}</span>" if item.stale else ""
+        )
+        rows.append(
+            f"<tr><th>{html.escape(item.name)}</th><td>{html.escape(item.headline)}{stale}</td>"
+            f"<td class='date'>{html.escape(through)}</td></tr>"
+        )
+    for name, reason in picture.unavailable:
+        rows.append(
+            f"<tr><th>{html.escape(name)}</th><td class='missing'>unavailable: {html.escape(reason)}</td><td></td></tr>"
+        )
+    definitions = "".join(
+        f"<dt>{html.escape(item.name)}</dt><dd>{html.escape(item.definition)}</dd>" for item in picture.items
+    )
+    return (
+        "<table class='regime'><thead><tr><th>signal</th><th>state</th><th>data through</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<details><summary>Definitions</summary><dl>{definitions}</dl></details>"
+    )
+
+
+def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: Progress | None) -> list[Section]:
+    data = MarketData(store, as_of=pd.Timestamp(picture.as_of))
+    breakout = SIGNALS["breakout"]
+    builders: list[tuple[str, str, str, Callable[[], tuple[tuple[go.Figure, ...], tuple[str, ...]]]]] = [
+        (
+            "regime",
+            "The regime at a glance",
+            "Where risk appetite stands along the curve on this day, and why: each line is one signal read on "
+            "the day with only what was known by its end.",
+            lambda: ((figures.cascade_chain_chart(picture),), (_regime_block(picture),)),
+        ),
+        (
+            "breakout",
+            "Russell 2000: all-time highs, bases and breakouts",
+            "A breakout is the first new all-time high after a base of at least "
+            f"{breakout.parameters['min_base']} sessions; closing and intraday highs are told apart.",
+            lambda: (
+                (panels.breakout_figure(data, "RUT"),),
+                (_table(breakout.events(data, "RUT", **breakout.parameters).reset_index()),),
+            ),
+        ),
+        (
+            "ratio",
+            "Small caps against large caps",
+            "The Russell 2000 / S&P 500 ratio, its trend, and the streak of sessions small caps beat large caps.",
+            lambda: ((panels.ratio_figure(data),), ()),
+        ),
+        (
+            "liquidity",
+            "Net liquidity against Bitcoin",
+            "Fed total assets minus the Treasury General Account minus overnight reverse repo, as published "
+            "(weekly H.4.1 values known the Thursday after), against BTC.",
+            lambda: ((panels.liquidity_figure(data),), ()),
+        ),
+        (
+            "cascade",
+            "The cascade along the risk curve",
+            "Which links were lit on each day: bonds & credit, large caps, small caps, Bitcoin, ETH & alts.",
+            lambda: ((panels.cascade_figure(data),), ()),
+        ),
+        ("study", "What followed each breakout", "", lambda: _study_section(data, reps=reps, seed=seed)),
+        ("leadlag", "Who leads whom", "", lambda: _leadlag_section(data, seed=seed)),
+        (
+            "cycle",
+            "Halving-cycle overlays",
+            "Bitcoin's return from each halving, and from each Russell 2000 breakout, day by day.",
+            lambda: (
+                (
+                    panels.cycle_figure(data),
+                    panels.cycle_figure(
+                        data,
+                        pd.DatetimeIndex(breakout.events(data, "RUT", **breakout.parameters).index),
+                        anchor_name="RUT breakout",
+                    ),
+                ),
+                (),
+            ),
+        ),
+        (
+            "altseason",
+            "Altcoin season",
+            "Share of the altcoin basket beating BTC over 90 days (75% is the usual threshold), and ETH/BTC.",
+            lambda: ((panels.altseason_figure(data),), ()),
+        ),
+        (
+            "volatility",
+            "Bitcoin volatility",
+            "Realised volatility over 30 and 90 days, annualised, and its percentile in its own history so far.",
+            lambda: ((panels.volatility_figure(data, "BTC"),), ()),
+        ),
+        ("claims", "The claims checker", "", lambda: _claims_section(store, picture)),
+        ("provenance", "Data provenance", "", lambda: _provenance_section(store, picture)),
+    ]
+    sections = []
+    for done, (key, title, lead, build) in enumerate(builders, start=1):
+        try:
+            built, blocks = build()
+            lead_text = lead
+            if key in ("study", "leadlag", "claims", "provenance"):
+                lead_text, blocks = blocks[0], blocks[1:]
+            sections.append(Section(key, title, lead_text, built, blocks))
+        except (RiskcurveError, ValueError, KeyError) as failure:
+            sections.append(Section(key, title, lead, error=" ".join(str(failure).split())))
+        if progress is not None:
+            progress(title, done, len(builders))
+    return sections
+
+
+def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    built: list[go.Figure] = []
+    blocks: list[str] = []
+    for target in STUDY_TARGETS:
+        try:
+            panel = panels.study_panel(data, "RUT", target, horizons=STUDY_HORIZONS, reps=reps, seed=seed)
+        except (RiskcurveError, ValueError) as failure:
+            blocks.append(f"<p class='missing'>{html.escape(target)}: {html.escape(str(failure))}</p>")
+            continue
+        built.append(panel.figure)
+        table = panel.table.reset_index()
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in panel.notes)
+        blocks.append(
+            f"<h3>RUT breakouts → {html.escape(target)}</h3><p class='verdict'>{html.escape(panel.verdict)}</p>"
+            f"{_table(table)}" + (f"<ul class='notes'>{notes}</ul>" if notes else "")
+        )
+    lead = (
+        "Forward returns of BTC, ETH and an equal-weight altcoin basket after each Russell 2000 breakout, "
+        "entered on the first bar after the breakout, against the same horizon from every day (the baseline). "
+        f"p-values from {reps:,} random placements of the same number of events with the same spacing; "
+        f"intervals from a stationary bootstrap; seed {seed}."
+    )
+    return tuple(built), (lead, *blocks)
+
+
+def _leadlag_section(data: MarketData, *, seed: int) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    built: list[go.Figure] = []
+    blocks: list[str] = []
+    for lead, lag, freq in LEADLAG_PAIRS:
+        try:
+            figure, result = panels.leadlag_figure(data, lead, lag, freq=freq, seed=seed)
+        except (RiskcurveError, ValueError) as failure:
+            blocks.append(
+                f"<p class='missing'>{html.escape(lead)} → {html.escape(lag)}: {html.escape(str(failure))}</p>"
+            )
+            continue
+        built.append(figure)
+        granger = result.granger.reset_index()
+        blocks.append(
+            f"<h3>{html.escape(lead)} → {html.escape(lag)} ({freq})</h3>"
+            f"<p class='verdict'>{html.escape(result.verdict.text)} "
+            f"(evidence: {html.escape(result.verdict.evidence)})</p>"
+            f"{_table(granger)}"
+        )
+    lead_text = (
+        "Cross-correlation of returns at leads and lags with autocorrelation-robust bands (p-values adjusted over "
+        "the lags scanned), and Granger causality both ways."
+    )
+    return tuple(built), (lead_text, *blocks)
+
+
+def _claims_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    results = run_checks(store, as_of=picture.as_of)
+    rows = []
+    for r in results:
+        evidence = (
+            r.evidence
+            + (f", n={r.n}" if r.n is not None else "")
+            + (f", p={r.p_value:.3f}" if r.p_value is not None else "")
+        )
+        rows.append(
+            f"<tr class='grade-{r.grade.replace(' ', '-')}'><th>{html.escape(r.name)}<br>"
+            f"<span class='item'>item {r.thesis_item}</span></th>"
+            f"<td>{html.escape(r.claim)}</td><td>{html.escape(r.measured)}"
+            + (f"<br><span class='note'>{html.escape(r.note)}</span>" if r.note else "")
+            + f"<details><summary>definition</summary>{html.escape(r.definition)}</details></td>"
+            f"<td class='grade'>{html.escape(r.grade)}</td><td>{html.escape(evidence)}</td></tr>"
+        )
+    table = (
+        "<table class='claims'><thead><tr><th>check</th><th>claim</th><th>measured</th><th>grade</th>"
+        f"<th>evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    lead = (
+        "Each thesis item as a named, reproducible check (`riskcurve check NAME`): the claim, what was measured "
+        "under a stated definition, and a grade that says how much evidence there is."
+    )
+    return (), (lead, table)
+
+
+def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    listing = store.list_series(as_of=picture.as_of)
+    frame = pd.DataFrame(
+        {
+            "symbol": listing["symbol"],
+            "description": listing["description"],
+            "unit": listing["unit"],
+            "first": pd.to_datetime(listing["first_date"]).dt.date,
+            "last": pd.to_datetime(listing["last_date"]).dt.date,
+            "rows": listing["rows"],
+            "providers": listing["providers"],
+            "last fetched (UTC)": pd.to_datetime(listing["last_fetched"]).dt.strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    sources = (
+        store.update_log()
+        .groupby(["provider", "source"], as_index=False)
+        .agg(symbols=("symbol", lambda s: ", ".join(sorted(set(s)))), last_fetch=("fetched_at", "max"))
+    )
+    lead = (
+        f"Every series used, as the store knew it on {picture.as_of}: its range, provider and fetch time "
+        "(macro values count only once published). Sources of each write follow."
+    )
+    return (), (lead, _table(frame), "<h3>Sources</h3>" + _table(sources))
+
+
+_STYLE = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#14213d;color:#fff;padding:18px 28px}header h1{margin:0 0 6px;font-size:24px}
+header p{margin:2px 0;color:#d8dde8}nav{padding:8px 28px;background:#e9ecf2;font-size:14px}
+nav a{margin-right:14px;color:#14213d}main{padding:10px 28px 40px}
+section{background:#fff;border:1px solid #dde1e8;border-radius:6px;margin:18px 0;padding:14px 18px}
+h2{margin:4px 0 8px;font-size:20px}h3{font-size:16px;margin:16px 0 6px}p.lead{color:#444;margin:0 0 10px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}th,td{border-bottom:1px solid #e4e7ec;
+padding:5px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}td.date{white-space:nowrap}
+.stale,.missing{color:#a15c00}.note{color:#666;font-size:12px}.verdict{font-weight:600}
+.grade-consistent .grade{color:#1b7f3b}.grade-inconsistent .grade{color:#b00020}
+.grade-partly-consistent .grade{color:#a15c00}details{font-size:12px;color:#555}
+footer{color:#666;font-size:12px;padding:0 28px 30px}
+"""
+
+
+def render(sections: Sequence[Section], picture: Regime, *, store_path: str) -> str:
+    """The report as one HTML document with plotly.js embedded; no external resource is referenced."""
+    parts = []
+    for section in sections:
+        body = [f"<p class='lead'>{html.escape(section.lead)}</p>"] if section.lead else []
+        if section.error:
+            body.append(f"<p class='missing'>This section could not be built: {html.escape(section.error)}</p>")
+        body += [
+            figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+            for figure in section.figures
+        ]
+        body += list(section.blocks)
+        parts.append(f"<section id='{section.key}'><h2>{html.escape(section.title)}</h2>{''.join(body)}</section>")
+    nav = "".join(f"<a href='#{s.key}'>{html.escape(s.title)}</a>" for s in sections)
+    note = f" ({html.escape(picture.note)})" if picture.note else ""
+    generated = utc_now().strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>riskcurve report, as of {picture.as_of}</title><style>{_STYLE}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>riskcurve: liquidity along the risk curve</h1><p>As of {picture.as_of}{note}. "
+        "Every figure is computed only from what was known on its date, and states its definition and data range."
+        f"</p><p>Generated {generated} by riskcurve {__version__} from {html.escape(store_path)}.</p></header>"
+        f"<nav>{nav}</nav><main>{''.join(parts)}</main>"
+        "<footer>Statistics describe history; few events make weak evidence, and the checks say so.</footer>"
+        "</body></html>"
+    )
+
+
+def build_report(
+    store: Store,
+    out: str | os.PathLike[str],
+    *,
+    as_of: dt.date | str | None = None,
+    png_dir: str | os.PathLike[str] | None = None,
+    reps: int = 2_000,
+    seed: int = 20260121,
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Build the report and write it atomically to ``out``.
+
+    Parameters
+    ----------
+    store
+        An open store (read-only is enough).
+    out
+        The HTML file to write (replaced only once complete).
+    as_of
+        The day to stand on (default: today, or the store's last common day, said in the report).
+    png_dir
+        If given, a PNG of every chart is written there (rendered by the system Chromium).
+    reps, seed
+        Resamples and seed of the event studies and bootstraps, for reproducible numbers.
+    progress
+        Called as ``progress(section_title, done, total)``.
+    """
+    if as_of is None:
+        day, note = default_as_of(store)
+    else:
+        day, note = pd.Timestamp(as_of), None
+    picture = regime(store, day.date())
+    if note and not picture.note:
+        picture = Regime(picture.as_of, note, picture.items, picture.unavailable)
+    sections = _sections(store, picture, reps=reps, seed=seed, progress=progress)
+    document = render(sections, picture, store_path=store.path)
+    target = Path(out).expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(document)
+    os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is meant to be shared
+    os.replace(temporary, target)
+    pngs: list[Path] = []
+    if png_dir is not None:
+        folder = Path(png_dir).expanduser()
+        charts = {folder / f"{s.key}-{i + 1}.png": figure for s in sections for i, figure in enumerate(s.figures)}
+        pngs = figures.write_pngs(charts)
+    return ReportResult(
+        target,
+        picture.as_of,
+        picture.note,
+        tuple(s.key for s in sections),
+        tuple((s.key, s.error) for s in sections if s.error),
+        tuple(pngs),
+    )

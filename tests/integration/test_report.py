@@ -1,0 +1,87 @@
+"""The HTML report on the snapshot: every section, real numbers, nothing loaded from outside."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from riskcurve.cli import main
+from riskcurve.data.store import Store
+from riskcurve.report.html import build_report
+
+SECTIONS = (
+    "regime",
+    "breakout",
+    "ratio",
+    "liquidity",
+    "cascade",
+    "study",
+    "leadlag",
+    "cycle",
+    "altseason",
+    "volatility",
+    "claims",
+    "provenance",
+)
+
+
+@pytest.fixture(scope="module")
+def report(filled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, object]:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    with Store(filled_store_path, read_only=True) as store:
+        result = build_report(store, out, reps=200, seed=7)
+    return out.read_text(encoding="utf-8"), result
+
+
+def test_every_section_is_built_with_real_numbers(report: tuple[str, object]) -> None:
+    text, result = report
+    assert result.sections == SECTIONS  # type: ignore[attr-defined]
+    assert result.failed == ()  # type: ignore[attr-defined]
+    for key in SECTIONS:
+        assert f"<section id='{key}'>" in text, key
+    assert result.as_of.isoformat() == "2026-02-20"  # type: ignore[attr-defined]
+    # Numbers that can only come from the snapshot.
+    assert "2,442.74" in text  # the 2021 closing high the 2025 breakout broke
+    assert "2024-11-25" in text and "2025-09-18" in text  # intraday vs closing break
+    assert "stage 3/5" in text  # the cascade on 2026-02-20
+    assert "too few events to conclude" in text  # the honest event-study verdict
+    assert "supply-inflation" in text and "0.83%" in text
+    assert "Data: " in text  # every figure's caption states its data range
+
+
+def test_report_is_self_contained(report: tuple[str, object]) -> None:
+    text, _ = report
+    assert not re.search(r"<script[^>]+src=", text)
+    assert not re.search(r"<link[^>]+href=", text)
+    assert "@import" not in text
+    assert not re.search(r"url\(\s*['\"]?https?:", text)
+    assert text.count("<script") >= 2  # plotly.js inlined once, plus one per figure
+
+
+def test_report_cli_json(capsys: pytest.CaptureFixture[str], filled_store_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    try:
+        main(
+            [
+                "report",
+                "--out",
+                str(out),
+                "--as-of",
+                "2021-01-15",
+                "--reps",
+                "100",
+                "--store",
+                str(filled_store_path),
+                "--json",
+            ]
+        )
+    except SystemExit as done:
+        assert not done.code
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["as_of"] == "2021-01-15" and payload["path"] == str(out)
+    text = out.read_text(encoding="utf-8")
+    assert "stage 5/5" in text
+    assert oct(out.stat().st_mode & 0o777) == "0o644"

@@ -1,0 +1,175 @@
+"""The dashboard without a browser: what it accepts from requests, where it binds, its CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from riskcurve.cli import main
+from riskcurve.dashboard import app as dashboard
+from riskcurve.errors import StoreError
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _ids(component: Any) -> set[str]:
+    """Every component id in a Dash layout tree."""
+    found = set()
+    if getattr(component, "id", None):
+        found.add(component.id)
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found |= _ids(child)
+    return found
+
+
+# --- what a request may ask for ------------------------------------------------------------------
+
+
+def test_horizons_are_parsed_and_bounded() -> None:
+    assert dashboard.parse_horizons("126, 21,63,21") == (21, 63, 126)
+    for bad in ("", "21;63", "0,21", "21,99999", "1,2,3,4,5,6,7,8,9", None, 21):
+        with pytest.raises(ValueError, match="horizons"):
+            dashboard.parse_horizons(bad)
+
+
+def test_request_values_are_validated() -> None:
+    fallback = pd.Timestamp("2026-02-20").date()
+    assert dashboard._day(None, fallback) == pd.Timestamp("2026-02-20")
+    assert dashboard._day("2017-06-01T00:00:00", fallback) == pd.Timestamp("2017-06-01")
+    with pytest.raises(ValueError, match="not a YYYY-MM-DD date"):
+        dashboard._day("June 1st", fallback)
+    with pytest.raises(ValueError, match="on or after 1990-01-01"):
+        dashboard._day("1980-01-01", fallback)
+    with pytest.raises(ValueError, match="breakout symbol must be one of RUT"):
+        dashboard._choice("breakout symbol", "../../etc/passwd", dashboard.BREAKOUT_SYMBOLS)
+    with pytest.raises(ValueError, match="min_base must be a whole number from 1 to 5000"):
+        dashboard._integer("min_base", 0)
+    assert dashboard._integer("min_base", 250.0) == 250
+    with pytest.raises(ValueError, match="in \\(0, 1\\]"):
+        dashboard._fraction("altseason threshold", 1.5)
+
+
+def test_loopback_detection() -> None:
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"):
+        assert dashboard.is_loopback(host), host
+    for host in ("0.0.0.0", "192.168.1.20", "::", "example.com"):
+        assert not dashboard.is_loopback(host), host
+
+
+def test_run_refuses_other_interfaces_before_opening_anything(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no authentication"):
+        dashboard.run(tmp_path / "missing.duckdb", host="0.0.0.0")
+    with pytest.raises(StoreError, match="no store at"):
+        dashboard.run(tmp_path / "missing.duckdb", host="127.0.0.1", port=8050)
+
+
+# --- the app over the snapshot store ------------------------------------------------------------
+
+
+def test_layout_offers_no_way_to_name_a_file(filled_store_path: Path) -> None:
+    app = dashboard.create_app(filled_store_path)
+    layout = app.layout() if callable(app.layout) else app.layout
+    ids = _ids(layout)
+    controls = {
+        "as-of",
+        "breakout-symbol",
+        "min-base",
+        "confirm-closes",
+        "cascade-min-days",
+        "altseason-threshold",
+        "volatility-symbol",
+        "study-target",
+        "study-horizons",
+    }
+    # Every input the browser can set is one of these; none takes a path.
+    inputs = {i for i in ids if i in controls or i.endswith(("-path", "-file", "-upload"))}
+    assert inputs == controls
+    assert {"regime-panel", "regime-as-of", "figure-breakout", "figure-cascade", "figure-liquidity"} <= ids
+    assert "study-panel" in ids
+
+
+def test_cycle_chart_skips_halvings_before_the_data_without_warning(filled_store) -> None:  # type: ignore[no-untyped-def]
+    # pytest turns InsufficientDataWarning into an error: the 2012 halving predates BTC's data.
+    fig = dashboard._cycle_figure(filled_store, pd.Timestamp("2021-01-15"))
+    assert [t.name for t in fig.data] == ["halving 2016-07-09", "halving 2020-05-11"]
+    assert "No BTC data on: 2012-11-28" in fig.layout.meta["riskcurve"]["caption"]
+
+
+def test_a_day_before_a_series_starts_gives_a_clear_message(filled_store) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="no BTC data on or before 2003-06-01"):
+        dashboard._volatility_figure(filled_store, pd.Timestamp("2003-06-01"), "BTC")
+    fig = dashboard._figure_or_error(
+        lambda: dashboard._volatility_figure(filled_store, pd.Timestamp("2003-06-01"), "BTC")
+    )
+    assert "cannot draw this chart: no BTC data on or before 2003-06-01" in fig.layout.annotations[0].text
+    # The Russell 2000 does have data then: its chart is drawn.
+    assert dashboard._volatility_figure(filled_store, pd.Timestamp("2003-06-01"), "RUT").data
+
+
+def test_event_study_panel_reports_the_breakouts_it_measured(filled_store_path: Path, filled_store) -> None:  # type: ignore[no-untyped-def]
+    reader = dashboard.StoreReader(filled_store_path)
+    table, fig, verdict, notes = dashboard._study(
+        reader, filled_store, pd.Timestamp("2026-02-20"), "RUT", 250, 3, "BTC", (21, 63)
+    )
+    assert list(table.index) == [21, 63]
+    assert list(table["n"]) == [3, 3]  # 2016-11-14, 2020-11-13 and 2025-09-18 have BTC after them
+    assert {t.name for t in fig.data} >= {"after 2016-11-14", "after 2020-11-13", "after 2025-09-18"}
+    assert "too few events" in verdict
+    assert any("fewer than 5 events" in note for note in notes)  # recorded, not raised
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_cli_refuses_a_remote_host_without_allow_remote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(dashboard, "run", lambda path, **kw: calls.append({"path": path, **kw}))
+    (tmp_path / "s.duckdb").write_bytes(b"")  # run() is replaced: the file only has to exist
+    code, _, err = run_cli(["dashboard", "--host", "0.0.0.0", "--store", str(tmp_path / "s.duckdb")], capsys)
+    assert code == 2
+    assert "--allow-remote" in err and "no authentication" in err
+    assert calls == []
+
+    code, _, err = run_cli(
+        ["dashboard", "--host", "0.0.0.0", "--port", "9000", "--allow-remote", "--store", str(tmp_path / "s.duckdb")],
+        capsys,
+    )
+    assert code == 0
+    assert "without authentication" in err
+    assert calls == [
+        {"path": tmp_path / "s.duckdb", "host": "0.0.0.0", "port": 9000, "debug": False, "allow_remote": True}
+    ]
+
+
+def test_cli_defaults_to_loopback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(dashboard, "run", lambda path, **kw: calls.append({"path": path, **kw}))
+    (tmp_path / "s.duckdb").write_bytes(b"")
+    code, _, err = run_cli(["dashboard", "--store", str(tmp_path / "s.duckdb")], capsys)
+    assert code == 0
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8050
+    assert "http://127.0.0.1:8050/" in err
+
+
+def test_cli_reports_a_missing_store_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["dashboard", "--store", str(tmp_path / "none.duckdb")], capsys)
+    assert code == 1
+    assert "no store at" in err
+    assert len(err.strip().splitlines()) == 1  # no "serving on" line for a server that cannot start
