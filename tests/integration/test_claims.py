@@ -102,3 +102,17 @@ def test_check_cli(capsys: pytest.CaptureFixture[str], filled_store_path: Path) 
     assert check["name"] == "supply-inflation"
     code, _, err = run(capsys, "check", "nope", "--store", str(filled_store_path))
     assert code == 1 and "unknown check 'nope'" in err
+
+
+def test_statistical_checks_say_how_much_evidence_there_is(checks: dict[str, dict]) -> None:
+    btc = checks["btc-after-rut-breakouts"]
+    assert btc["grade"] == "too few observations" and btc["evidence"] == "none"
+    assert btc["n"] == 3
+    assert {row["horizon"] for row in btc["details"]["horizons"]} == {126, 252, 504}
+    assert "too few events to conclude" in btc["measured"]
+    assert "fewer than 5 events" in btc["note"]  # the small-sample warning is part of the answer
+    alts = checks["alts-follow-small-caps"]
+    assert alts["n"] >= 20 and alts["p_value"] is not None
+    order = checks["transmission-order"]
+    assert len(order["details"]["pairs"]) == 4
+    assert all("p_holm" in pair for pair in order["details"]["pairs"])
