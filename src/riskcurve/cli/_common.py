@@ -19,7 +19,7 @@ from riskcurve import config
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
 from riskcurve.signals.regime import default_as_of
-from riskcurve.signals.registry import get_signal
+from riskcurve.signals.registry import SignalSpec, get_signal
 
 app = typer.Typer(
     name="riskcurve",
@@ -126,7 +126,9 @@ def render_frame(title: str, frame: pd.DataFrame, rows: int, caption: str | None
     out.print(view)
 
 
-def signal_context(name: str, symbol: str | None, params: list[str] | None, store: Path | None, as_of: str | None):  # type: ignore[no-untyped-def]
+def signal_context(
+    name: str, symbol: str | None, params: list[str] | None, store: Path | None, as_of: str | None
+) -> tuple[SignalSpec, dict[str, Any], Store, MarketData, str | None, str | None]:
     """Parse a signal command's arguments: the spec, its parameters, an open store and the point-in-time view."""
     spec = get_signal(name)
     raw: dict[str, str] = {}
@@ -141,14 +143,15 @@ def signal_context(name: str, symbol: str | None, params: list[str] | None, stor
     if as_of is None:
         day, note = default_as_of(db)
     else:
-        day = pd.Timestamp(parse_day(as_of))
+        parsed = parse_day(as_of)
+        day = pd.Timestamp(parsed) if parsed is not None else pd.Timestamp(as_of)
     chosen = (symbol or spec.default_symbol or "").upper() or None
     return spec, parameters, db, MarketData(db, as_of=day), chosen, note
 
 
 def signal_header(  # the JSON header every signal-based command starts with
-    spec, data: MarketData, symbol: str | None, parameters: dict[str, Any], note: str | None
-) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    spec: SignalSpec, data: MarketData, symbol: str | None, parameters: dict[str, Any], note: str | None
+) -> dict[str, Any]:
     sources = {}
     for source in (symbol,) if spec.default_symbol and symbol else spec.sources:
         if data.has(source):

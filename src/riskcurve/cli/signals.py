@@ -48,7 +48,7 @@ def signal_command(
         frame = spec.compute(data, chosen, **parameters)
         header = signal_header(spec, data, chosen, parameters, note)
     if start is not None:
-        frame = frame.loc[pd.Timestamp(parse_day(start)) :]
+        frame = frame.loc[pd.Timestamp(str(parse_day(start))) :]
     if json_out:
         emit_json({**header, "rows": len(frame), "data": records(frame)})
         return

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from riskcurve import __version__
+from riskcurve._typing import Frequency
 from riskcurve.data.panel import MarketData
 from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
@@ -34,7 +35,7 @@ from riskcurve.stats.claims import run_checks
 STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
 STUDY_HORIZONS = (21, 63, 126, 252)
 #: Lead-lag pairs drawn in the report: (lead, lag, frequency).
-LEADLAG_PAIRS = (("RUT", "BTC", "W"), ("BTC", "ETH", "D"))
+LEADLAG_PAIRS: tuple[tuple[str, str, Frequency], ...] = (("RUT", "BTC", "W"), ("BTC", "ETH", "D"))
 
 Progress = Callable[[str, int, int], None]
 
@@ -399,7 +400,9 @@ def build_report(
     pngs: list[Path] = []
     if png_dir is not None:
         folder = Path(png_dir).expanduser()
-        charts = {folder / f"{s.key}-{i + 1}.png": figure for s in sections for i, figure in enumerate(s.figures)}
+        charts: dict[str | os.PathLike[str], go.Figure] = {
+            folder / f"{s.key}-{i + 1}.png": figure for s in sections for i, figure in enumerate(s.figures)
+        }
         pngs = figures.write_pngs(charts)
     return ReportResult(
         target,

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve._typing import Frequency
 from riskcurve.data.panel import MarketData
 from riskcurve.data.symbols import ALTCOINS
 from riskcurve.errors import InsufficientDataWarning
@@ -194,7 +195,7 @@ def study_panel(
 
 
 def leadlag_figure(
-    data: MarketData, lead: str, lag: str, *, freq: str = "W", seed: int = 0
+    data: MarketData, lead: str, lag: str, *, freq: Frequency = "W", seed: int = 0
 ) -> tuple[go.Figure, LeadLagResult]:
     """Cross-correlation bars of ``lead`` against ``lag`` with their robust bands."""
     result = leadlag(data, lead, lag, freq=freq, seed=seed)
@@ -235,8 +236,8 @@ def claims_table(results: Sequence[CheckResult], *, as_of: str) -> go.Figure:
             ],
         }
     )
-    firsts = [v["first"] for r in results for v in r.data.values() if v.get("first")]
-    lasts = [v["last"] for r in results for v in r.data.values() if v.get("last")]
+    firsts = [str(v["first"]) for r in results for v in r.data.values() if v.get("first")]
+    lasts = [str(v["last"]) for r in results for v in r.data.values() if v.get("last")]
     return figures.frame_table(
         frame,
         title="Claims checker",

@@ -234,7 +234,7 @@ def basket_index(closes: pd.DataFrame, *, name: str = "ALT_BASKET") -> pd.Series
     mean = daily.mean(axis=1, skipna=True).dropna()
     if mean.empty:
         raise ValueError("no two consecutive closes for any coin: the basket has no return")
-    start = closes.index[closes.index.get_loc(mean.index[0]) - 1]
+    start = closes.index[int(closes.index.searchsorted(mean.index[0])) - 1]
     level = pd.concat([pd.Series([1.0], index=[start]), (1.0 + mean).cumprod()])
     level.index.name = closes.index.name
     return level.rename(name)

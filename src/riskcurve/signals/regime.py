@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -138,7 +138,7 @@ def _row(frame: pd.DataFrame, day: pd.Timestamp) -> dict[str, Any]:
     upto = frame.loc[:day]
     if upto.empty:
         return {}
-    return {k: _scalar(v) for k, v in upto.iloc[-1].items()}
+    return {str(k): _scalar(v) for k, v in upto.iloc[-1].items()}
 
 
 def _ranges(data: MarketData, symbols: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -210,7 +210,7 @@ def _cascade_item(data: MarketData) -> RegimeItem:
         links[link] = {
             "lit": bool(row.get(link)),
             "score": row.get(f"score_{link}"),
-            "since": last.name.date().isoformat() if last is not None else None,
+            "since": pd.Timestamp(cast(Any, last.name)).date().isoformat() if last is not None else None,
         }
     stage = int(row.get("stage") or 0)
     lit_text = ", ".join(
@@ -262,7 +262,10 @@ def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
     last = events.iloc[-1] if len(events) else None
     state: dict[str, Any] = {**row, "symbol": symbol}
     if last is not None:
-        state["last_breakout"] = {"date": last.name.date().isoformat(), **{k: _scalar(v) for k, v in last.items()}}
+        state["last_breakout"] = {
+            "date": pd.Timestamp(cast(Any, last.name)).date().isoformat(),
+            **{str(k): _scalar(v) for k, v in last.items()},
+        }
     if last is None:
         headline = f"{symbol}: no breakout after a base of {spec.parameters['min_base']}+ sessions"
     else:

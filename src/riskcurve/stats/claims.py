@@ -18,7 +18,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -236,7 +236,7 @@ def check_rut_breakout(data: MarketData) -> CheckResult:
         )
     event = late_2021.iloc[-1]
     close_date, intraday_date = pd.Timestamp(event["close_high_date"]), pd.Timestamp(event["intraday_high_date"])
-    base_years = (event.name - pd.Timestamp(event["base_start"])).days / 365.25
+    base_years = (pd.Timestamp(cast(Any, event.name)) - pd.Timestamp(event["base_start"])).days / 365.25
     jan = close.loc["2026-01-01":"2026-01-31"]
     start_2026 = close.loc[:"2025-12-31"]
     details.update(
@@ -405,7 +405,7 @@ PRIOR_PEAK_GAP_DAYS = 540
 def check_btc_before_halving(data: MarketData) -> CheckResult:
     data.require("BTC")
     close = data.close("BTC")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for halving in cycle.halving_dates():
         if halving > data.as_of:
             break
@@ -594,6 +594,7 @@ def check_btc_volatility_low(data: MarketData) -> CheckResult:
     if window.empty:
         window = vol.tail(120)
     low_day = window["vol_30d"].idxmin()
+    low_day = pd.Timestamp(cast(Any, low_day))
     row = vol.loc[low_day]
     records = vol.index[vol["record_low_30d"] | vol["record_low_90d"]]
     measured = (
@@ -765,7 +766,7 @@ CHECK_SEED = 20260121
 def _study_rows(result: event_study.EventStudyResult) -> list[dict[str, Any]]:
     table = result.to_frame()
     columns = ["n", "mean", "baseline_mean", "difference", "ci_low", "ci_high", "p_two_sided", "p_holm", "mde"]
-    return [{"horizon": int(h), **{c: _json(row[c]) for c in columns}} for h, row in table.iterrows()]
+    return [{"horizon": int(str(h)), **{c: _json(row[c]) for c in columns}} for h, row in table.iterrows()]
 
 
 def _best_p(result: event_study.EventStudyResult) -> tuple[float | None, int, tuple[float, float] | None]:
@@ -773,7 +774,7 @@ def _best_p(result: event_study.EventStudyResult) -> tuple[float | None, int, tu
     table = result.to_frame()
     if table.empty or table["n"].max() == 0:
         return None, 0, None
-    row = table.loc[table["p_holm"].astype(float).idxmin()]
+    row = table.iloc[int(np.argmin(table["p_holm"].astype(float).to_numpy()))]
     return float(row["p_holm"]), int(table["n"].max()), (float(row["ci_low"]), float(row["ci_high"]))
 
 
@@ -794,7 +795,7 @@ def check_btc_after_breakouts(data: MarketData) -> CheckResult:
     returns = result.event_returns()
     measured_events = returns[returns["status"] == "ok"]
     lines = [
-        f"{day.date()}: BTC {_pct(row.get('return_252'), 0)} over the next 252 days"
+        f"{pd.Timestamp(cast(Any, day)).date()}: BTC {_pct(row.get('return_252'), 0)} over the next 252 days"
         for day, row in measured_events.iterrows()
     ]
     analogs = [d for d in breakouts.index if d.year in (2016, 2020)]
@@ -854,11 +855,13 @@ def check_alts_follow(data: MarketData) -> CheckResult:
         ).run()
     lead = leadlag.leadlag(data, "RUT", "ETH", freq="W", max_lag=13, seed=CHECK_SEED)
     p_values = {t: _best_p(r) for t, r in studies.items()}
-    p_family = adjust([p for p, _, _ in p_values.values()])["p_holm"].tolist()
+    p_family = adjust([float("nan") if p is None else p for p, _, _ in p_values.values()])["p_holm"].tolist()
     n = max(n for _, n, _ in p_values.values())
     best = min(p_family)
     significant_ahead = [
-        int(k) for k, row in lead.ccf.iterrows() if 4 <= k <= 13 and bool(row["significant"]) and row["corr"] > 0
+        int(k)
+        for k, significant, corr in zip(lead.ccf.index, lead.ccf["significant"], lead.ccf["corr"], strict=True)
+        if 4 <= int(k) <= 13 and bool(significant) and corr > 0
     ]
     measured = (
         f"{len(lit)} small-cap uptrend onsets; "
