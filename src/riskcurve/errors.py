@@ -89,3 +89,11 @@ class LookAheadError(RiskcurveError):
 
 class InsufficientDataWarning(UserWarning):
     """Too little data for a result to mean much; the result is still returned."""
+
+
+class SameBarExecutionWarning(UserWarning):
+    """A backtest executes orders at the close of the bar its signal was computed on (``lag=0``).
+
+    That bar's close is part of the signal, so trading on it assumes a fill the signal could
+    not have known in time: look-ahead unless the signal is known before the close.
+    """
