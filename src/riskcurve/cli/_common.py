@@ -7,12 +7,15 @@ import json
 import logging
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from riskcurve import config
@@ -169,3 +172,26 @@ def signal_header(  # the JSON header every signal-based command starts with
         "parameters": {k: jsonable(v) for k, v in parameters.items()},
         "sources": sources,
     }
+
+
+@contextmanager
+def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress bar on stderr; yields the ``progress(item, done, total)`` callback the library takes.
+
+    ``quiet`` (e.g. under ``--json``) shows nothing.
+    """
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def progress(item: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{verb}: {item}", completed=done, total=total)
+
+        yield progress

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from riskcurve import config
@@ -22,6 +21,7 @@ from riskcurve.cli._common import (
     jsonable,
     out,
     parse_day,
+    progress_bar,
     records,
     series_app,
 )
@@ -43,23 +43,7 @@ def update_command(
 ) -> None:
     """Fill or refresh the store: live when online, from the snapshot otherwise."""
     path = config.store_path(store)
-    with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=json_out,
-        ) as bar,
-        Store(path) as db,
-    ):
-        task = bar.add_task("fetching", total=None)
-
-        def progress(symbol: str, done: int, total: int) -> None:
-            bar.update(task, description=f"fetched {symbol}", completed=done, total=total)
-
+    with progress_bar("fetching", quiet=json_out, verb="fetched") as progress, Store(path) as db:
         result = update(
             db,
             symbols or None,

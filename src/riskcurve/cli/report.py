@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from riskcurve import config
-from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day
+from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
 from riskcurve.data.store import Store
 from riskcurve.report.figures import find_browser
 from riskcurve.report.html import build_report
@@ -41,22 +40,9 @@ def report_command(
             if not json_out:
                 err.print(f"[yellow]no PNG charts[/yellow]: {missing}")
     with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=json_out,
-        ) as bar,
+        progress_bar("building the report", quiet=json_out, verb="built") as progress,
         Store(config.store_path(store), read_only=True) as db,
     ):
-        task = bar.add_task("building the report", total=None)
-
-        def progress(title: str, done: int, total: int) -> None:
-            bar.update(task, description=f"built: {title}", completed=done, total=total)
-
         result = build_report(
             db,
             out_file,
