@@ -12,7 +12,7 @@ export RISKCURVE_SNAPSHOT ?= $(abspath ../shared/data)
 endif
 export RISKCURVE_STORE ?= $(abspath out/riskcurve.duckdb)
 
-.PHONY: report test lint typecheck clean
+.PHONY: report test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_event_study.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
