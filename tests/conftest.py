@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from riskcurve.cli import main
 from riskcurve.data.ingest import update
 from riskcurve.data.store import Store
 
@@ -80,3 +81,19 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("RISKCURVE_STORE", str(tmp_path / "default-store.duckdb"))
     for key in ("FRED_API_KEY", "COINGECKO_API_KEY", "COINGECKO_PRO", "RISKCURVE_CCXT_EXCHANGE"):
         monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the ``riskcurve`` command line in-process: ``cli("series", "list") -> (exit code, stdout, stderr)``."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as done:
+            code = int(done.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

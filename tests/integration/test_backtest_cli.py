@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from riskcurve.cli import main
 from riskcurve.data.store import Store
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_backtest_json_on_the_snapshot(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, out, err = run(
-        capsys,
+def test_backtest_json_on_the_snapshot(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, out, err = cli(
         "backtest",
         "--rule",
         "cascade-liquidity",
@@ -67,9 +56,10 @@ def test_backtest_json_on_the_snapshot(capsys: pytest.CaptureFixture[str], fille
     assert payload["equity"][0]["date"] == "2013-04-29" and len(payload["equity"]) == held["bars"]
 
 
-def test_backtest_rut_breakout_on_the_alt_basket(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, out, err = run(
-        capsys,
+def test_backtest_rut_breakout_on_the_alt_basket(
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
+) -> None:
+    code, out, err = cli(
         "backtest",
         "--rule",
         "rut-breakout",
@@ -97,16 +87,15 @@ def test_backtest_rut_breakout_on_the_alt_basket(capsys: pytest.CaptureFixture[s
             assert 85 <= held <= 95
 
 
-def test_backtest_errors_are_one_line(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, _, err = run(capsys, "backtest", "--rule", "moonshot", "--store", str(filled_store_path))
+def test_backtest_errors_are_one_line(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, _, err = cli("backtest", "--rule", "moonshot", "--store", str(filled_store_path))
     assert code == 1 and "unknown rule 'moonshot'" in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(capsys, "backtest", "--rule", "cascade", "-p", "stage=9", "--store", str(filled_store_path))
+    code, _, err = cli("backtest", "--rule", "cascade", "-p", "stage=9", "--store", str(filled_store_path))
     assert code == 1 and "stage must be an integer from 1 to 5" in err
 
 
-def test_sweep_json_on_the_snapshot(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, out, err = run(
-        capsys,
+def test_sweep_json_on_the_snapshot(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, out, err = cli(
         "sweep",
         "--grid",
         "breakout",
@@ -149,6 +138,6 @@ def test_sweep_json_on_the_snapshot(capsys: pytest.CaptureFixture[str], filled_s
     assert walk["windows"] and set(walk["metrics"]) == {"walk_forward", "buy_and_hold"}
 
 
-def test_sweep_rejects_unknown_executor(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, _, err = run(capsys, "sweep", "--executor", "spark", "--store", str(filled_store_path))
+def test_sweep_rejects_unknown_executor(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, _, err = cli("sweep", "--executor", "spark", "--store", str(filled_store_path))
     assert code != 0 and "--executor" in err

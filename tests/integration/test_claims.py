@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from riskcurve.cli import main
 from riskcurve.data.ingest import import_csv
 from riskcurve.data.store import Store
 from riskcurve.stats.claims import CHECKS, run_checks
 
 GRADES = {"consistent", "partly consistent", "inconsistent", "too few observations", "data missing", "before the data"}
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +75,9 @@ def test_import_dependent_checks_name_the_series_then_use_it(filled_store_path: 
         (before,) = run_checks(store, ["unprofitable-share"])
     assert before.grade == "data missing" and "RUT_UNPROFITABLE_SHARE" in before.note
     share = tmp_path / "share.csv"
-    share.write_text("date,value\n2007-03-31,0.19\n2007-06-30,0.21\n2007-09-30,0.20\n2007-12-31,0.20\n2025-09-30,0.41\n")
+    share.write_text(
+        "date,value\n2007-03-31,0.19\n2007-06-30,0.21\n2007-09-30,0.20\n2007-12-31,0.20\n2025-09-30,0.41\n"
+    )
     with Store(path) as store:
         import_csv(store, share, "RUT_UNPROFITABLE_SHARE", lag_days=45)
     with Store(path, read_only=True) as store:
@@ -95,12 +87,12 @@ def test_import_dependent_checks_name_the_series_then_use_it(filled_store_path: 
     assert after.details["ratio"] == pytest.approx(41.0 / 20.0)
 
 
-def test_check_cli(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, out, _ = run(capsys, "check", "supply-inflation", "--store", str(filled_store_path), "--json")
+def test_check_cli(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, out, _ = cli("check", "supply-inflation", "--store", str(filled_store_path), "--json")
     assert code == 0
     (check,) = json.loads(out)["checks"]
     assert check["name"] == "supply-inflation"
-    code, _, err = run(capsys, "check", "nope", "--store", str(filled_store_path))
+    code, _, err = cli("check", "nope", "--store", str(filled_store_path))
     assert code == 1 and "unknown check 'nope'" in err
 
 

@@ -6,29 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from riskcurve.cli import main
 from riskcurve.data.release import knowledge_cutoff
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_series_list_matches_snapshot_files(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path, snapshot_root: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, snapshot_root: Path
 ) -> None:
-    code, out, _ = run(capsys, "series", "list", "--store", str(filled_store_path), "--json")
+    code, out, _ = cli("series", "list", "--store", str(filled_store_path), "--json")
     assert code == 0
     listed = {row["symbol"]: row for row in json.loads(out)["series"]}
     files = sorted([*snapshot_root.glob("prices/*.csv"), *snapshot_root.glob("macro/*.csv")])
@@ -43,9 +32,9 @@ def test_series_list_matches_snapshot_files(
 
 
 def test_series_show_returns_snapshot_closes_exactly(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path, snapshot_root: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, snapshot_root: Path
 ) -> None:
-    code, out, _ = run(capsys, "series", "show", "RUT", "--store", str(filled_store_path), "--json")
+    code, out, _ = cli("series", "show", "RUT", "--store", str(filled_store_path), "--json")
     assert code == 0
     payload = json.loads(out)
     expected = pd.read_csv(snapshot_root / "prices" / "RUT.csv", dtype=str)
@@ -55,11 +44,9 @@ def test_series_show_returns_snapshot_closes_exactly(
 
 
 def test_walcl_as_of_never_returns_unpublished_values(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    code, out, _ = run(
-        capsys, "series", "show", "WALCL", "--as-of", "2020-03-18", "--store", str(filled_store_path), "--json"
-    )
+    code, out, _ = cli("series", "show", "WALCL", "--as-of", "2020-03-18", "--store", str(filled_store_path), "--json")
     assert code == 0
     data = json.loads(out)["data"]
     cutoff = knowledge_cutoff("2020-03-18")
@@ -67,33 +54,33 @@ def test_walcl_as_of_never_returns_unpublished_values(
     assert all(pd.Timestamp(r["available_at"]) <= cutoff for r in data)
 
 
-def test_errors_are_one_line_and_nonzero(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, out, err = run(capsys, "series", "show", "NOPE", "--store", str(filled_store_path))
+def test_errors_are_one_line_and_nonzero(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, out, err = cli("series", "show", "NOPE", "--store", str(filled_store_path))
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("riskcurve: error: NOPE: not in the store")
-    code, _, err = run(capsys, "series", "list", "--store", "/nonexistent/dir/x.duckdb")
+    code, _, err = cli("series", "list", "--store", "/nonexistent/dir/x.duckdb")
     assert code == 1 and "run `riskcurve update` first" in err
-    code, _, err = run(capsys, "series", "show", "RUT", "--as-of", "2020-02-30", "--store", str(filled_store_path))
+    code, _, err = cli("series", "show", "RUT", "--as-of", "2020-02-30", "--store", str(filled_store_path))
     assert code == 2 and "is not a date" in err
 
 
-def test_update_and_import_json(capsys: pytest.CaptureFixture[str], mini_snapshot: Path, tmp_path: Path) -> None:
+def test_update_and_import_json(cli: Callable[..., tuple[int, str, str]], mini_snapshot: Path, tmp_path: Path) -> None:
     store = str(tmp_path / "rc.duckdb")
-    code, out, _ = run(capsys, "update", "--snapshot", str(mini_snapshot), "--offline", "--store", store, "--json")
+    code, out, _ = cli("update", "--snapshot", str(mini_snapshot), "--offline", "--store", store, "--json")
     assert code == 0
     first = json.loads(out)
     assert first["mode"] == "snapshot" and first["rows_new"] > 0
-    code, out, _ = run(capsys, "update", "--snapshot", str(mini_snapshot), "--offline", "--store", store, "--json")
+    code, out, _ = cli("update", "--snapshot", str(mini_snapshot), "--offline", "--store", store, "--json")
     assert json.loads(out)["rows_new"] == 0
     flows = tmp_path / "flows.csv"
     flows.write_text("date,value\n2025-01-03,-1.5\n2025-01-10,oops\n")
-    code, _, err = run(capsys, "import", str(flows), "--name", "FLOWS", "--store", store)
+    code, _, err = cli("import", str(flows), "--name", "FLOWS", "--store", store)
     assert code == 1 and f"{flows}: line 3: FLOWS: value 'oops' is not a number" in err
     flows.write_text("date,value\n2025-01-03,-1.5\n2025-01-10,2\n")
-    code, out, _ = run(capsys, "import", str(flows), "--name", "FLOWS", "--store", store, "--json")
+    code, out, _ = cli("import", str(flows), "--name", "FLOWS", "--store", store, "--json")
     assert code == 0 and json.loads(out)["rows_new"] == 2
     parquet = tmp_path / "flows.parquet"
-    code, _, _ = run(capsys, "series", "export", "FLOWS", "--out", str(parquet), "--store", store)
+    code, _, _ = cli("series", "export", "FLOWS", "--out", str(parquet), "--store", store)
     assert code == 0 and pd.read_parquet(parquet)["value"].tolist() == [-1.5, 2.0]
 
 

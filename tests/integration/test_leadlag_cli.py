@@ -4,43 +4,33 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from riskcurve.cli import main
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
 from riskcurve.stats.leadlag import leadlag
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _leadlag_json(capsys: pytest.CaptureFixture[str], store: Path, *options: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "leadlag", *options, "--reps", "200", "--seed", "3", "--store", str(store), "--json")
+def _leadlag_json(cli: Callable[..., tuple[int, str, str]], store: Path, *options: str) -> dict[str, Any]:
+    code, out, err = cli("leadlag", *options, "--reps", "200", "--seed", "3", "--store", str(store), "--json")
     assert code == 0, err
     return json.loads(out)
 
 
 @pytest.mark.parametrize(("freq", "max_lag", "window"), [("W", 8, 52), ("D", 10, 126), ("M", 6, 36)])
 def test_rut_btc_json_schema_and_numbers(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path, freq: str, max_lag: int, window: int
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, freq: str, max_lag: int, window: int
 ) -> None:
-    payload = _leadlag_json(capsys, filled_store_path, "--lead", "RUT", "--lag", "BTC", "--freq", freq)
+    payload = _leadlag_json(cli, filled_store_path, "--lead", "RUT", "--lag", "BTC", "--freq", freq)
     assert payload["command"] == "leadlag"
     assert (payload["lead"], payload["lag"], payload["freq"]) == ("RUT", "BTC", freq)
     assert {"as_of", "note", "sources", "warnings", "definition", "calendar", "sample", "parameters"} <= set(payload)
@@ -80,9 +70,9 @@ def test_rut_btc_json_schema_and_numbers(
 
 
 def test_weekly_returns_align_crypto_to_the_exchange_week(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    payload = _leadlag_json(capsys, filled_store_path, "--lead", "RUT", "--lag", "BTC", "--freq", "W")
+    payload = _leadlag_json(cli, filled_store_path, "--lead", "RUT", "--lag", "BTC", "--freq", "W")
     assert "week ending Friday" in payload["calendar"] and "exchange day" in payload["calendar"]
     assert payload["unit"] == "week"
     # Every weekly label is a Friday.
@@ -92,18 +82,18 @@ def test_weekly_returns_align_crypto_to_the_exchange_week(
 
 
 def test_btc_eth_daily_uses_every_day_and_moves_together(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    payload = _leadlag_json(capsys, filled_store_path, "--lead", "BTC", "--lag", "ETH", "--freq", "D", "--max-lag", "5")
+    payload = _leadlag_json(cli, filled_store_path, "--lead", "BTC", "--lag", "ETH", "--freq", "D", "--max-lag", "5")
     assert payload["unit"] == "day" and "calendar day" in payload["calendar"]
     # The two largest coins move together on the same day: that is the peak, and it is significant.
     assert payload["peak"]["k"] == 0 and payload["peak"]["corr"] > 0.4 and payload["peak"]["significant"]
     assert 0 in payload["verdict"]["significant_lags"]
 
 
-def test_as_of_cuts_the_sample(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
+def test_as_of_cuts_the_sample(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
     payload = _leadlag_json(
-        capsys, filled_store_path, "--lead", "RUT", "--lag", "BTC", "--freq", "W", "--as-of", "2021-01-15"
+        cli, filled_store_path, "--lead", "RUT", "--lag", "BTC", "--freq", "W", "--as-of", "2021-01-15"
     )
     assert payload["as_of"] == "2021-01-15" and payload["note"] is None
     assert payload["sample"]["end"] <= "2021-01-15"
@@ -111,10 +101,10 @@ def test_as_of_cuts_the_sample(capsys: pytest.CaptureFixture[str], filled_store_
 
 
 def test_terminal_output_shows_bands_adjusted_pvalues_and_verdict(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    code, out, _ = run(
-        capsys, "leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "M", "--reps", "100", "--seed", "1",
+    code, out, _ = cli(
+        "leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "M", "--reps", "100", "--seed", "1",
         "--store", str(filled_store_path),
     )  # fmt: skip
     assert code == 0
@@ -122,13 +112,13 @@ def test_terminal_output_shows_bands_adjusted_pvalues_and_verdict(
         assert text in out
 
 
-def test_bad_requests_exit_with_one_line(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
+def test_bad_requests_exit_with_one_line(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
     store = str(filled_store_path)
-    code, _, err = run(capsys, "leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "Q", "--store", store)
+    code, _, err = cli("leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "Q", "--store", store)
     assert code == 1 and "freq must be one of 'D', 'W', 'M'" in err
-    code, _, err = run(capsys, "leadlag", "--lead", "WALCL", "--lag", "BTC", "--store", store)
+    code, _, err = cli("leadlag", "--lead", "WALCL", "--lag", "BTC", "--store", store)
     assert code == 1 and "WALCL" in err and "price series" in err
-    code, _, err = run(capsys, "leadlag", "--lead", "NOPE", "--lag", "BTC", "--store", store)
+    code, _, err = cli("leadlag", "--lead", "NOPE", "--lag", "BTC", "--store", store)
     assert code == 1 and "NOPE" in err
     assert len(err.strip().splitlines()) == 1
 

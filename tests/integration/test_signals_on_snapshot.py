@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from riskcurve.cli import main
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import knowledge_cutoff
 from riskcurve.data.store import Store
@@ -17,20 +17,10 @@ from riskcurve.signals.regime import regime
 from riskcurve.signals.registry import SIGNALS, get_signal
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_breakout_events_json_lists_close_and_intraday_dates(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    code, out, _ = run(capsys, "events", "breakout", "--symbol", "RUT", "--store", str(filled_store_path), "--json")
+    code, out, _ = cli("events", "breakout", "--symbol", "RUT", "--store", str(filled_store_path), "--json")
     assert code == 0
     payload = json.loads(out)
     assert payload["parameters"]["min_base"] == 250
@@ -46,20 +36,18 @@ def test_breakout_events_json_lists_close_and_intraday_dates(
     assert {"2016-11-14", "2020-11-13"} <= set(events)
 
 
-def test_events_respect_parameters(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
-    code, out, _ = run(
-        capsys, "events", "breakout", "-p", "basis=intraday", "--store", str(filled_store_path), "--json"
-    )
+def test_events_respect_parameters(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    code, out, _ = cli("events", "breakout", "-p", "basis=intraday", "--store", str(filled_store_path), "--json")
     assert code == 0
     dates = [e["date"] for e in json.loads(out)["events"]]
     assert "2024-11-25" in dates and "2025-09-18" not in dates
-    code, _, err = run(capsys, "events", "breakout", "-p", "min_base=soon", "--store", str(filled_store_path))
+    code, _, err = cli("events", "breakout", "-p", "min_base=soon", "--store", str(filled_store_path))
     assert code == 1 and "must be a int" in err
 
 
 @pytest.mark.parametrize("day", ["2021-01-15", "2017-06-01"])
-def test_regime_json_is_explained(capsys: pytest.CaptureFixture[str], filled_store_path: Path, day: str) -> None:
-    code, out, _ = run(capsys, "regime", "--as-of", day, "--store", str(filled_store_path), "--json")
+def test_regime_json_is_explained(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, day: str) -> None:
+    code, out, _ = cli("regime", "--as-of", day, "--store", str(filled_store_path), "--json")
     assert code == 0
     payload = json.loads(out)
     assert payload["as_of"] == day
@@ -117,14 +105,14 @@ def test_every_signal_is_unchanged_by_truncating_the_store(filled_store_path: Pa
             pd.testing.assert_frame_equal(seen_later, seen_then, check_freq=False, obj=name)
 
 
-def test_unknown_signal_and_missing_series(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unknown_signal_and_missing_series(cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown signal 'nope'; choose one of breakout"):
         get_signal("nope")
     store = tmp_path / "empty.duckdb"
     Store(store).close()
-    code, _, err = run(capsys, "signal", "cascade", "--store", str(store), "--as-of", "2021-01-15")
+    code, _, err = cli("signal", "cascade", "--store", str(store), "--as-of", "2021-01-15")
     assert code == 1 and "the store lacks GSPC, RUT, BTC, ETH, DGS10, BAMLH0A0HYM2" in err
-    code, out, _ = run(capsys, "regime", "--store", str(store), "--as-of", "2021-01-15", "--json")
+    code, out, _ = cli("regime", "--store", str(store), "--as-of", "2021-01-15", "--json")
     assert code == 0
     unavailable = {u["signal"] for u in json.loads(out)["unavailable"]}
     assert {"cascade", "liquidity", "divergence"} <= unavailable

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +19,6 @@ from riskcurve.data.store import Store
 AS_OF = "2026-02-20"  # the default as-of on the snapshot: the last day RUT, GSPC and BTC share
 MEASURED = ["2016-11-14", "2020-11-13", "2025-09-18"]
 BEFORE_BTC = ["1989-06-02", "1991-10-16", "1995-05-16", "1999-12-29", "2004-04-05", "2011-04-27", "2013-01-02"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -118,16 +109,15 @@ def test_verdict_says_too_few_in_numbers_and_words(payload: dict) -> None:
     assert all(math.isfinite(r["ci_low"]) and math.isfinite(r["ci_high"]) for r in payload["results"])
 
 
-def test_same_seed_same_json(capsys: pytest.CaptureFixture[str], filled_store_path: Path, payload: dict) -> None:
+def test_same_seed_same_json(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, payload: dict) -> None:
     argv = ["study", "--events", "breakout:RUT", "--target", "BTC", "--json", "--reps", "2000", "--seed", "1"]
-    code, out, _ = run(capsys, *argv, "--store", str(filled_store_path))
+    code, out, _ = cli(*argv, "--store", str(filled_store_path))
     assert code == 0 and json.loads(out) == payload
 
 
-def test_human_output_and_options(capsys: pytest.CaptureFixture[str], filled_store_path: Path) -> None:
+def test_human_output_and_options(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
     store = str(filled_store_path)
-    code, out, err = run(
-        capsys,
+    code, out, err = cli(
         "study",
         "--events",
         "breakout:RUT",
@@ -165,7 +155,7 @@ def test_human_output_and_options(capsys: pytest.CaptureFixture[str], filled_sto
     ],
 )
 def test_bad_input_exits_with_one_line(
-    capsys: pytest.CaptureFixture[str], filled_store_path: Path, argv: list[str], message: str
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, argv: list[str], message: str
 ) -> None:
-    code, out, err = run(capsys, "study", *argv, "--reps", "10", "--store", str(filled_store_path))
+    code, out, err = cli("study", *argv, "--reps", "10", "--store", str(filled_store_path))
     assert code != 0 and message in err and not out
