@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import DateLike
-from riskcurve.signals.events import onsets
+from riskcurve.signals.events import onsets, persist
 
 
 def _check_closes(closes: pd.DataFrame, base: str, basket: Sequence[str] | None, window: int) -> list[str]:
@@ -62,6 +62,7 @@ def altseason(
     basket: Sequence[str] | None = None,
     eth: str = "ETH",
     trend_window: int = 50,
+    min_days: int = 1,
 ) -> pd.DataFrame:
     """The altcoin-season state on each date.
 
@@ -85,6 +86,9 @@ def altseason(
         The column used for ``eth_btc``.
     trend_window
         Days in the ETH/BTC moving average.
+    min_days
+        Consecutive days the raw rule must hold (or fail) before ``altseason`` changes state;
+        1 reads the rule day by day.
 
     Returns
     -------
@@ -125,6 +129,9 @@ def altseason(
     beating = coin_returns.gt(base_return, axis=0).sum(axis=1).where(base_known, 0).astype(int)
     share = (beating / members.where(members > 0)).where(base_known)
     season = (share >= threshold) & (members >= min_members)
+    # Hysteresis against a share hovering at the threshold: the state changes only after the
+    # raw rule held (or failed) on min_days consecutive days; still point-in-time.
+    season = persist(season.astype(bool), min_days, initial=False).astype(bool)
 
     if eth in closes.columns and eth != base:
         eth_btc = closes[eth].astype(float) / closes[base].astype(float)

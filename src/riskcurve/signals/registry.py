@@ -315,7 +315,9 @@ SIGNALS: dict[str, SignalSpec] = {
             _doc_head(altseason.altseason),
             None,
             ("BTC", "ETH", *ALTCOINS),
-            _defaults(altseason.altseason, skip=("basket",)),
+            # Five days of persistence, as for the cascade's links, so a share hovering at 75% does
+            # not switch the state (and `riskcurve watch`'s alerts) day after day.
+            {**_defaults(altseason.altseason, skip=("basket",)), "min_days": 5},
             _altseason,
             _altseason_events,
         ),

@@ -158,3 +158,17 @@ def test_basket_index_is_equal_weight_and_point_in_time() -> None:
     np.testing.assert_allclose(level.to_numpy(), expected)
     truncated = basket_index(closes.iloc[:3])
     pd.testing.assert_series_equal(level.iloc[:3], truncated)
+
+
+def test_min_days_holds_the_state_until_the_rule_persists() -> None:
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    base = pd.Series(100.0, index=days)
+    # Five alts that beat BTC over 10 days except on alternate days around day 25.
+    coins = {f"C{i}": pd.Series(np.linspace(1.0, 2.0, 40), index=days) for i in range(5)}
+    closes = pd.DataFrame({"BTC": base, **coins})
+    closes.iloc[24::2, 1:] = closes.iloc[14:30:2, 1:].to_numpy()[: len(closes.iloc[24::2])] * 0.5
+    raw = altseason(closes, window=10)["altseason"]
+    held = altseason(closes, window=10, min_days=3)["altseason"]
+    assert raw.diff().abs().sum() > held.diff().abs().sum()  # fewer switches
+    truncated = altseason(closes.iloc[:30], window=10, min_days=3)["altseason"]
+    pd.testing.assert_series_equal(held.iloc[:30], truncated, check_freq=False)
