@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import riskcurve.alerts as alerts
+import riskcurve.alerts.watch as alerts_watch
 import riskcurve.cli.watch as watch_cli
 from riskcurve.alerts import outbox, run_once
 from riskcurve.cli import main
@@ -107,7 +107,7 @@ def store_path(filled_store_path: Path, tmp_path: Path, monkeypatch: pytest.Monk
             _REGIMES[key] = regime(store, as_of)
         return _REGIMES[key]
 
-    monkeypatch.setattr(alerts, "regime", cached)
+    monkeypatch.setattr(alerts_watch, "regime", cached)
     return copy
 
 
