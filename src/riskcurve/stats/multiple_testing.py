@@ -9,20 +9,22 @@ place where families are adjusted:
   :func:`~statsmodels.stats.multitest.multipletests`;
 * :func:`data_snooping` asks whether the *best* of many candidate strategies beats a
   benchmark once the search over candidates is accounted for: Hansen's (2005) test of
-  Superior Predictive Ability or White's (2000) Reality Check, by the stationary bootstrap
-  of :class:`arch.bootstrap.SPA`.
+  Superior Predictive Ability or White's (2000) Reality Check, exactly as
+  :class:`arch.bootstrap.SPA` computes them (arch's own stationary-bootstrap draws for the
+  same seed) but in array arithmetic that scales to sweep-sized families (see its Notes).
 """
 
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from arch.bootstrap import SPA, optimal_block_length
+from arch.bootstrap import StationaryBootstrap, optimal_block_length
 from statsmodels.stats.multitest import multipletests
 
 __all__ = ["METHOD_COLUMNS", "SnoopingResult", "adjust", "data_snooping", "family_table"]
@@ -38,6 +40,11 @@ METHOD_COLUMNS: dict[str, str] = {
 #: Fewest aligned periods :func:`data_snooping` accepts: below this a block bootstrap of
 #: means has nothing to resample.
 MIN_SNOOPING_OBS = 20
+
+#: Candidates per block of :func:`data_snooping`'s arithmetic. Bounds its temporaries (the
+#: block's differentials, their spectra and bootstrap means: about 6 * block * periods * 8 bytes)
+#: whatever the family size.
+SNOOPING_BLOCK = 1000
 
 
 def _check_methods(methods: Sequence[str]) -> tuple[str, ...]:
@@ -217,8 +224,9 @@ class SnoopingResult:
     block_size
         Mean block length of the stationary bootstrap.
     studentized
-        Whether the installed arch divides each mean differential by its standard error before
-        taking the maximum (arch 8.0.0 does not; see :func:`data_snooping`).
+        Whether each mean differential was divided by its standard error before taking the
+        maximum. Always ``False``: the statistic is the largest raw mean differential, as
+        arch 8.0.0's :class:`~arch.bootstrap.SPA` computes it (see :func:`data_snooping`).
     seed
         The bootstrap's integer seed (drawn fresh and recorded when none was given), or ``None``
         when a Generator was passed.
@@ -301,19 +309,99 @@ def _numeric(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         raise TypeError(f"{name} must hold numbers (per-period returns); got dtypes {list(frame.dtypes)}") from None
 
 
-def _default_block_size(differentials: np.ndarray) -> int:
+def _block_length(differentials: np.ndarray) -> float:
     # Politis-White (2004, with Patton et al.'s 2009 correction) optimal mean block length of
     # the stationary bootstrap, per candidate; the longest keeps every candidate's dependence.
+    if differentials.shape[1] == 0:
+        return 1.0
     lengths = optimal_block_length(differentials)["stationary"].to_numpy(dtype=float)
     lengths = lengths[np.isfinite(lengths)]
-    longest = float(lengths.max()) if len(lengths) else 1.0
-    return int(min(max(1, np.ceil(longest)), max(1, differentials.shape[0] // 2)))
+    return float(lengths.max()) if len(lengths) else 1.0
 
 
-def _studentizes() -> bool:
-    # arch 8.0.0 computes the studentizing variances but compares raw mean differentials;
-    # later arch versions divide by the standard errors (they define ``_studentized_mean``).
-    return hasattr(SPA, "_studentized_mean")
+def _blocks(k: int) -> list[tuple[int, int]]:
+    return [(lo, min(lo + SNOOPING_BLOCK, k)) for lo in range(0, k, SNOOPING_BLOCK)]
+
+
+def _stationary_counts(t: int, block_size: int, reps: int, seed: int | np.random.Generator) -> np.ndarray:
+    """How often each period is drawn in each of arch's stationary-bootstrap samples, ``(reps, t)``.
+
+    The draws are those :class:`arch.bootstrap.SPA` makes for the same seed (its
+    :class:`~arch.bootstrap.StationaryBootstrap` draws period indices from the seed, the block size
+    and the sample length alone); a bootstrap mean only needs the counts, so it is ``counts @ d / t``.
+    """
+    bootstrap = StationaryBootstrap(block_size, np.zeros(t), seed=seed)
+    counts = np.empty((reps, t))
+    for i, _ in enumerate(bootstrap.bootstrap(reps)):
+        counts[i] = np.bincount(np.asarray(bootstrap.index), minlength=t)
+    return counts
+
+
+def _spectral_weights(t: int, block_size: int) -> tuple[int, np.ndarray]:
+    """Weights that turn a series' periodogram into arch's stationary-bootstrap variance term.
+
+    arch's :class:`~arch.bootstrap.SPA` estimates the variance of each mean differential as
+    ``(r_0 + 2 * sum_{i>=1} kappa_i r_i) / t`` with ``r_i = sum_s x_s x_{s+i}`` of the demeaned
+    series and ``kappa_i = (1 - i/t)(1 - p)^i + (i/t)(1 - p)^(t - i)``, ``p = 1/block_size``
+    (Politis & Romano 1994), by a loop over every lag. With ``P_f = |rfft(x, n)_f|^2`` and
+    ``n >= 2t`` (no wrap-around), ``r_i = irfft(P)_i``, so ``sum_i kappa_i r_i = P @ w`` with
+    ``w_f = m_f / n * sum_{i>=1} kappa_i cos(2 pi f i / n)`` (``m_f`` = 1 at ``f = 0`` and
+    ``n/2``, else 2): one forward FFT per series and a dot product. Returns ``(n, w)``.
+    """
+    size = 1 << math.ceil(math.log2(2 * t))
+    i = np.arange(t, dtype=float)
+    p = 1.0 / block_size
+    kappa = (1.0 - i / t) * (1.0 - p) ** i + (i / t) * (1.0 - p) ** (t - i)
+    kappa[0] = 0.0
+    cosine = np.fft.rfft(kappa, n=size).real
+    multiplicity = np.full(len(cosine), 2.0)
+    multiplicity[0] = multiplicity[-1] = 1.0
+    return size, multiplicity * cosine / size
+
+
+def _simulated_maxima(d: np.ndarray, counts: np.ndarray, fft_size: int, weights: np.ndarray) -> np.ndarray:
+    """arch's three recentred bootstrap statistics over one block of candidates, ``(reps, 3)``.
+
+    ``d`` holds the block's differentials ``(t, block)`` (none identically zero). Columns: the
+    largest bootstrap mean minus the lower, consistent and upper recentring of
+    :class:`arch.bootstrap.SPA`.
+    """
+    t = d.shape[0]
+    m = d.mean(axis=0)
+    demeaned = d - m
+    spectrum = np.fft.rfft(demeaned, n=fft_size, axis=0)
+    power = spectrum.real**2 + spectrum.imag**2
+    del spectrum
+    variances = ((demeaned**2).sum(axis=0) + 2.0 * (weights @ power)) / t
+    # arch's rule for the consistent p-value: recentre only the candidates not clearly worse.
+    valid = m >= -np.sqrt((variances / t) * 2.0 * np.log(np.log(t)))
+    lower = np.where(m < 0, 0.0, m)
+    consistent = np.where(valid, m, 0.0)
+    star = counts @ d / t  # (reps, block): each bootstrap sample's means
+    return np.column_stack([(star - lower).max(axis=1), (star - consistent).max(axis=1), (star - m).max(axis=1)])
+
+
+def _aligned(benchmark: pd.Series, candidates: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """Benchmark ``(t,)`` and candidates ``(t, k)`` on their complete rows, and how many rows were dropped.
+
+    Already-aligned float input (a sweep's family) is used as it is, without a copy.
+    """
+    bench = benchmark if benchmark.dtype == np.float64 else _numeric("benchmark", benchmark.to_frame()).iloc[:, 0]
+    models = (
+        candidates if all(dtype == np.float64 for dtype in candidates.dtypes) else _numeric("candidates", candidates)
+    )
+    index = models.index
+    if not (index.equals(bench.index) and index.is_unique and index.is_monotonic_increasing):
+        joined = pd.concat([bench.rename("__benchmark__"), models], axis=1, join="outer", sort=True)
+        bench = joined["__benchmark__"]
+        models = joined.drop(columns="__benchmark__")
+    bench_values = bench.to_numpy(dtype=float)
+    values = models.to_numpy(dtype=float)
+    missing = np.isnan(bench_values) | np.isnan(values).any(axis=1)
+    n_dropped = int(missing.sum())
+    if n_dropped:
+        bench_values, values = bench_values[~missing], values[~missing]
+    return bench_values, values, n_dropped
 
 
 def data_snooping(
@@ -323,6 +411,7 @@ def data_snooping(
     method: Literal["spa", "rc"] = "spa",
     reps: int = 1000,
     block_size: int | None = None,
+    block_size_from: int | None = None,
     seed: int | np.random.Generator | None = None,
 ) -> SnoopingResult:
     """Test whether the best of many candidates beats a benchmark, allowing for the search.
@@ -343,8 +432,14 @@ def data_snooping(
         Bootstrap replications.
     block_size
         Mean block length of the stationary bootstrap. ``None`` (default): the Politis-White
-        optimal length of the performance differentials (the longest over candidates), from
-        :func:`arch.bootstrap.optimal_block_length`.
+        optimal length of the performance differentials (the longest over the candidates named
+        by ``block_size_from``), from :func:`arch.bootstrap.optimal_block_length`, capped at
+        half the sample.
+    block_size_from
+        Which candidates choose the default block length: ``None`` (default) all of them;
+        ``n`` the ``n`` with the highest mean differential, the ones that decide the maximum
+        statistic (a sweep's family uses 50: the length is then cheap to estimate and not set
+        by some far-from-best candidate's dependence). Ignored when ``block_size`` is given.
     seed
         Seed or Generator for the bootstrap; the same seed gives the same p-values. ``None``
         draws a fresh seed and records it in the result.
@@ -355,23 +450,26 @@ def data_snooping(
 
     Notes
     -----
-    arch works with *losses*, so performance is negated: the benchmark's loss is
-    ``-benchmark`` and each candidate's is ``-candidate``; arch's loss differential
-    (benchmark loss minus candidate loss) is then candidate minus benchmark performance, and
-    the null is that no candidate's expected differential is positive.
+    The test is arch's :class:`~arch.bootstrap.SPA` on losses ``-benchmark`` and
+    ``-candidate`` (arch's loss differential is then candidate minus benchmark performance,
+    and the null is that no candidate's expected differential is positive), and gives its
+    p-values: the bootstrap samples are the ones arch's
+    :class:`~arch.bootstrap.StationaryBootstrap` draws for the same seed, and the statistic,
+    variances and recentring rules are arch's (the tests pin the p-values to arch's). Only
+    the arithmetic differs, so that families of thousands of candidates take seconds: each
+    bootstrap mean is ``counts @ d / T`` (``counts`` = how often each period was drawn), the
+    variances come from FFT autocovariances (arch loops over every lag: O(T^2 * k)), and the
+    candidates are processed in blocks of :data:`SNOOPING_BLOCK`, so that beyond the input
+    only ``reps * 3`` simulated values and one block's temporaries are held.
 
     The series are aligned on the union of their indices and every row where any of them is
     missing is dropped (``n_dropped`` says how many). A candidate equal to the benchmark in every
     period is left out (``excluded``); if all are, the p-value is 1 without resampling.
 
-    With arch 8.0.0 the statistic is the largest *raw* mean differential even for
-    ``method="spa"``: arch uses the studentizing variances only for the consistent
-    p-value's recentring threshold. ``studentized`` in the result records what the installed
-    arch did. The ordering ``pvalue_lower <= pvalue_consistent <= pvalue_upper`` holds either way.
-
-    Cost: arch 8.0.0 estimates each differential's long-run variance with a loop over every
-    lag, O(T^2 * k) for T periods and k candidates, and stores k * reps * 3 simulated values;
-    a family of thousands of daily candidates takes minutes and memory accordingly.
+    As in arch 8.0.0, the statistic is the largest *raw* mean differential even for
+    ``method="spa"``: the studentizing variances are used only for the consistent p-value's
+    recentring threshold (``studentized`` is ``False`` in the result). The ordering
+    ``pvalue_lower <= pvalue_consistent <= pvalue_upper`` always holds.
 
     Raises
     ------
@@ -379,7 +477,7 @@ def data_snooping(
         For inputs of the wrong type or non-numeric data.
     ValueError
         For an unknown ``method``, no candidates, fewer than 20 complete periods, or
-        ``reps``/``block_size`` below 1.
+        ``reps``/``block_size``/``block_size_from`` below 1.
     """
     if method not in ("spa", "rc"):
         raise ValueError(f"method must be 'spa' or 'rc'; got {method!r}")
@@ -400,77 +498,72 @@ def data_snooping(
     reps = _check_positive_int("reps", reps)
     if block_size is not None:
         block_size = _check_positive_int("block_size", block_size)
+    if block_size_from is not None:
+        block_size_from = _check_positive_int("block_size_from", block_size_from)
     seed = _check_seed(seed)
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
 
-    bench = _numeric("benchmark", benchmark.to_frame(name="__benchmark__"))["__benchmark__"]
-    models = _numeric("candidates", candidates)
-    joined = pd.concat([bench, models], axis=1, join="outer", sort=True)
-    complete = joined.dropna(how="any")
-    n_dropped = len(joined) - len(complete)
-    if len(complete) < MIN_SNOOPING_OBS:
+    bench_values, values, n_dropped = _aligned(benchmark, candidates)
+    t, k = values.shape
+    if t < MIN_SNOOPING_OBS:
         raise ValueError(
-            f"benchmark and candidates share only {len(complete)} complete periods "
+            f"benchmark and candidates share only {t} complete periods "
             f"({n_dropped} rows dropped for missing values); at least {MIN_SNOOPING_OBS} are needed"
         )
-    bench_values = complete["__benchmark__"].to_numpy()
-    model_frame = complete.drop(columns="__benchmark__")
-    differentials = model_frame.to_numpy() - bench_values[:, None]
-    labels = [str(label) for label in model_frame.columns]
-    means = differentials.mean(axis=0)
-    best_position = int(np.argmax(means))
+    labels = [str(label) for label in candidates.columns]
+    blocks = _blocks(k)
 
-    same = np.all(differentials == 0.0, axis=0)
-    excluded = tuple(label for label, flag in zip(labels, same, strict=True) if flag)
-    active = ~same
-    if not active.any():
+    def differentials(lo: int, hi: int) -> np.ndarray:
+        return values[:, lo:hi] - bench_values[:, None]
+
+    means = np.empty(k)
+    active = np.empty(k, dtype=bool)
+    for lo, hi in blocks:
+        d = differentials(lo, hi)
+        means[lo:hi] = d.mean(axis=0)
+        active[lo:hi] = np.any(d != 0.0, axis=0)
+    best_position = int(np.argmax(means))
+    excluded = tuple(label for label, flag in zip(labels, active, strict=True) if not flag)
+
+    def result(pvalues: tuple[float, float, float], size: int) -> SnoopingResult:
         return SnoopingResult(
             method=method,
-            pvalue=1.0,
-            pvalue_lower=1.0,
-            pvalue_consistent=1.0,
-            pvalue_upper=1.0,
-            n_models=len(labels),
-            n_obs=len(complete),
+            pvalue=pvalues[1] if method == "spa" else pvalues[2],
+            pvalue_lower=pvalues[0],
+            pvalue_consistent=pvalues[1],
+            pvalue_upper=pvalues[2],
+            n_models=k,
+            n_obs=t,
             best=labels[best_position],
             best_mean=float(means[best_position]),
             reps=reps,
-            block_size=block_size or 1,
+            block_size=size,
             n_dropped=n_dropped,
             studentized=False,
             excluded=excluded,
             seed=seed if isinstance(seed, int) else None,
         )
-    size = block_size if block_size is not None else _default_block_size(differentials[:, active])
-    studentize = method == "spa"
-    # arch takes losses: lower is better, so performance is negated.
-    test = SPA(
-        -bench_values,
-        -model_frame.to_numpy()[:, active],
-        block_size=size,
-        reps=reps,
-        bootstrap="stationary",
-        studentize=studentize,
-        seed=seed,
-    )
-    test.compute()
-    pvalues = test.pvalues
-    headline = "consistent" if method == "spa" else "upper"
-    return SnoopingResult(
-        method=method,
-        pvalue=float(pvalues[headline]),
-        pvalue_lower=float(pvalues["lower"]),
-        pvalue_consistent=float(pvalues["consistent"]),
-        pvalue_upper=float(pvalues["upper"]),
-        n_models=len(labels),
-        n_obs=len(complete),
-        best=labels[best_position],
-        best_mean=float(means[best_position]),
-        reps=reps,
-        block_size=size,
-        n_dropped=n_dropped,
-        studentized=studentize and _studentizes(),
-        excluded=excluded,
-        seed=seed if isinstance(seed, int) else None,
-    )
+
+    if not active.any():
+        return result((1.0, 1.0, 1.0), block_size or 1)
+    columns = np.flatnonzero(active)
+    if block_size is None:
+        if block_size_from is not None:
+            columns_for_length = columns[np.argsort(-means[columns], kind="stable")[:block_size_from]]
+            longest = _block_length(values[:, columns_for_length] - bench_values[:, None])
+        else:
+            longest = max(_block_length(differentials(lo, hi)[:, active[lo:hi]]) for lo, hi in blocks)
+        block_size = int(min(max(1, math.ceil(longest)), max(1, t // 2)))
+
+    counts = _stationary_counts(t, block_size, reps, seed)
+    fft_size, weights = _spectral_weights(t, block_size)
+    simulated = np.full((reps, 3), -np.inf)
+    for lo, hi in blocks:
+        chosen = active[lo:hi]
+        if chosen.any():
+            block = _simulated_maxima(differentials(lo, hi)[:, chosen], counts, fft_size, weights)
+            np.maximum(simulated, block, out=simulated)
+    statistic = means[active].max()
+    lower, consistent, upper = (simulated > statistic).mean(axis=0)
+    return result((float(lower), float(consistent), float(upper)), block_size)

@@ -9,13 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from arch.bootstrap import SPA, optimal_block_length
 
 from riskcurve.backtest.engine import Backtest
 from riskcurve.backtest.executors import Executor
 from riskcurve.backtest.rules import after_events, ma_cross
 from riskcurve.backtest.sweep import (
+    SNOOPING_BLOCK_SIZE_FROM,
     STAT_COLUMNS,
     WalkForward,
+    _common_axis,
     _walk_forward,
     combo_returns,
     evaluate,
@@ -25,7 +28,6 @@ from riskcurve.backtest.sweep import (
     state_inputs,
     stats_table,
 )
-from riskcurve.stats.multiple_testing import data_snooping
 
 COST_BP, SLIPPAGE_BP = 10.0, 5.0
 
@@ -158,23 +160,29 @@ def test_results_do_not_depend_on_chunking_or_executor(ma_inputs) -> None:  # ty
     np.testing.assert_allclose(totals[:, 1], reference[0][first_asset, STAT_COLUMNS.index("sum_r")], rtol=1e-9)
 
 
-def test_family_snooping_reproduces_data_snooping(ma_inputs) -> None:  # type: ignore[no-untyped-def]
-    # Twelve combinations on one asset: the chunked test must give arch's p-values exactly.
+def _arch_pvalues(excess: pd.DataFrame, *, reps: int, block_size: int, seed: int) -> tuple[float, float, float]:
+    # arch on losses: zero for the benchmark (holding the asset), minus the excess for each combination.
+    reference = SPA(np.zeros(len(excess)), -excess.to_numpy(), block_size=block_size, reps=reps, seed=seed)
+    reference.compute()
+    return tuple(float(reference.pvalues[name]) for name in ("lower", "consistent", "upper"))  # type: ignore[return-value]
+
+
+def test_family_snooping_is_arch_spa_on_the_excess_returns(ma_inputs) -> None:  # type: ignore[no-untyped-def]
+    # Twelve combinations on one asset: the family's test must give arch's p-values exactly.
     inputs = ma_inputs
     keep = np.flatnonzero(inputs.combos[:, 0] == 0)[:12]
     small = type(inputs)(**{**inputs.__dict__, "combos": inputs.combos[keep]})
     axis = small.dates[0][small.starts[0] :]
-    ours = family_snooping(small, axis, method="spa", reps=300, block_size=7, seed=3)
+    labels = [f"combo{i}" for i in range(small.n_combos)]
+    ours = family_snooping(small, axis, labels=labels, method="spa", reps=300, block_size=7, seed=3)
     excess = combo_returns(small, range(small.n_combos), axis, what="excess")
-    excess.columns = [str(c) for c in excess.columns]
-    reference = data_snooping(pd.Series(0.0, index=axis), excess, method="spa", reps=300, block_size=7, seed=3)
-    assert (ours.pvalue_lower, ours.pvalue_consistent, ours.pvalue_upper) == (
-        reference.pvalue_lower,
-        reference.pvalue_consistent,
-        reference.pvalue_upper,
+    assert (ours.pvalue_lower, ours.pvalue_consistent, ours.pvalue_upper) == _arch_pvalues(
+        excess, reps=300, block_size=7, seed=3
     )
-    assert ours.best == reference.best
-    assert ours.best_mean == pytest.approx(reference.best_mean, rel=1e-12)
+    means = excess.mean()
+    assert ours.best == labels[int(np.argmax(means.to_numpy()))]
+    assert ours.best_mean == pytest.approx(means.max(), rel=1e-12)
+    assert ours.n_models == 12 and ours.n_obs == len(axis)
     rc = family_snooping(small, axis, method="rc", reps=300, block_size=7, seed=3)
     assert rc.pvalue == rc.pvalue_upper == ours.pvalue_upper
 
@@ -190,15 +198,21 @@ def test_family_snooping_recentres_like_arch() -> None:
     axis = inputs.dates[0]
     ours = family_snooping(inputs, axis, reps=400, block_size=5, seed=21)
     excess = combo_returns(inputs, range(inputs.n_combos), axis, what="excess")
-    excess.columns = [str(c) for c in excess.columns]
-    reference = data_snooping(pd.Series(0.0, index=axis), excess, reps=400, block_size=5, seed=21)
-    assert (ours.pvalue_lower, ours.pvalue_consistent, ours.pvalue_upper) == (
-        reference.pvalue_lower,
-        reference.pvalue_consistent,
-        reference.pvalue_upper,
+    assert (ours.pvalue_lower, ours.pvalue_consistent, ours.pvalue_upper) == _arch_pvalues(
+        excess, reps=400, block_size=5, seed=21
     )
     assert ours.pvalue_consistent < ours.pvalue_upper
-    assert ours.best == reference.best
+    assert ours.best == str(int(np.argmax(excess.mean().to_numpy())))
+
+
+def test_family_snooping_block_size_comes_from_the_best_combinations(ma_inputs) -> None:  # type: ignore[no-untyped-def]
+    axis = _common_axis(ma_inputs)
+    result = family_snooping(ma_inputs, axis, reps=20, seed=0)
+    excess = combo_returns(ma_inputs, range(ma_inputs.n_combos), axis, what="excess")
+    top = excess.iloc[:, np.argsort(-excess.mean().to_numpy(), kind="stable")[:SNOOPING_BLOCK_SIZE_FROM]]
+    longest = optimal_block_length(top.to_numpy())["stationary"].max()
+    assert ma_inputs.n_combos > SNOOPING_BLOCK_SIZE_FROM
+    assert result.block_size == min(math.ceil(longest), len(axis) // 2)
 
 
 def test_walk_forward_chooses_the_in_sample_best(ma_inputs) -> None:  # type: ignore[no-untyped-def]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from arch.bootstrap import SPA
+from arch.bootstrap import SPA, optimal_block_length
 from statsmodels.stats.multitest import multipletests
 
+from riskcurve.stats import multiple_testing
 from riskcurve.stats.multiple_testing import SnoopingResult, adjust, data_snooping, family_table
 
 # -- adjusted p-values ---------------------------------------------------------------------
@@ -142,6 +144,57 @@ def test_pvalues_equal_arch_on_negated_returns() -> None:
     assert result.block_size == 4 and result.reps == 150
 
 
+def test_pvalues_equal_arch_when_recentring_matters_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Clearly worse candidates make arch's consistent p-value recentre some and differ from the
+    # upper one; blocks of 4 candidates make the family's maximum span several blocks.
+    benchmark, candidates = _noise(33, 300, 10)
+    candidates.iloc[:, :5] -= 0.003
+    candidates["edge"] = benchmark + np.random.default_rng(34).normal(0.0012, 0.01, len(benchmark))
+    monkeypatch.setattr(multiple_testing, "SNOOPING_BLOCK", 4)
+    result = data_snooping(benchmark, candidates, reps=250, block_size=6, seed=17)
+    rc = data_snooping(benchmark, candidates, method="rc", reps=250, block_size=6, seed=17)
+    reference = SPA(-benchmark.to_numpy(), -candidates.to_numpy(), block_size=6, reps=250, seed=17)
+    reference.compute()
+    assert (result.pvalue_lower, result.pvalue_consistent, result.pvalue_upper) == tuple(
+        reference.pvalues[["lower", "consistent", "upper"]]
+    )
+    assert result.pvalue_consistent < result.pvalue_upper
+    assert rc.pvalue == reference.pvalues["upper"]
+    assert not result.studentized and result.best == candidates.sub(benchmark, axis=0).mean().idxmax()
+
+
+def test_default_block_size_is_politis_white_over_the_chosen_candidates() -> None:
+    benchmark, candidates = _noise(35, 400, 6)
+    # Three persistent (AR(1) 0.9) but poor candidates: they alone set the all-candidate length.
+    rng = np.random.default_rng(36)
+    for i in range(3):
+        shocks = rng.normal(0.0, 0.004, len(benchmark))
+        persistent = np.zeros(len(benchmark))
+        for t in range(1, len(benchmark)):
+            persistent[t] = 0.9 * persistent[t - 1] + shocks[t]
+        candidates[f"slow{i}"] = benchmark.to_numpy() + persistent - 0.002
+    differentials = candidates.sub(benchmark, axis=0)
+
+    def expected(frame: pd.DataFrame) -> int:
+        return min(math.ceil(optimal_block_length(frame.to_numpy())["stationary"].max()), len(frame) // 2)
+
+    every = data_snooping(benchmark, candidates, reps=20, seed=0)
+    assert every.block_size == expected(differentials)
+    best_three = differentials.mean().sort_values(ascending=False, kind="stable").index[:3]
+    top = data_snooping(benchmark, candidates, reps=20, seed=0, block_size_from=3)
+    assert top.block_size == expected(differentials[best_three])
+    assert top.block_size < every.block_size
+    # An explicit block size wins.
+    assert data_snooping(benchmark, candidates, reps=20, seed=0, block_size=4, block_size_from=3).block_size == 4
+
+
+def test_row_order_follows_the_dates_not_the_input() -> None:
+    benchmark, candidates = _noise(37, 200, 4)
+    order = np.random.default_rng(38).permutation(len(benchmark))
+    shuffled = data_snooping(benchmark.iloc[order], candidates.iloc[order], reps=80, block_size=5, seed=2)
+    assert shuffled == data_snooping(benchmark, candidates, reps=80, block_size=5, seed=2)
+
+
 def test_reality_check_is_the_upper_pvalue_and_never_below_the_spa() -> None:
     benchmark, candidates = _noise(41, 250, 12)
     # Poor candidates make the difference between recentring choices visible.
@@ -199,6 +252,8 @@ def test_snooping_arguments_are_validated() -> None:
         data_snooping(benchmark, candidates.iloc[:, :0])
     with pytest.raises(ValueError, match="reps must be at least 1"):
         data_snooping(benchmark, candidates, reps=0)
+    with pytest.raises(ValueError, match="block_size_from must be at least 1"):
+        data_snooping(benchmark, candidates, block_size_from=0)
     with pytest.raises(TypeError, match="seed must be"):
         data_snooping(benchmark, candidates, seed=1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="only 15 complete periods"):
