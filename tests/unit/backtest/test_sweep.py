@@ -18,8 +18,6 @@ from riskcurve.backtest.sweep import (
     SNOOPING_BLOCK_SIZE_FROM,
     STAT_COLUMNS,
     WalkForward,
-    _common_axis,
-    _walk_forward,
     combo_returns,
     evaluate,
     family_snooping,
@@ -28,6 +26,8 @@ from riskcurve.backtest.sweep import (
     state_inputs,
     stats_table,
 )
+from riskcurve.backtest.sweep.run import _common_axis
+from riskcurve.backtest.sweep.walkforward import _walk_forward
 
 COST_BP, SLIPPAGE_BP = 10.0, 5.0
 
