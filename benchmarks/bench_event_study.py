@@ -29,24 +29,20 @@ What is timed, in one run on the real snapshot (as of the last day RUT, GSPC and
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import sys
-import tempfile
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from arch.bootstrap import StationaryBootstrap
+from snapshot_store import snapshot_store
 
-from riskcurve.data.ingest import update
 from riskcurve.data.panel import MarketData
-from riskcurve.data.store import Store
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.signals.regime import default_as_of
 from riskcurve.signals.registry import get_signal
@@ -67,23 +63,6 @@ SOURCES = (
 TARGETS = ("BTC", "ETH", "RUT", "GSPC", "GOLD_LBMA")
 DEFAULT_COMPARE = (("breakout", "RUT", "BTC"), ("breakout", "RUT", "ETH"))
 REPO = Path(__file__).resolve().parents[1]
-
-
-@contextlib.contextmanager
-def _store(explicit: str | None) -> Iterator[Store]:
-    if explicit:
-        with Store(Path(explicit), read_only=True) as store:
-            yield store
-        return
-    snapshot = Path(os.environ.get("RISKCURVE_SNAPSHOT") or REPO.parent / "shared" / "data")
-    if not (snapshot / "prices").is_dir():
-        sys.exit(f"no snapshot at {snapshot}: set RISKCURVE_SNAPSHOT or pass --store")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.duckdb"
-        with Store(path) as store:
-            update(store, snapshot=snapshot, offline=True)
-        with Store(path, read_only=True) as store:
-            yield store
 
 
 @dataclass
@@ -214,7 +193,7 @@ def main() -> None:
     args = parser.parse_args()
     reps = args.reps
 
-    with _store(args.store) as store:
+    with snapshot_store(args.store) as store:
         day, _ = default_as_of(store)
         data = MarketData(store, as_of=day)
         grid = [(s, y, t) for s, y in SOURCES for t in TARGETS if data.has(y) and data.has(t)]

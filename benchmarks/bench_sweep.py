@@ -38,49 +38,29 @@ combination advanced by one bar). The script exits 1 if any agreement check fail
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numba
 import numpy as np
 import pandas as pd
+from snapshot_store import snapshot_store
 
 from riskcurve.backtest.executors import Executor
 from riskcurve.backtest.rules import traded_prices
 from riskcurve.backtest.sweep import STAT_COLUMNS, ma_cross_inputs
 from riskcurve.backtest.sweep import evaluate as sweep_evaluate
-from riskcurve.data.ingest import update
 from riskcurve.data.panel import MarketData
-from riskcurve.data.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 FEE, SLIPPAGE = 0.001, 0.0005
 WEALTH = STAT_COLUMNS.index("wealth")
 TURNOVER = STAT_COLUMNS.index("turnover")
-
-
-@contextlib.contextmanager
-def _store(explicit: str | None) -> Iterator[Store]:
-    if explicit:
-        with Store(explicit, read_only=True) as store:
-            yield store
-        return
-    snapshot = Path(os.environ.get("RISKCURVE_SNAPSHOT") or REPO.parent / "shared" / "data")
-    if not (snapshot / "prices").is_dir():
-        sys.exit(f"no snapshot at {snapshot}: set RISKCURVE_SNAPSHOT or pass --store")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.duckdb"
-        with Store(path) as store:
-            update(store, snapshot=snapshot, offline=True)
-        with Store(path, read_only=True) as store:
-            yield store
 
 
 def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
@@ -149,7 +129,7 @@ def main() -> int:  # noqa: PLR0915 - a script that reads top to bottom
 
     print(f"vectorbt {vbt.__version__}; CPUs available: {len(os.sched_getaffinity(0))}\n")
 
-    with _store(args.store) as store:
+    with snapshot_store(args.store) as store:
         btc_last = store.last_date("BTC")
         data = MarketData(store, as_of=btc_last)
         prices = {name: traded_prices(data, name) for name in ("BTC", "ETH", "ALTS")}
