@@ -12,6 +12,8 @@ from riskcurve.cli import main
 from riskcurve.data.store import Store
 from riskcurve.report.html import build_report
 
+AS_OF = "2026-02-20"  # pinned: the figures asserted below are those of this day
+
 SECTIONS = (
     "regime",
     "breakout",
@@ -32,7 +34,7 @@ SECTIONS = (
 def report(filled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, object]:
     out = tmp_path_factory.mktemp("report") / "report.html"
     with Store(filled_store_path, read_only=True) as store:
-        result = build_report(store, out, reps=200, seed=7)
+        result = build_report(store, out, as_of=AS_OF, reps=200, seed=7)
     return out.read_text(encoding="utf-8"), result
 
 
@@ -42,11 +44,11 @@ def test_every_section_is_built_with_real_numbers(report: tuple[str, object]) ->
     assert result.failed == ()  # type: ignore[attr-defined]
     for key in SECTIONS:
         assert f"<section id='{key}'>" in text, key
-    assert result.as_of.isoformat() == "2026-02-20"  # type: ignore[attr-defined]
+    assert result.as_of.isoformat() == AS_OF  # type: ignore[attr-defined]
     # Numbers that can only come from the snapshot.
     assert "2,442.74" in text  # the 2021 closing high the 2025 breakout broke
     assert "2024-11-25" in text and "2025-09-18" in text  # intraday vs closing break
-    assert "stage 3/5" in text  # the cascade on 2026-02-20
+    assert "stage 3/5" in text  # the cascade on AS_OF
     assert "too few events to conclude" in text  # the honest event-study verdict
     assert "supply-inflation" in text and "0.83%" in text
     assert "Data: " in text  # every figure's caption states its data range

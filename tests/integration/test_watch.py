@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 import riskcurve.alerts.watch as alerts_watch
@@ -182,10 +183,16 @@ def test_after_a_partial_failure_only_the_target_that_missed_it_is_retried(
     assert len(endpoint.titles("/steady")) == 1 and len(endpoint.titles("/flaky")) == 1
 
 
-def test_a_gap_in_the_data_is_not_announced_as_a_link_going_dark(store_path: Path) -> None:
-    # RUT, gold and silver end on 2026-02-20 in the snapshot. By 2026-03-01 the cascade
-    # already shows small caps dark (the gap read as "not met") although the regime does not
-    # flag RUT stale yet; bonds & credit really went dark on 2026-02-28 with fresh data.
+def test_a_gap_in_the_data_is_not_announced_as_a_link_going_dark(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RUT, gold and silver stop on 2026-02-20 in this copy (as they did in an earlier snapshot).
+    # By 2026-03-01 the cascade already shows small caps dark (the gap read as "not met")
+    # although the regime does not flag RUT stale yet; bonds & credit really went dark on
+    # 2026-02-28 with fresh data.
+    with duckdb.connect(str(store_path)) as con:
+        con.execute("DELETE FROM prices WHERE symbol IN ('RUT', 'GOLD', 'SILVER') AND date > DATE '2026-02-20'")
+    monkeypatch.setattr(alerts_watch, "regime", regime)  # this copy differs: no shared regime cache
     watch(store_path, "2026-02-20", [])
     report = watch(store_path, "2026-03-01", [])
     found = [(e.alert.kind, e.alert.key) for e in report.alerts]

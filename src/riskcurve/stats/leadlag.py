@@ -200,8 +200,9 @@ def aligned_returns(
     Returns
     -------
     pandas.DataFrame
-        Index ``date`` (the day for ``"D"``, the period's last calendar day - a Friday or a
-        month end - otherwise), one column of log returns per series. Dates where either
+        Index ``date``: the day for ``"D"``; otherwise the last day read in each period (the
+        Friday or the month's last common day, earlier when a holiday or the as-of day cuts the
+        period; an empty period keeps its nominal end), one column of log returns per series. Dates where either
         series has no close are dropped before differencing, so every return of both series
         spans the same interval. A period without any common close makes the return across it
         missing, and it is dropped; an incomplete trailing period (data ending mid-week or
@@ -238,6 +239,11 @@ def aligned_returns(
         kind = "exchange" if exchange else "crypto"
         if (sampled.index[-1] - closes.index[-1]).days > _PARTIAL_TOLERANCE[(freq, kind)]:
             sampled = sampled.iloc[:-1]
+        # Each period is labelled by the last day actually read, not by its nominal end: a week
+        # cut at a Thursday as-of day must not carry the Friday after it.
+        nominal = sampled.index.to_series()
+        last_used = closes.index.to_series().resample(_RULES[freq]).last().reindex(nominal.index)
+        sampled.index = pd.DatetimeIndex(last_used.fillna(nominal), name="date")
         closes = sampled
     returns = cast(pd.DataFrame, np.log(closes)).diff().dropna(how="any")
     returns.index = pd.DatetimeIndex(returns.index).rename("date")

@@ -225,9 +225,10 @@ def test_a_missing_crypto_day_is_dropped_for_both_series() -> None:
 def test_weekly_returns_run_friday_to_friday_on_exchange_days() -> None:
     stock, crypto = _hand_calendar()
     returns = aligned_returns(stock, crypto, "W")
-    assert all(day.day_of_week == 4 for day in returns.index)
+    # Each week is labelled by the last exchange day read: Friday, or Thursday before Good Friday.
+    assert all(day.day_of_week == 4 for day in returns.index if day != pd.Timestamp("2024-03-28"))
     # The Good Friday week is read on Thursday for BOTH series: crypto's own Friday close is not used.
-    assert returns.loc["2024-03-29", "BTC"] == pytest.approx(_log(crypto, "2024-03-28", "2024-03-22"))
+    assert returns.loc["2024-03-28", "BTC"] == pytest.approx(_log(crypto, "2024-03-28", "2024-03-22"))
     assert returns.loc["2024-04-05", "BTC"] == pytest.approx(_log(crypto, "2024-04-05", "2024-03-28"))
     assert returns.loc["2024-04-05", "RUT"] == pytest.approx(_log(stock, "2024-04-05", "2024-03-28"))
     # The data end on Tuesday 2024-04-30: that week is incomplete and dropped.
@@ -238,9 +239,10 @@ def test_weekly_returns_run_friday_to_friday_on_exchange_days() -> None:
 def test_monthly_returns_run_month_end_to_month_end() -> None:
     stock, crypto = _hand_calendar()
     returns = aligned_returns(stock, crypto, "M")
-    assert list(returns.index) == [pd.Timestamp("2024-02-29"), pd.Timestamp("2024-03-31"), pd.Timestamp("2024-04-30")]
-    # March ends on a Sunday after Good Friday: its last common close is Thursday 03-28.
-    assert returns.loc["2024-03-31", "BTC"] == pytest.approx(_log(crypto, "2024-03-28", "2024-02-29"))
+    # Each month is labelled by its last common close: March ends on a Sunday after Good Friday,
+    # so it is read, and labelled, on Thursday 03-28.
+    assert list(returns.index) == [pd.Timestamp("2024-02-29"), pd.Timestamp("2024-03-28"), pd.Timestamp("2024-04-30")]
+    assert returns.loc["2024-03-28", "BTC"] == pytest.approx(_log(crypto, "2024-03-28", "2024-02-29"))
     assert returns.loc["2024-04-30", "BTC"] == pytest.approx(_log(crypto, "2024-04-30", "2024-03-28"))
     assert returns.loc["2024-02-29", "RUT"] == pytest.approx(_log(stock, "2024-02-29", "2024-01-31"))
 
