@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import DateLike
+from riskcurve.backtest.baselines import halving_cycle
 from riskcurve.backtest.metrics import METRIC_COLUMNS, metrics_table, moments, performance, periods_per_year
 from riskcurve.errors import SameBarExecutionWarning
 
@@ -344,7 +345,7 @@ class Backtest:
         Starting cash.
     baselines
         Other signals run through the same account, costs and lag, by name; ``None`` gives
-        the halving-cycle rule (:func:`riskcurve.backtest.rules.halving_cycle` with its
+        the halving-cycle rule (:func:`riskcurve.backtest.baselines.halving_cycle` with its
         defaults). Buy-and-hold (fully invested from the first close) is always included.
     start, end
         Bars of the backtest (inclusive); default: from the first bar on which the signal is
@@ -390,8 +391,6 @@ class Backtest:
             raise ValueError(f"capital must be a positive number, got {self.capital!r}")
         baselines = self.baselines
         if baselines is None:
-            from riskcurve.backtest.rules import halving_cycle
-
             baselines = {"halving_cycle": halving_cycle(pd.DatetimeIndex(prices.index))}
         if not isinstance(baselines, Mapping):
             raise TypeError(f"baselines must be a mapping of name -> signal, got {type(baselines).__name__}")
