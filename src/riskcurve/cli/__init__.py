@@ -15,11 +15,14 @@ from collections.abc import Sequence
 import typer
 
 from riskcurve.cli._common import app
+from riskcurve.cli._lazy import LAZY_MODULES
 from riskcurve.errors import RiskcurveError
 
-# Every public module of this package is a command group that registers itself on import.
+# Every public module of this package is a command group that registers itself on import; the
+# heavy ones register when one of their commands runs (see riskcurve.cli._lazy).
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
-    importlib.import_module(f"{__name__}.{_module}")
+    if _module not in LAZY_MODULES:
+        importlib.import_module(f"{__name__}.{_module}")
 
 __all__ = ["app", "main"]
 
