@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -55,7 +55,9 @@ def parse_day(value: str | None) -> dt.date | None:
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="DuckDB store file (default: $RISKCURVE_STORE or the user data folder)")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout (stable schema).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable output on stdout (schema: docs/schema/<command>.json).")
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Compute as if this day (YYYY-MM-DD) were today, with only what was known then."),
@@ -85,8 +87,15 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+#: Version of every ``--json`` output's schema (docs/schema/<command>.json): raised when a
+#: documented field is removed or changes meaning; new fields may appear without it.
+JSON_SCHEMA_VERSION = 1
+
+
+def emit_json(payload: Mapping[str, Any]) -> None:
+    """Write a command's ``--json`` output: ``schema_version`` first, then the payload."""
+    document = {"schema_version": JSON_SCHEMA_VERSION, **payload}
+    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
