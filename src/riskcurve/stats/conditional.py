@@ -70,12 +70,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.stats.bootstrap import SeedLike, as_generator, optimal_block_length, stationary_bootstrap_indices
 from riskcurve.stats.forward import MAX_DELAY_DAYS, ReturnKind, check_close, check_horizons, check_kind, forward_returns
 from riskcurve.stats.multiple_testing import adjust
 
-__all__ = ["MIN_SPELLS", "ConditionalResult", "ConditionalStudy", "rotation_p_value", "state_on_bars"]
+__all__ = [
+    "MIN_SPELLS",
+    "ConditionalResult",
+    "ConditionalStudy",
+    "rotation_p_value",
+    "state_on_bars",
+    "study_condition",
+]
 
 #: Fewer spells than this in or out of the state: "too few events to conclude".
 MIN_SPELLS = 5
@@ -607,3 +615,40 @@ class ConditionalResult:
         lines.append("")
         lines.append(f"Verdict: {self.verdict}")
         return "\n".join(lines)
+
+
+def study_condition(
+    data: MarketData,
+    when: str,
+    target: str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    **study_kwargs: Any,
+) -> ConditionalResult:
+    """Conditional study of a target while a signal's condition holds, from a point-in-time view.
+
+    Parameters
+    ----------
+    data
+        A :class:`~riskcurve.data.panel.MarketData` (its ``as_of`` bounds state and target).
+    when
+        A condition (:func:`riskcurve.signals.states.parse_condition`): ``"liquidity=expanding"``,
+        ``"cascade>=3"``, ``"rates=falling"``, ``"risk=off"``.
+    target
+        A price symbol, ``"ALTS"`` or a derived series (:func:`riskcurve.signals.derived.level_series`).
+    parameters
+        Parameters of the condition's signal.
+    **study_kwargs
+        Passed to :class:`ConditionalStudy` (``horizons``, ``reps``, ``seed``, ...).
+
+    Returns
+    -------
+    ConditionalResult
+    """
+    from riskcurve.signals.derived import level_series
+    from riskcurve.signals.states import condition_state, parse_condition
+
+    condition = parse_condition(when)
+    state = condition_state(data, condition, parameters=dict(parameters or {}))
+    study_kwargs.setdefault("name", condition.label)
+    return ConditionalStudy(target=level_series(data, target), state=state, **study_kwargs).run()
