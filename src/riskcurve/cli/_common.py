@@ -21,6 +21,8 @@ from rich.table import Table
 from riskcurve import config
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
+from riskcurve.data.validation import parse_day_text
+from riskcurve.masking import MaskingFilter
 from riskcurve.signals.regime import default_as_of
 from riskcurve.signals.registry import SignalSpec, get_signal
 
@@ -39,13 +41,14 @@ out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
-def parse_day(value: str | None) -> dt.date | None:
+def parse_day(value: str | None, what: str = "date") -> dt.date | None:
+    """A date option, parsed strictly (YYYY-MM-DD) and checked against the accepted range."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+        return parse_day_text(value, what=what)
+    except ValueError as failure:
+        raise typer.BadParameter(str(failure)) from None
 
 
 StoreOpt = Annotated[
@@ -93,6 +96,10 @@ def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log wha
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # Libraries log the notify URLs they were given (apprise does): never unmasked.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
 
 
 ParamOpt = Annotated[
