@@ -17,6 +17,7 @@ from rich.console import Console
 
 from riskcurve import config
 from riskcurve.cli._lazy import LazyGroup
+from riskcurve.masking import MaskingFilter
 
 # Only type names here: pandas and the store load inside the commands that use them, so that
 # `riskcurve --help` starts as fast as typer and rich allow (benchmarks/bench_startup.py).
@@ -43,13 +44,16 @@ out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
-def parse_day(value: str | None) -> dt.date | None:
+def parse_day(value: str | None, what: str = "date") -> dt.date | None:
+    """A date option, parsed strictly (YYYY-MM-DD) and checked against the accepted range."""
     if value is None:
         return None
+    from riskcurve.data.validation import parse_day_text
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+        return parse_day_text(value, what=what)
+    except ValueError as failure:
+        raise typer.BadParameter(str(failure)) from None
 
 
 StoreOpt = Annotated[
@@ -121,6 +125,10 @@ def _root(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # Libraries log the notify URLs they were given (apprise does): never unmasked.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
 
 
 ParamOpt = Annotated[
