@@ -745,7 +745,8 @@ def run(
     port
         TCP port (0 lets the system choose).
     debug
-        Dash's debug mode (reloader and in-browser tracebacks): for development only.
+        Dash's debug mode (reloader and in-browser tracebacks) on Flask's development
+        server; otherwise the app is served by waitress (:mod:`riskcurve.dashboard.server`).
     allow_remote
         Permit a non-loopback ``host``.
 
@@ -764,4 +765,13 @@ def run(
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
     app = create_app(store_path)
-    app.run(host=host, port=port, debug=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from riskcurve.dashboard.server import make_server
+
+    server = make_server(app.server, host, port)
+    try:
+        server.run()
+    finally:
+        server.close()
