@@ -87,6 +87,11 @@ class CheckResult:
     details: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import claim_html
+
+        return claim_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` schema of one check."""
         return {
