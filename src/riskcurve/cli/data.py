@@ -25,8 +25,9 @@ from riskcurve.cli._common import (
     records,
     series_app,
 )
-from riskcurve.data.ingest import import_csv, update
+from riskcurve.data.ingest import MAX_LAG_DAYS, PRICE_OVERLAP_DAYS, VALUE_OVERLAP_DAYS, import_csv, update
 from riskcurve.data.store import Store
+from riskcurve.data.validation import JUMP_FACTOR
 
 
 @app.command("update")
@@ -37,11 +38,24 @@ def update_command(
     ] = None,
     offline: Annotated[bool, typer.Option(help="Use the snapshot even if the network is up.")] = False,
     provider: Annotated[str | None, typer.Option(help="Force one provider (yahoo, fred, ccxt, coingecko).")] = None,
-    keep_going: Annotated[bool, typer.Option(help="Write what fetched cleanly even if some symbols fail.")] = False,
+    keep_going: Annotated[
+        bool, typer.Option(help="Write what fetched cleanly even if some symbols fail (exit code 1 all the same).")
+    ] = False,
+    allow_jumps: Annotated[
+        bool,
+        typer.Option(
+            help=f"Accept one-bar price moves beyond x{JUMP_FACTOR:g} (refused as a likely unit change or typo)."
+        ),
+    ] = False,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Fill or refresh the store: live when online, from the snapshot otherwise."""
+    """Fill or refresh the store: live when online, from the snapshot otherwise.
+
+    A snapshot update compares every row of every file with the store and reports changed
+    historical rows; a live update re-reads only the last days (prices) or months (macro).
+    Exit code 1 if any symbol failed, even with --keep-going.
+    """
     path = config.store_path(store)
     with progress_bar("fetching", quiet=json_out, verb="fetched") as progress, Store(path) as db:
         result = update(
@@ -52,6 +66,7 @@ def update_command(
             provider=provider,
             keep_going=keep_going,
             progress=progress,
+            allow_jumps=allow_jumps,
         )
     if json_out:
         emit_json(
@@ -68,6 +83,7 @@ def update_command(
                         "source": s.source,
                         "rows_new": s.rows_new,
                         "rows_revised": s.rows_revised,
+                        "first_revised": jsonable(s.first_revised),
                         "first_date": jsonable(s.first_date),
                         "last_date": jsonable(s.last_date),
                     }
@@ -84,6 +100,19 @@ def update_command(
             f"{result.mode} update of {len(result.written)} series into {path}: "
             f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)")
         )
+        for stat in result.written:
+            if stat.rows_revised:
+                err.print(
+                    f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
+                    f"{stat.source}, "
+                    f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
+                    "(macro values as a new vintage)"
+                )
+        if result.mode == "live":
+            err.print(
+                f"live prices are re-read from {PRICE_OVERLAP_DAYS} days and macro values from {VALUE_OVERLAP_DAYS} "
+                "days before the newest stored date; older changes at a source are not seen"
+            )
         for symbol, message in result.failures:
             err.print(f"[red]failed[/red] {symbol}: {message}")
     if result.failures:
@@ -183,7 +212,10 @@ def import_command(
     date_col: Annotated[str, typer.Option(help="Name of the date column.")] = "date",
     value_col: Annotated[str, typer.Option(help="Name of the value column.")] = "value",
     lag_days: Annotated[
-        int, typer.Option(help="Days between a value's date and its publication (for point-in-time use).")
+        int,
+        typer.Option(
+            min=0, max=MAX_LAG_DAYS, help="Days between a value's date and its publication (for point-in-time use)."
+        ),
     ] = 0,
     unit: Annotated[str, typer.Option(help="Unit of the values, shown in listings.")] = "",
     description: Annotated[str, typer.Option(help="What the series is.")] = "",
