@@ -194,7 +194,7 @@ def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterat
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        disable=quiet or not err.is_terminal,
     ) as bar:
         task = bar.add_task(description, total=None)
 

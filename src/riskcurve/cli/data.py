@@ -106,7 +106,8 @@ def update_command(
                     f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
                     f"{stat.source}, "
                     f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
-                    "(macro values as a new vintage)"
+                    "(macro values as a new vintage)",
+                    soft_wrap=True,
                 )
         if result.mode == "live":
             err.print(
@@ -114,7 +115,7 @@ def update_command(
                 "days before the newest stored date; older changes at a source are not seen"
             )
         for symbol, message in result.failures:
-            err.print(f"[red]failed[/red] {symbol}: {message}")
+            err.print(f"[red]failed[/red] {symbol}: {message}", soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
 

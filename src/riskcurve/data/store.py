@@ -412,8 +412,7 @@ class Store:
             how = "stored" if stored else "registered"
             raise DataError(
                 f"{item.source} holds {noun} but {item.symbol} is {how} as a {registered} series "
-                "(a file in the wrong folder?); nothing was written",
-                symbol=item.symbol,
+                "(a file in the wrong folder?); nothing was written"
             )
 
     def _register(self, series: SeriesMeta) -> None:
