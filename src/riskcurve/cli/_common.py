@@ -59,6 +59,11 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Compute as if this day (YYYY-MM-DD) were today, with only what was known then."),
 ]
+#: Bounds on counts a command line may ask for: resamples, and bars (horizons, lags): ten years
+#: of sessions is longer than any question the data can answer.
+MAX_REPS = 1_000_000
+MAX_BARS = 2520
+
 DayOpt = Annotated[str | None, typer.Option(help="Inclusive date bound, YYYY-MM-DD.")]
 
 
