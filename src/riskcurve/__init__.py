@@ -34,43 +34,6 @@ if TYPE_CHECKING:
     from riskcurve.signals.registry import SIGNALS, get_signal
     from riskcurve.stats.claims import CHECKS, run_checks
 
-# Public names are imported on first use (PEP 562), so `import riskcurve` -- and the command
-# line's start-up, where Ctrl-C must still give one line -- does not pay for pandas, scipy and arch.
-_LAZY = {
-    "riskcurve.data.calendar": ("daily_index", "known_on", "on_days", "resample_last", "session_index"),
-    "riskcurve.data.ingest": ("UpdateResult", "import_csv", "update"),
-    "riskcurve.data.panel": ("MarketData",),
-    "riskcurve.data.release": ("available_at", "knowledge_cutoff"),
-    "riskcurve.data.store": ("Store", "WriteStats"),
-    "riskcurve.data.symbols": ("ALTCOINS", "CATALOGUE", "lookup"),
-    "riskcurve.errors": (
-        "DataError",
-        "InsufficientDataWarning",
-        "LookAheadError",
-        "ProviderError",
-        "RiskcurveError",
-        "StoreError",
-        "UnknownSymbolError",
-    ),
-    "riskcurve.signals.regime": ("Regime", "regime"),
-    "riskcurve.signals.registry": ("SIGNALS", "get_signal"),
-    "riskcurve.stats.claims": ("CHECKS", "run_checks"),
-}
-_WHERE = {name: module for module, names in _LAZY.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
-
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -104,3 +67,50 @@ __all__ = [
     "session_index",
     "update",
 ]
+
+#: Public name -> the module that defines it. Names load on first use (PEP 562), so
+#: ``import riskcurve`` (and the CLI's ``--help``) does not pay for pandas, scipy or arch.
+_HOMES = {
+    "ALTCOINS": "riskcurve.data.symbols",
+    "CATALOGUE": "riskcurve.data.symbols",
+    "lookup": "riskcurve.data.symbols",
+    "CHECKS": "riskcurve.stats.claims",
+    "run_checks": "riskcurve.stats.claims",
+    "SIGNALS": "riskcurve.signals.registry",
+    "get_signal": "riskcurve.signals.registry",
+    "Regime": "riskcurve.signals.regime",
+    "regime": "riskcurve.signals.regime",
+    "DataError": "riskcurve.errors",
+    "InsufficientDataWarning": "riskcurve.errors",
+    "LookAheadError": "riskcurve.errors",
+    "ProviderError": "riskcurve.errors",
+    "RiskcurveError": "riskcurve.errors",
+    "StoreError": "riskcurve.errors",
+    "UnknownSymbolError": "riskcurve.errors",
+    "MarketData": "riskcurve.data.panel",
+    "Store": "riskcurve.data.store",
+    "WriteStats": "riskcurve.data.store",
+    "UpdateResult": "riskcurve.data.ingest",
+    "import_csv": "riskcurve.data.ingest",
+    "update": "riskcurve.data.ingest",
+    "available_at": "riskcurve.data.release",
+    "knowledge_cutoff": "riskcurve.data.release",
+    "daily_index": "riskcurve.data.calendar",
+    "known_on": "riskcurve.data.calendar",
+    "on_days": "riskcurve.data.calendar",
+    "resample_last": "riskcurve.data.calendar",
+    "session_index": "riskcurve.data.calendar",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

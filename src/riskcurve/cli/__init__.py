@@ -39,9 +39,12 @@ EXIT_INTERRUPTED = 130
 def _load_commands() -> Any:
     """The app with every command group registered (each public module registers on import)."""
     from riskcurve.cli._common import app
+    from riskcurve.cli._lazy import LAZY_MODULES
 
+    # The heavy groups register when one of their commands runs (see riskcurve.cli._lazy).
     for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
-        importlib.import_module(f"{__name__}.{module}")
+        if module not in LAZY_MODULES:
+            importlib.import_module(f"{__name__}.{module}")
     return app
 
 
@@ -58,8 +61,13 @@ def _say(message: str) -> None:
     print(f"riskcurve: {mask_secrets(' '.join(message.split()))}", file=sys.stderr)
 
 
+def _is_duckdb_error(failure: BaseException) -> bool:
+    # Checked by module rather than by class so that `riskcurve --help` need not import DuckDB.
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(failure, duckdb.Error)
+
+
 def _run(argv: Sequence[str] | None) -> int:
-    import duckdb
     import typer
 
     from riskcurve.errors import RiskcurveError, StoreBusyError
@@ -91,7 +99,9 @@ def _run(argv: Sequence[str] | None) -> int:
     except (RiskcurveError, ValueError, OSError) as failure:
         _say(f"error: {failure}")
         return EXIT_FAILED
-    except duckdb.Error as failure:
+    except Exception as failure:
+        if not _is_duckdb_error(failure):
+            raise
         # Whatever DuckDB says beyond what the store already turns into riskcurve's terms.
         first = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
         _say(

@@ -25,9 +25,7 @@ from riskcurve.cli._common import (
     records,
     series_app,
 )
-from riskcurve.data.ingest import MAX_LAG_DAYS, PRICE_OVERLAP_DAYS, VALUE_OVERLAP_DAYS, import_csv, update
-from riskcurve.data.store import Store
-from riskcurve.data.validation import JUMP_FACTOR
+from riskcurve.data.limits import JUMP_FACTOR, MAX_LAG_DAYS
 
 
 @app.command("update")
@@ -56,6 +54,9 @@ def update_command(
     historical rows; a live update re-reads only the last days (prices) or months (macro).
     Exit code 1 if any symbol failed, even with --keep-going.
     """
+    from riskcurve.data.ingest import PRICE_OVERLAP_DAYS, VALUE_OVERLAP_DAYS, update
+    from riskcurve.data.store import Store
+
     path = config.store_path(store)
     with progress_bar("fetching", quiet=json_out, verb="fetched") as progress, Store(path) as db:
         result = update(
@@ -123,23 +124,24 @@ def update_command(
 @series_app.command("list")
 def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt = False) -> None:
     """Every stored series with its date range, row count and providers."""
+    from riskcurve.data.catalog import list_series
+
     day = parse_day(as_of)
-    with Store(config.store_path(store), read_only=True) as db:
-        table = db.list_series(as_of=day)
+    listed = list_series(config.store_path(store), as_of=day)
     if json_out:
-        listed = records(table.set_index("symbol"))
-        for record in listed:
-            record["providers"] = record["providers"].split(",") if record["providers"] else []
-        emit_json({"as_of": jsonable(day), "series": listed})
+        rows = [{k: jsonable(v) for k, v in record.items()} for record in listed]
+        for row in rows:
+            row["providers"] = row["providers"].split(",") if row["providers"] else []
+        emit_json({"as_of": jsonable(day), "series": rows})
         return
     view = Table(title=f"Stored series{f' as of {day}' if day else ''}", caption="descriptions: --json")
     for column in ("symbol", "kind", "unit", "first", "last", "rows", "providers"):
         view.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
-    for row in table.itertuples(index=False):
+    for row in listed:
         view.add_row(
-            *(cell(getattr(row, c)) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
-            f"{row.rows:,}",
-            cell(row.providers),
+            *(cell(row[c]) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
+            f"{row['rows']:,}",
+            cell(row["providers"]),
         )
     out.print(view)
 
@@ -156,6 +158,8 @@ def series_show(
     json_out: JsonOpt = False,
 ) -> None:
     """The data of one series, as known on --as-of."""
+    from riskcurve.data.store import Store
+
     day = parse_day(as_of)
     with Store(config.store_path(store), read_only=True) as db:
         meta = db.meta(symbol)
@@ -198,6 +202,8 @@ def series_export(
     json_out: JsonOpt = False,
 ) -> None:
     """Write one series, with its provenance columns, to Parquet."""
+    from riskcurve.data.store import Store
+
     with Store(config.store_path(store), read_only=True) as db:
         target = db.export_parquet(symbol, out_file, as_of=parse_day(as_of), vintages=vintages)
     if json_out:
@@ -224,6 +230,9 @@ def import_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Import a series of your own (ETF flows, share of unprofitable companies, ...)."""
+    from riskcurve.data.ingest import import_csv
+    from riskcurve.data.store import Store
+
     with Store(config.store_path(store)) as db:
         stats = import_csv(
             db,

@@ -6,7 +6,6 @@ import typer
 
 from riskcurve import config
 from riskcurve.cli._common import JsonOpt, StoreOpt, app, emit_json, err, out
-from riskcurve.data.store import Store
 
 store_app = typer.Typer(help="The store file itself.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
@@ -19,6 +18,8 @@ def store_check(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     A damaged file (truncated, corrupted pages) is named with what to do: rebuild it with
     `riskcurve update`, or restore a backup.
     """
+    from riskcurve.data.store import Store
+
     path = config.store_path(store)
     with Store(path, read_only=True) as db:
         counts, problems = db.check()

@@ -26,6 +26,7 @@ from typing import Literal
 
 import pandas as pd
 
+from riskcurve.data.limits import MAX_LAG_DAYS
 from riskcurve.data.providers.base import Fetched, Provider, get_provider, utc_now
 from riskcurve.data.providers.snapshot import SnapshotProvider
 from riskcurve.data.schema import SeriesMeta
@@ -250,8 +251,6 @@ def update(
 
 
 _NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
-#: Longest publication lag an import may declare: ten years.
-MAX_LAG_DAYS = 3660
 
 
 def import_csv(
