@@ -66,6 +66,11 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Compute as if this day (YYYY-MM-DD) were today, with only what was known then."),
 ]
+#: Bounds on counts a command line may ask for: resamples, and bars (horizons, lags): ten years
+#: of sessions is longer than any question the data can answer.
+MAX_REPS = 1_000_000
+MAX_BARS = 2520
+
 DayOpt = Annotated[str | None, typer.Option(help="Inclusive date bound, YYYY-MM-DD.")]
 
 
@@ -234,7 +239,7 @@ def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterat
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        disable=quiet or not err.is_terminal,
     ) as bar:
         task = bar.add_task(description, total=None)
 

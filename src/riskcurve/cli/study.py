@@ -12,6 +12,8 @@ from rich import box
 from rich.table import Table
 
 from riskcurve.cli._common import (
+    MAX_BARS,
+    MAX_REPS,
     AsOfOpt,
     JsonOpt,
     ParamOpt,
@@ -34,8 +36,10 @@ def _horizons(text: str) -> tuple[int, ...]:
         values = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise typer.BadParameter(f"--horizons {text!r} must be comma-separated whole numbers of bars") from None
-    if not values or any(v < 1 for v in values):
-        raise typer.BadParameter(f"--horizons {text!r} must list positive numbers of bars, e.g. 21,63,126,252")
+    if not values or any(v < 1 or v > MAX_BARS for v in values) or len(values) > 12:
+        raise typer.BadParameter(
+            f"--horizons {text!r} must list 1 to 12 whole numbers of bars from 1 to {MAX_BARS}, e.g. 21,63,126,252"
+        )
     return values
 
 
@@ -116,7 +120,9 @@ def study_command(
     horizons: Annotated[
         str, typer.Option("--horizons", help="Comma-separated horizons in bars of the target's calendar.")
     ] = ",".join(map(str, DEFAULT_HORIZONS)),
-    reps: Annotated[int, typer.Option("--reps", help="Permutations and bootstrap resamples (each).")] = 10_000,
+    reps: Annotated[
+        int, typer.Option("--reps", min=10, max=MAX_REPS, help="Permutations and bootstrap resamples (each).")
+    ] = 10_000,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: fresh, and reported].")] = None,
     param: ParamOpt = None,
     kind: Annotated[str, typer.Option("--kind", help="Return kind: log or simple.")] = "log",

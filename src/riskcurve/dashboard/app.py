@@ -39,6 +39,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.data.symbols import ALTCOINS
+from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
 from riskcurve.signals.regime import Regime, default_as_of, regime
@@ -178,6 +179,8 @@ def _day(value: object, fallback: dt.date) -> pd.Timestamp:
         raise ValueError(f"as-of date {value!r} is not a YYYY-MM-DD date") from None
     if day < FIRST_DAY:
         raise ValueError(f"as-of date must be on or after {FIRST_DAY.isoformat()}, got {day.isoformat()}")
+    if day > latest_date():
+        raise ValueError(f"as-of date must be on or before {latest_date()} (tomorrow, UTC), got {day.isoformat()}")
     return pd.Timestamp(day)
 
 
