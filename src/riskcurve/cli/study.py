@@ -106,17 +106,35 @@ def _render(result: EventStudyResult, as_of: str) -> None:
 
 @app.command("study")
 def study_command(
+    target: Annotated[
+        str, typer.Option("--target", help="Symbol whose forward returns are measured (e.g. BTC, ALTS, NETLIQ).")
+    ],
     events: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--events", help=f"Events as NAME:SYMBOL (signal name, the symbol it reads): one of {', '.join(SIGNALS)}."
         ),
-    ],
-    target: Annotated[str, typer.Option("--target", help="Symbol whose forward returns are measured (e.g. BTC).")],
+    ] = None,
+    when: Annotated[
+        str | None,
+        typer.Option(
+            "--when",
+            help="A state instead of events, SIGNAL[:SYMBOL][.COLUMN]<op>VALUE (liquidity=expanding, cascade>=3, "
+            "rates=falling, risk=off): forward returns while it holds against while it does not.",
+        ),
+    ] = None,
     horizons: Annotated[
-        str, typer.Option("--horizons", help="Comma-separated horizons in bars of the target's calendar.")
-    ] = ",".join(map(str, DEFAULT_HORIZONS)),
-    reps: Annotated[int, typer.Option("--reps", help="Permutations and bootstrap resamples (each).")] = 10_000,
+        str | None,
+        typer.Option(
+            "--horizons",
+            help="Comma-separated horizons in bars of the target's calendar "
+            f"[default: {','.join(map(str, DEFAULT_HORIZONS))}; with --when 21,63].",
+        ),
+    ] = None,
+    reps: Annotated[
+        int | None,
+        typer.Option("--reps", help="Permutations and bootstrap resamples (each) [default: 10000; with --when 2000]."),
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: fresh, and reported].")] = None,
     param: ParamOpt = None,
     kind: Annotated[str, typer.Option("--kind", help="Return kind: log or simple.")] = "log",
@@ -139,10 +157,21 @@ def study_command(
     p-value from randomly placed events (same count, same spacing), the minimum detectable
     effect, and a verdict in words.
     """
+    if (events is None) == (when is None):
+        raise typer.BadParameter("give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)")
+    if when is not None:
+        from riskcurve.cli.conditional import conditional_study
+
+        conditional_study(
+            when, target, horizons, reps, seed, param, kind, alpha, store, as_of, json_out, min_spacing, block_length
+        )
+        return
+    assert events is not None
     name, _, symbol = events.partition(":")
     if not name.strip():
         raise typer.BadParameter(f"--events {events!r} must be NAME:SYMBOL, e.g. breakout:RUT")
-    chosen_horizons = _horizons(horizons)
+    chosen_horizons = _horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
+    reps = 10_000 if reps is None else reps
     spec, parameters, db, data, chosen, note = signal_context(name.strip(), symbol.strip() or None, param, store, as_of)
     with db, warnings.catch_warnings():
         # The result carries its own insufficient-data notes; they are shown below, not raised.
