@@ -156,11 +156,15 @@ def study_command(
     baseline over every day, the difference with a stationary-bootstrap interval, a permutation
     p-value from randomly placed events (same count, same spacing), the minimum detectable
     effect, and a verdict in words.
+
+    With --when SIGNAL=STATE instead of --events: the target's forward returns while the state
+    holds against while it does not (liquidity=expanding, cascade>=3, rates=falling, risk=off),
+    with spells counted, a rotation-test p-value and a block-bootstrap interval.
     """
     if (events is None) == (when is None):
         raise typer.BadParameter("give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)")
     if when is not None:
-        from riskcurve.cli.conditional import conditional_study
+        from riskcurve.cli._conditional import conditional_study
 
         conditional_study(
             when, target, horizons, reps, seed, param, kind, alpha, store, as_of, json_out, min_spacing, block_length
