@@ -98,3 +98,28 @@ def test_state_series_have_no_look_ahead(filled_store_path: Path) -> None:
             early = condition_state(MarketData(store, as_of="2019-06-30"), when)
             late = condition_state(MarketData(store, as_of=AS_OF), when)
             pd.testing.assert_series_equal(early, late.loc[: early.index[-1]], check_names=False)
+
+
+def test_regime_events_are_directed(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    with Store(filled_store_path, read_only=True) as store:
+        data = MarketData(store, as_of=AS_OF)
+        liquidity = get_signal("liquidity").events(data, None)
+        cascade = get_signal("cascade").events(data, None)
+    assert (liquidity["transition"] == "to_" + liquidity["regime"].astype(str)).all()
+    assert set(liquidity["transition"]) == {"to_expanding", "to_contracting", "to_flat"}
+    assert (cascade["transition"] == cascade["link"] + "_to_" + cascade["state"]).all()
+    common = ("--target", "BTC", "--reps", "50", "--seed", "1", "--as-of", AS_OF, "--store", str(filled_store_path))
+    code, out, err = cli("study", "--events", "liquidity", *common)
+    assert code == 1 and not out and "mix directions" in err and "liquidity:to_expanding" in err
+    assert len(err.strip().splitlines()) == 1
+    code, out, err = cli("study", "--events", "liquidity:to_expanding", "--json", *common)
+    assert code == 0, err
+    payload = json.loads(out)
+    expected = liquidity.index[liquidity["transition"] == "to_expanding"]
+    assert payload["events_name"] == "liquidity:to_expanding" and payload["events"]["given"] == len(expected)
+    code, out, err = cli("study", "--events", "liquidity", "--mixed", "--json", *common)
+    assert code == 0, err
+    assert json.loads(out)["events"]["given"] == len(liquidity)
+    code, out, err = cli("study", "--events", "cascade:small_caps_to_lit", "--json", *common)
+    assert code == 0, err
+    assert json.loads(out)["events"]["given"] == int((cascade["transition"] == "small_caps_to_lit").sum())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from contextlib import nullcontext
 from typing import Annotated
@@ -112,7 +113,10 @@ def study_command(
     events: Annotated[
         str | None,
         typer.Option(
-            "--events", help=f"Events as NAME:SYMBOL (signal name, the symbol it reads): one of {', '.join(SIGNALS)}."
+            "--events",
+            help=f"Events as NAME:SYMBOL (signal name, the symbol it reads): one of {', '.join(SIGNALS)}. A regime "
+            "signal's events have directions: NAME:TRANSITION picks one (liquidity:to_expanding, "
+            "cascade:small_caps_to_lit).",
         ),
     ] = None,
     when: Annotated[
@@ -146,6 +150,10 @@ def study_command(
     block_length: Annotated[
         float | None, typer.Option("--block-length", help="Mean bootstrap block length [default: automatic].")
     ] = None,
+    mixed: Annotated[
+        bool,
+        typer.Option("--mixed", help="Pool a regime signal's events of every direction (refused otherwise)."),
+    ] = False,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
@@ -171,9 +179,13 @@ def study_command(
         )
         return
     assert events is not None
-    name, _, symbol = events.partition(":")
+    name, _, qualifier = events.partition(":")
     if not name.strip():
         raise typer.BadParameter(f"--events {events!r} must be NAME:SYMBOL, e.g. breakout:RUT")
+    # NAME:to_expanding (or NAME:SYMBOL:small_caps_to_lit) picks a direction of a regime signal's events.
+    symbol, _, transition = qualifier.rpartition(":") if ":" in qualifier else ("", "", qualifier)
+    if not re.search(r"(^|_)to_", transition.lower()):
+        symbol, transition = qualifier, ""
     chosen_horizons = _horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
     reps = 10_000 if reps is None else reps
     spec, parameters, db, data, chosen, note = signal_context(name.strip(), symbol.strip() or None, param, store, as_of)
@@ -187,6 +199,8 @@ def study_command(
                 chosen,
                 target,
                 parameters=parameters,
+                transition=transition or None,
+                mixed=mixed,
                 horizons=chosen_horizons,
                 reps=reps,
                 seed=seed,

@@ -160,7 +160,10 @@ def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any
     frame = _liquidity(data, symbol, **params)
     regime = frame["regime"]
     changed = regime.ne(regime.shift()) & regime.notna()
-    return frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    events = frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    # Typed transitions: a turn to expanding and a turn to contracting are different events.
+    events.insert(0, "transition", "to_" + events["regime"].astype(str))
+    return events
 
 
 # -- cascade ---------------------------------------------------------------------------------
@@ -188,7 +191,10 @@ def _cascade(data: MarketData, symbol: str | None = None, **params: Any) -> pd.D
 
 
 def _cascade_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    return cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    changes = cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    # Typed transitions, e.g. small_caps_to_lit: a link lighting up is not a link going dark.
+    changes.insert(0, "transition", changes["link"] + "_to_" + changes["state"])
+    return changes
 
 
 # -- divergence ---------------------------------------------------------------------------------
