@@ -145,6 +145,7 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         liquidity.known_rrp(data.vintages("RRPONTSYD"), days),
     )
     net["regime"] = liquidity.liquidity_regime(net, **params)
+    net = net.join(_liquidity_drivers(data, net, days))
     net["qt_pace"] = liquidity.qt_pace(data.known("WALCL", days))
     if data.has("WRESBAL"):
         net["reserves"] = liquidity.reserves(data.known("WRESBAL", days))
@@ -154,6 +155,17 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         rate_frame = liquidity.rates(**{k: data.known(s, days) for k, s in rate_inputs.items()}, **optional)
         net = net.join(rate_frame, how="left")
     return net
+
+
+def _liquidity_drivers(data: MarketData, net: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The change decomposition, and Japan's policy rate and central-bank assets where stored."""
+    securities = data.known("WSHOSHO", days) if data.has("WSHOSHO") else None
+    drivers = liquidity.liquidity_drivers(net, securities)
+    if data.has("IRSTCI01JPM156N"):
+        drivers["jp_call_rate"] = data.known("IRSTCI01JPM156N", days)
+    if data.has("JPNASSETS"):
+        drivers["jp_boj_assets"] = data.known("JPNASSETS", days) / 10_000  # 100 million yen -> JPY trillions
+    return drivers
 
 
 def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
@@ -290,7 +302,10 @@ SIGNALS: dict[str, SignalSpec] = {
             "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates.",
             _doc_head(liquidity.net_liquidity) + "\n\n" + _doc_head(liquidity.liquidity_regime),
             None,
-            ("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR", "DFF"),
+            (
+                *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
+                *("DFF", "IRSTCI01JPM156N", "JPNASSETS"),
+            ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,
             _liquidity_events,
