@@ -145,6 +145,7 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         liquidity.known_rrp(data.vintages("RRPONTSYD"), days),
     )
     net["regime"] = liquidity.liquidity_regime(net, **params)
+    net = net.join(_liquidity_drivers(data, net, days))
     net["qt_pace"] = liquidity.qt_pace(data.known("WALCL", days))
     if data.has("WRESBAL"):
         net["reserves"] = liquidity.reserves(data.known("WRESBAL", days))
@@ -156,11 +157,25 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
     return net
 
 
+def _liquidity_drivers(data: MarketData, net: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The change decomposition, and Japan's policy rate and central-bank assets where stored."""
+    securities = data.known("WSHOSHO", days) if data.has("WSHOSHO") else None
+    drivers = liquidity.liquidity_drivers(net, securities)
+    if data.has("IRSTCI01JPM156N"):
+        drivers["jp_call_rate"] = data.known("IRSTCI01JPM156N", days)
+    if data.has("JPNASSETS"):
+        drivers["jp_boj_assets"] = data.known("JPNASSETS", days) / 10_000  # 100 million yen -> JPY trillions
+    return drivers
+
+
 def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
     frame = _liquidity(data, symbol, **params)
     regime = frame["regime"]
     changed = regime.ne(regime.shift()) & regime.notna()
-    return frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    events = frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    # Typed transitions: a turn to expanding and a turn to contracting are different events.
+    events.insert(0, "transition", "to_" + events["regime"].astype(str))
+    return events
 
 
 # -- cascade ---------------------------------------------------------------------------------
@@ -188,7 +203,10 @@ def _cascade(data: MarketData, symbol: str | None = None, **params: Any) -> pd.D
 
 
 def _cascade_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    return cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    changes = cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    # Typed transitions, e.g. small_caps_to_lit: a link lighting up is not a link going dark.
+    changes.insert(0, "transition", changes["link"] + "_to_" + changes["state"])
+    return changes
 
 
 # -- divergence ---------------------------------------------------------------------------------
@@ -284,7 +302,10 @@ SIGNALS: dict[str, SignalSpec] = {
             "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates.",
             _doc_head(liquidity.net_liquidity) + "\n\n" + _doc_head(liquidity.liquidity_regime),
             None,
-            ("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR", "DFF"),
+            (
+                *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
+                *("DFF", "IRSTCI01JPM156N", "JPNASSETS"),
+            ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,
             _liquidity_events,
