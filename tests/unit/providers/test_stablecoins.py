@@ -214,3 +214,39 @@ def test_registry_builds_the_provider(mocked: responses.RequestsMock) -> None:
     built = get_provider("stablecoins", min_interval=0.0, policy=RetryPolicy(sleep=_no_sleep))
     assert built.name == "stablecoins"
     assert np.isfinite(built.fetch("STABLECOINS").frame["close"]).all()
+
+
+# -- today's largest coins ---------------------------------------------------------------------
+
+
+def test_largest_coins_are_ranked_by_circulating_usd(mocked: responses.RequestsMock) -> None:
+    from responses import matchers
+
+    mocked.get(
+        f"{BASE_URL}/stablecoins",
+        body=fixture("stablecoins_include_prices.json"),
+        match=[matchers.query_param_matcher({"includePrices": "true"})],
+    )
+    table = provider().largest(6)
+    assert table["symbol"].tolist() == ["USDT", "USDC", "DAI", "USDe", "FDUSD", "USDS"]
+    assert table["symbol_here"].tolist() == [
+        "USDT_SUPPLY",
+        "USDC_SUPPLY",
+        "DAI_SUPPLY",
+        "USDE_SUPPLY",
+        None,
+        "USDS_SUPPLY",
+    ]
+    assert table.loc[0, "circulating_usd"] == 112.43e9 and table.loc[0, "price"] == 1.0002
+
+
+@pytest.mark.parametrize("count", [0, -1, 2.5, True])
+def test_largest_count_must_be_positive(count: Any) -> None:
+    with pytest.raises(ValueError, match="count must be a positive integer"):
+        provider().largest(count)
+
+
+def test_largest_needs_pegged_assets(mocked: responses.RequestsMock) -> None:
+    mocked.get(f"{BASE_URL}/stablecoins", json=[{"id": "1"}])
+    with pytest.raises(ProviderError, match=r"expected an object with 'peggedAssets', got list"):
+        provider().largest()

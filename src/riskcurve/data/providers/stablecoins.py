@@ -124,11 +124,72 @@ class StablecoinsProvider:
         frame = self._frame(dates, values, name, url)
         return Fetched(name, "price", clip(frame, lo, hi), self.name, source=f"defillama:{url}", fetched_at=utc_now())
 
+    def largest(self, count: int = 5) -> pd.DataFrame:
+        """Today's largest stablecoins by circulating value (``/stablecoins?includePrices=true``).
+
+        Useful to check that the catalogue's coins are still the largest ones.
+
+        Parameters
+        ----------
+        count
+            How many to return.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``id symbol name peg circulating_usd price symbol_here`` (the riskcurve
+            symbol, ``None`` for coins outside the catalogue), largest first.
+
+        Raises
+        ------
+        ValueError
+            If ``count`` is not a positive integer.
+        ProviderError
+            As :meth:`fetch`.
+        """
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ValueError(f"count must be a positive integer, got {count!r}")
+        url = f"{self.base_url}/stablecoins"
+        payload = self._get_with(url, {"includePrices": "true"}, "STABLECOINS")
+        assets = payload.get("peggedAssets") if isinstance(payload, dict) else None
+        if not isinstance(assets, list):
+            raise self._garbage("STABLECOINS", f"expected an object with 'peggedAssets', got {_kind(payload)}")
+        here = {spec.defillama: name for name, spec in CATALOGUE.items() if spec.defillama}
+        rows = []
+        for position, asset in enumerate(assets):
+            circulating = asset.get("circulating") if isinstance(asset, dict) else None
+            if not isinstance(circulating, dict) or not all(_is_number(v) for v in circulating.values()):
+                raise self._garbage("STABLECOINS", f"peggedAssets element {position} has no numeric 'circulating'")
+            price = asset.get("price")
+            rows.append(
+                {
+                    "id": str(asset.get("id")),
+                    "symbol": asset.get("symbol"),
+                    "name": asset.get("name"),
+                    "peg": asset.get("pegType"),
+                    "circulating_usd": float(sum(circulating.values())),
+                    "price": float(price) if _is_number(price) else np.nan,
+                    "symbol_here": here.get(str(asset.get("id"))),
+                }
+            )
+        table = pd.DataFrame(rows, columns=["id", "symbol", "name", "peg", "circulating_usd", "price", "symbol_here"])
+        table["symbol_here"] = table["symbol_here"].astype(object).where(table["symbol_here"].notna(), None)
+        return table.sort_values("circulating_usd", ascending=False, kind="stable").head(count).reset_index(drop=True)
+
     # -- requests -------------------------------------------------------------------------------
 
     def _get(self, url: str, name: str) -> Any:
+        return self._get_with(url, None, name)
+
+    def _get_with(self, url: str, params: dict[str, str] | None, name: str) -> Any:
         response = http.get(
-            self.session, url, provider=self.name, symbol=name, policy=self.policy, throttle=self.throttle
+            self.session,
+            url,
+            params=params,
+            provider=self.name,
+            symbol=name,
+            policy=self.policy,
+            throttle=self.throttle,
         )
         try:
             return response.json()
