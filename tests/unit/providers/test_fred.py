@@ -734,3 +734,16 @@ def test_release_dated_rows_go_into_the_store_as_fetched(mocked: responses.Reque
         assert store.observations("WALCL", as_of="2024-01-12")["value"].tolist() == [7713643.0, 7708225.0]
         log = store.update_log("WALCL")
     assert log["source"].iloc[-1] == got.source
+
+
+def test_unknown_series_is_told_by_the_vintage_dates_request(mocked: responses.RequestsMock) -> None:
+    mocked.get(
+        VINTAGE_DATES_URL,
+        status=400,
+        json={"error_code": 400, "error_message": "Bad Request.  The series does not exist."},
+    )
+    with pytest.raises(UnknownSymbolError) as caught:
+        provider(api_key=KEY).fetch("NOSUCHSERIES")
+    assert str(caught.value) == (
+        "NOSUCHSERIES: FRED has no series NOSUCHSERIES (HTTP 400: Bad Request. The series does not exist.)"
+    )
