@@ -25,6 +25,7 @@ from riskcurve.signals import (
     divergence,
     liquidity,
     relative_strength,
+    stablecoins,
     volatility,
 )
 from riskcurve.signals.events import onsets
@@ -154,6 +155,8 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         optional = {k: data.known(s, days) for k, s in (("effr", "EFFR"), ("dff", "DFF")) if data.has(s)}
         rate_frame = liquidity.rates(**{k: data.known(s, days) for k, s in rate_inputs.items()}, **optional)
         net = net.join(rate_frame, how="left")
+    if data.has("STABLECOINS"):  # crypto's own liquidity gauge, when DefiLlama's series is stored
+        net = net.join(stablecoins.supply_changes(data.closes(["STABLECOINS"], days)["STABLECOINS"]), how="left")
     return net
 
 
@@ -299,12 +302,17 @@ SIGNALS: dict[str, SignalSpec] = {
         ),
         SignalSpec(
             "liquidity",
-            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates.",
-            _doc_head(liquidity.net_liquidity) + "\n\n" + _doc_head(liquidity.liquidity_regime),
+            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates, "
+            "and stablecoin supply when stored.",
+            _doc_head(liquidity.net_liquidity)
+            + "\n\n"
+            + _doc_head(liquidity.liquidity_regime)
+            + "\n\n"
+            + _doc_head(stablecoins.supply_changes),
             None,
             (
                 *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
-                *("DFF", "IRSTCI01JPM156N", "JPNASSETS"),
+                *("DFF", "IRSTCI01JPM156N", "JPNASSETS", "STABLECOINS"),
             ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,
