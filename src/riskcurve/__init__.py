@@ -28,19 +28,18 @@ from riskcurve.errors import (
 )
 from riskcurve.signals.regime import Regime, regime
 from riskcurve.signals.registry import SIGNALS, get_signal
-from riskcurve.stats.claims import CHECKS, run_checks
+from riskcurve.stats.claims import run_claims
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ALTCOINS",
     "CATALOGUE",
-    "CHECKS",
     "SIGNALS",
     "Regime",
     "get_signal",
     "regime",
-    "run_checks",
+    "run_claims",
     "DataError",
     "InsufficientDataWarning",
     "LookAheadError",
