@@ -39,13 +39,14 @@ def test_backtest_json_on_the_snapshot(cli: Callable[..., tuple[int, str, str]],
     assert settings["lag"] == 1 and settings["cost_bp"] == 10 and settings["periods_per_year"] == 365
     # BTC's history starts 2013-04-29; the cascade and liquidity signals are known earlier.
     assert settings["start"] == "2013-04-29" and settings["end"] == "2026-02-20"
-    # Buy-and-hold: bought at the first close with 15 bp of costs, held to the last.
+    # Buy-and-hold: bought with 15 bp of costs at the close of the bar after the first one (lag 1,
+    # the same bar an always-long strategy would enter on), held to the last.
     with Store(filled_store_path, read_only=True) as store:
         btc = store.prices("BTC", as_of=pd.Timestamp("2026-02-20"))["close"]
-    expected = btc.iloc[-1] / btc.loc["2013-04-29"] / (1.0005 * 1.001) - 1
+    expected = btc.iloc[-1] / btc.loc["2013-04-30"] / (1.0005 * 1.001) - 1
     held = payload["metrics"]["buy_and_hold"]
     assert held["total_return"] == pytest.approx(expected, rel=1e-9)
-    assert held["trades"] == 1 and held["exposure"] == pytest.approx(1.0 - 1 / held["bars"])
+    assert held["trades"] == 1 and held["exposure"] == pytest.approx(1.0 - 2 / held["bars"])
     strategy = payload["metrics"]["cascade-liquidity"]
     assert 0 < strategy["exposure"] < 1 and strategy["trades"] == len(
         [t for t in payload["trades"] if t["strategy"] == "cascade-liquidity"]

@@ -345,7 +345,9 @@ class Backtest:
     baselines
         Other signals run through the same account, costs and lag, by name; ``None`` gives
         the halving-cycle rule (:func:`riskcurve.backtest.rules.halving_cycle` with its
-        defaults). Buy-and-hold (fully invested from the first close) is always included.
+        defaults). Buy-and-hold is always included: the signal "always long" from the strategy's
+        first known value on, executed through the same ``lag`` (it enters on the bar an
+        always-long strategy would), paying the same costs.
     start, end
         Bars of the backtest (inclusive); default: from the first bar on which the signal is
         known to the last close. Signal values from before ``start`` still decide the first
@@ -440,16 +442,23 @@ class Backtest:
         cost, slippage = self.cost_bp / 1e4, self.slippage_bp / 1e4
         per_year = float(self.periods_per_year) if self.periods_per_year is not None else periods_per_year(window)
 
-        sims: dict[str, Simulation] = {}
-        for name, values in aligned.items():
+        def targets_of(values: np.ndarray) -> np.ndarray:
             # The target at bar t is the signal read `lag` bars earlier; unknown (NaN) is flat.
             read = np.full(len(dates), np.nan)
             if self.lag < len(dates):
-                read[self.lag :] = values.to_numpy()[: len(dates) - self.lag]
-            targets = np.nan_to_num(read[first : last + 1], nan=0.0)
+                read[self.lag :] = values[: len(dates) - self.lag]
+            return np.nan_to_num(read[first : last + 1], nan=0.0)
+
+        sims: dict[str, Simulation] = {}
+        for name, values in aligned.items():
+            targets = targets_of(values.to_numpy())
             sims[name] = simulate(price_values, targets, cost=cost, slippage=slippage, capital=self.capital)
+        # Buy-and-hold is the signal "always long" from the strategy's first known value on, read
+        # through the same lag: it enters on the bar an always-long strategy would, not `lag`
+        # bars earlier, so the comparison does not credit it with returns no strategy could earn.
+        always = np.where(np.maximum.accumulate(aligned[self.name].notna().to_numpy()), 1.0, np.nan)
         sims[BUY_AND_HOLD] = simulate(
-            price_values, np.ones(len(window)), cost=cost, slippage=slippage, capital=self.capital
+            price_values, targets_of(always), cost=cost, slippage=slippage, capital=self.capital
         )
         order = [self.name, BUY_AND_HOLD, *[n for n in sims if n not in (self.name, BUY_AND_HOLD)]]
 

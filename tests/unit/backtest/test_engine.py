@@ -62,11 +62,32 @@ def test_buy_and_hold_baseline_pays_one_entry_cost() -> None:
     prices = _series([100, 110, 99, 105, 120, 126])
     result = Backtest(prices, _series([0] * 6), cost_bp=10, slippage_bp=20, capital=10_000, baselines={}).run()
     held = result.equity[BUY_AND_HOLD]
-    # Bought at the first close: 10,000 / (100.2 * 1.001) units, worth 99.7004... each unit's price.
-    units = 10_000 / (100 * 1.002 * 1.001)
-    assert held.round(2).tolist() == [round(units * p, 2) for p in [100, 110, 99, 105, 120, 126]]
+    # The signal is known from day 0; with lag 1 an always-long strategy buys at day 1's close:
+    # 10,000 / (110 * 1.002 * 1.001) units, then worth units * price.
+    units = 10_000 / (110 * 1.002 * 1.001)
+    assert held.round(2).tolist() == [10_000.0] + [round(units * p, 2) for p in [110, 99, 105, 120, 126]]
     assert result.equity["strategy"].eq(10_000).all()
     assert result.metrics.loc["strategy", "trades"] == 0
+    assert result.metrics.loc[BUY_AND_HOLD, "trades"] == 1
+
+
+@pytest.mark.parametrize("lag", [1, 2, 3])
+def test_buy_and_hold_enters_on_the_same_bar_as_an_always_long_strategy(lag: int) -> None:
+    # An always-long signal and buy-and-hold are the same account: same entry bar, same costs,
+    # whatever the lag (before the fix buy-and-hold bought `lag` bars earlier).
+    prices = _series([100, 110, 99, 105, 120, 126, 118, 130])
+    signal = pd.Series(1.0, index=prices.index[2:])  # known from day 2 on
+    result = Backtest(prices, signal, lag=lag, cost_bp=10, slippage_bp=20, capital=10_000, baselines={}).run()
+    assert result.positions[BUY_AND_HOLD].tolist() == result.positions["strategy"].tolist()
+    assert np.allclose(result.equity[BUY_AND_HOLD], result.equity["strategy"])
+    assert result.positions[BUY_AND_HOLD].iloc[lag - 1] == 0.0 and result.positions[BUY_AND_HOLD].iloc[lag] == 1.0
+
+
+def test_buy_and_hold_does_not_leave_the_market_when_the_signal_has_a_gap() -> None:
+    prices = _series([100, 110, 99, 105, 120, 126])
+    signal = _series([0, 1, np.nan, np.nan, 1, 0])
+    result = Backtest(prices, signal, cost_bp=10, capital=10_000, baselines={}).run()
+    assert result.positions[BUY_AND_HOLD].tolist() == [0.0, 1.0, 1.0, 1.0, 1.0, 1.0]
 
 
 def test_exchange_day_signal_trades_on_the_first_crypto_bar_after_it_is_known() -> None:

@@ -273,3 +273,59 @@ def test_kernel_survives_prices_without_trades(prices: dict[str, pd.Series]) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert table["max_drawdown"].iloc[0] == 0.0
+
+
+def test_sweep_buy_and_hold_pays_the_backtests_costs(ma_inputs) -> None:  # type: ignore[no-untyped-def]
+    # The sweep's buy-and-hold is the backtest's account holding the asset from the first
+    # evaluated bar: one entry at (1 + slippage) * (1 + fee), as in Backtest's own baseline.
+    from riskcurve.backtest.metrics import periods_per_year
+    from riskcurve.backtest.sweep.run import _buy_hold
+
+    for a in range(len(ma_inputs.assets)):
+        close = ma_inputs.prices[ma_inputs.offsets[a] : ma_inputs.offsets[a + 1]]
+        start = int(ma_inputs.starts[a])
+        dates = ma_inputs.dates[a]
+        total, _ = _buy_hold(ma_inputs, a, periods_per_year(dates[start:]))
+        entry = (1 + SLIPPAGE_BP / 1e4) * (1 + COST_BP / 1e4)
+        assert total == pytest.approx(close[-1] / close[start] / entry - 1, rel=1e-12)
+        # The engine's always-long account over the same bars (its signal known a bar before).
+        signal = pd.Series(1.0, index=dates)
+        engine = Backtest(
+            pd.Series(close, index=dates),
+            signal,
+            cost_bp=COST_BP,
+            slippage_bp=SLIPPAGE_BP,
+            start=dates[start],
+            baselines={},
+        ).run()
+        assert engine.metrics.loc["buy_and_hold", "total_return"] == pytest.approx(total, rel=1e-12)
+
+
+def test_walk_forward_buy_and_hold_pays_entry_and_switching_costs(ma_inputs) -> None:  # type: ignore[no-untyped-def]
+    spec = WalkForward(train_years=1.0, test_years=0.5)
+    axis = _common_axis(ma_inputs)
+    window_ids, starts = spec.windows(axis)
+    per_bar = np.full(len(ma_inputs.prices), -1)
+    for a in range(len(ma_inputs.assets)):
+        dates = ma_inputs.dates[a][ma_inputs.starts[a] :]
+        at = axis.get_indexer(dates)
+        per_bar[ma_inputs.offsets[a] + ma_inputs.starts[a] : ma_inputs.offsets[a + 1]] = np.where(
+            at >= 0, window_ids[np.maximum(at, 0)], -1
+        )
+    inputs = ma_inputs.with_windows(per_bar, len(starts))
+    _, wins = evaluate(inputs, Executor(workers=1))
+    result = _walk_forward(inputs, wins, axis, window_ids, starts, spec, [str(k) for k in range(inputs.n_combos)])
+    assert result is not None
+    buy = (1 + SLIPPAGE_BP / 1e4) * (1 + COST_BP / 1e4)
+    sell = (1 - SLIPPAGE_BP / 1e4) * (1 - COST_BP / 1e4)
+    raw = {}
+    for a, name in enumerate(inputs.assets):
+        series = pd.Series(inputs.prices[inputs.offsets[a] : inputs.offsets[a + 1]], index=inputs.dates[a])
+        raw[name] = (series / series.shift(1) - 1.0).reindex(axis).fillna(0.0)
+    previous = None
+    for _, row in result.windows.iterrows():
+        asset = inputs.assets[inputs.combos[int(row["combo"]), 0]]
+        gross = float(np.prod(1.0 + raw[asset].loc[row["start"] : row["end"]].to_numpy()))
+        factor = 1 / buy if previous is None else (sell / buy if previous != asset else 1.0)
+        assert row["buy_hold_return"] == pytest.approx(gross * factor - 1, rel=1e-9)
+        previous = asset

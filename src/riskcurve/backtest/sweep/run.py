@@ -39,6 +39,23 @@ def _common_axis(inputs: KernelInputs) -> pd.DatetimeIndex:
     return axis.rename("date")
 
 
+def _buy_hold(inputs: KernelInputs, asset: int, per_year: float) -> tuple[float, float]:
+    """Total return and Sharpe of holding one asset over its evaluated bars, costs included.
+
+    The same account as the backtest's buy-and-hold (:func:`riskcurve.backtest.engine.simulate`
+    with the sweep's fee and slippage): bought at the close of the first evaluated bar, the bar
+    from which every combination can hold it, and never sold.
+    """
+    from riskcurve.backtest.engine import simulate
+
+    close = inputs.prices[inputs.offsets[asset] : inputs.offsets[asset + 1]][inputs.starts[asset] :]
+    sim = simulate(close, np.ones(len(close)), cost=inputs.cost, slippage=inputs.slippage, capital=1.0)
+    previous = np.concatenate([[1.0], sim.equity[:-1]])
+    returns = pd.Series(sim.equity / previous - 1.0, index=inputs.dates[asset][inputs.starts[asset] :])
+    perf = performance(returns, periods=per_year)
+    return float(perf["total_return"]), float(perf["sharpe"])
+
+
 @dataclass(frozen=True)
 class SweepResult:
     """What a :class:`Sweep` produced.
@@ -305,13 +322,7 @@ class Sweep:
         )
         per_year = np.array([periods_per_year(d) for d in inputs.dates])
         metrics = stats_table(inputs, stats, per_year)
-        buy_hold = {}
-        for a, name in enumerate(inputs.assets):
-            close = pd.Series(inputs.prices[inputs.offsets[a] : inputs.offsets[a + 1]], index=inputs.dates[a])
-            window = close.iloc[inputs.starts[a] :]
-            r = (window / window.shift(1) - 1.0).fillna(0.0)
-            perf = performance(r, periods=per_year[a])
-            buy_hold[name] = (perf["total_return"], perf["sharpe"])
+        buy_hold = {a: _buy_hold(inputs, i, per_year[i]) for i, a in enumerate(inputs.assets)}
         table = pd.concat([table, metrics], axis=1)
         table["buy_hold_total_return"] = [buy_hold[a][0] for a in table["asset"]]
         table["buy_hold_sharpe"] = [buy_hold[a][1] for a in table["asset"]]

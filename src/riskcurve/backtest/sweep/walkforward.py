@@ -77,10 +77,12 @@ class WalkForwardResult:
     windows
         One row per out-of-sample window: ``start``, ``end``, ``combo`` (chosen combination
         number), its ``label``, ``in_sample_sharpe``, ``oos_return``, ``oos_sharpe``,
-        ``buy_hold_return`` (its asset's, same window).
+        ``buy_hold_return`` (its asset's, same window, with the costs below).
     returns
         Stitched out-of-sample returns (switching costs included) and the chosen assets'
-        buy-and-hold returns, columns ``walk_forward`` and ``buy_and_hold``.
+        buy-and-hold returns, columns ``walk_forward`` and ``buy_and_hold``. Buy-and-hold pays
+        the same fee and slippage as the strategy: it buys at the close before the first
+        window and switches (sells and buys) when the chosen asset changes.
     metrics
         :func:`~riskcurve.backtest.metrics.performance` of both columns.
     settings
@@ -136,6 +138,7 @@ def _walk_forward(
     held = pd.Series(0.0, index=axis)
     rows = []
     previous: int | None = None
+    held_asset: str | None = None
     trades, turnover = 0, 0.0
     for offset, (combo, chosen_sharpe) in enumerate(zip(chosen, in_sample, strict=True)):
         j = first_test + offset
@@ -175,7 +178,15 @@ def _walk_forward(
             turnover += 1.0
             trades += 1
         stitched[mask] = r
-        holding[mask] = asset_returns[asset].to_numpy()[mask]
+        hold = asset_returns[asset].to_numpy()[mask].copy()
+        # Buy-and-hold of the chosen asset pays the account's costs too: bought at the close
+        # before the first window, and sold and re-bought there when the chosen asset changes.
+        if held_asset is None:
+            hold[0] = (1.0 + hold[0]) / buy - 1.0
+        elif held_asset != asset:
+            hold[0] = (1.0 + hold[0]) * sell / buy - 1.0
+        held_asset = asset
+        holding[mask] = hold
         sd = float(np.std(r, ddof=1)) if len(r) > 1 else float("nan")
         rows.append(
             {

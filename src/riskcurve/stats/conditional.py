@@ -1,0 +1,654 @@
+"""Conditional studies: a target's forward returns while a state holds, against while it does not.
+
+``ConditionalStudy(target, state, ...).run()`` answers questions like "how does BTC do while
+net liquidity expands, against while it contracts?". The state is a regime (liquidity
+expanding, cascade stage >= 3, policy rates falling, risk-off), given as a date-indexed series
+of ``True`` (the state holds), ``False`` (it does not) or NaN (unknown), each value *as known at
+the end of its date*. The methods, exactly:
+
+Placement (no look-ahead)
+    Each target bar ``t`` takes the latest state value dated on or before ``t``'s date (NaN if
+    that value is more than ``max_delay_days`` older), and the ``h``-bar forward return of ``t``
+    (:func:`riskcurve.stats.forward.forward_returns`: entry at the close of bar ``t + 1``, the
+    first target bar after the state was known). Bars with an unknown state or without a full
+    horizon are left out. ``n_in`` / ``n_out`` count the remaining bars in / out of the state.
+
+Difference
+    ``difference = mean_in - mean_out``, the mean ``h``-bar forward return of the bars in the
+    state minus that of the bars out of it ("above" means in-state returns are higher).
+
+Spells
+    A spell is a maximal run of consecutive measured bars with the same state. ``spells_in`` and
+    ``spells_out`` count them: regimes persist, so the independent information is closer to the
+    number of spells than to the number of bars (a 200-day regime is one observation of "what
+    happens in that regime", not 200), and the verdict needs at least ``MIN_SPELLS`` (5) of each.
+
+P-value: a rotation test
+    The state sequence is rotated (circularly shifted) against the returns by every offset
+    ``k = 0 .. n - 1`` of the ``n`` measured bars, and each rotation's Welch statistic
+    ``(mean_in - mean_out) / sqrt(var_in / n_in + var_out / n_out)`` is computed (all ``n`` at
+    once, by FFT). The two-sided p-value is the share of rotations whose statistic is at least as
+    far from 0 as the unrotated one's, ``count / n`` (the unrotated one counts). A rotation keeps
+    everything that makes regimes hard to test: the state's spell lengths and the returns'
+    autocorrelation, overlap and volatility clustering, and breaks only their alignment, which is
+    what "no effect" means; it is exact when the state's spells look alike wherever the sample is
+    cut. The statistic is studentised, so a state that merely coincides with turbulent markets
+    (higher variance in the state) does not make the test over-confident. Holm-adjusted across
+    horizons.
+
+Interval
+    The measured bars' ``(state, forward return)`` pairs are resampled jointly with a stationary
+    bootstrap (Politis-Romano) whose mean block length is the largest of the Politis-White
+    estimate for the forward returns, the horizon ``h`` (overlapping ``h``-bar returns share bars
+    up to lag ``h - 1``), and the mean spell length (so a block carries a whole typical spell);
+    it is capped at a third of the sample. ``se`` is the standard deviation of the resampled
+    differences; the interval is the basic (pivot) bootstrap interval ``[2 d - q(1 - a/2),
+    2 d - q(a/2)]``.
+
+Minimum detectable effect
+    ``MDE = (z(1 - alpha/2) + z(power)) * se``: the true difference a two-sided test at
+    ``alpha`` detects with probability ``power`` (80%).
+
+Verdicts (per horizon, in this order; the event study's codes)
+    ``no_events``: no measured bar in the state, or none out of it; ``too_few_events``: fewer
+    than ``MIN_SPELLS`` spells in or out; ``chance``: Holm ``p >= alpha``; ``above_baseline`` /
+    ``below_baseline``: Holm ``p < alpha`` and the interval excludes 0 above / below;
+    ``mixed``: Holm ``p < alpha`` but the bootstrap interval includes 0. The overall code is
+    ``above_baseline`` or ``below_baseline`` when every significant horizon agrees, ``mixed``
+    when they disagree (or only mixed rows exist), else the most informative of ``chance``,
+    ``too_few_events``, ``no_events``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskcurve.data.panel import MarketData
+from riskcurve.errors import InsufficientDataWarning
+from riskcurve.stats.bootstrap import SeedLike, as_generator, optimal_block_length, stationary_bootstrap_indices
+from riskcurve.stats.forward import MAX_DELAY_DAYS, ReturnKind, check_close, check_horizons, check_kind, forward_returns
+from riskcurve.stats.multiple_testing import adjust
+
+__all__ = [
+    "MIN_SPELLS",
+    "ConditionalResult",
+    "ConditionalStudy",
+    "rotation_p_value",
+    "state_on_bars",
+    "study_condition",
+]
+
+#: Fewer spells than this in or out of the state: "too few events to conclude".
+MIN_SPELLS = 5
+#: Power at which the minimum detectable effect is stated.
+POWER = 0.8
+#: Default horizons in target bars (about one and three months of sessions).
+DEFAULT_HORIZONS: tuple[int, ...] = (21, 63)
+#: Version of the ``to_dict`` schema.
+SCHEMA = "riskcurve.conditional_study/1"
+#: Longest block as a share of the sample: longer blocks leave too few to resample.
+_MAX_BLOCK_SHARE = 1.0 / 3.0
+#: Bootstrap draws held in memory at once (indices), to keep long daily series in tens of MB.
+_CHUNK_ELEMENTS = 2_000_000
+
+CONVENTION = (
+    "Each target bar takes the latest state value dated on or before it (known at the end of that day); its "
+    "h-bar return runs from the close of the next target bar to the close h bars after that. Horizons are bars "
+    "of the target's own calendar."
+)
+METHOD = (
+    "difference = mean forward return in the state - mean out of it. p: rotation test, the state circularly "
+    "shifted against the returns by every offset, Welch statistic, two-sided, count/n; Holm-adjusted across "
+    "horizons. CI: basic stationary-bootstrap interval of the (state, return) pairs resampled jointly, mean "
+    "block max(Politis-White, h, mean spell length), capped at a third of the sample; se = sd of resampled "
+    "differences; MDE = (z(1-alpha/2) + z(0.8)) * se."
+)
+VERDICT_CODES: tuple[str, ...] = (
+    "no_events",
+    "too_few_events",
+    "chance",
+    "above_baseline",
+    "below_baseline",
+    "mixed",
+)
+
+
+def _check_state(state: object) -> pd.Series:
+    if not isinstance(state, pd.Series):
+        raise TypeError(f"state must be a pandas Series of True/False/NaN, got {type(state).__name__}")
+    if not isinstance(state.index, pd.DatetimeIndex):
+        raise TypeError("state must be indexed by dates (a DatetimeIndex)")
+    if not (state.index.is_monotonic_increasing and state.index.is_unique):
+        raise ValueError("state must have ascending, unique dates")
+    values = state.astype(object).where(state.notna(), None)
+    bad = [v for v in values.dropna().unique() if not isinstance(v, bool | np.bool_) and v not in (0, 1)]
+    if bad:
+        raise ValueError(f"state must hold True, False or NaN (unknown); found {bad[0]!r}")
+    numeric = pd.Series(np.nan, index=state.index, name=state.name)
+    known = state.notna().to_numpy()
+    numeric[known] = state[known].astype(bool).astype(float).to_numpy()
+    return numeric
+
+
+def state_on_bars(state: pd.Series, bars: pd.DatetimeIndex, *, max_delay_days: int = MAX_DELAY_DAYS) -> np.ndarray:
+    """The state as known at the end of each bar's date: 1.0, 0.0 or NaN.
+
+    Parameters
+    ----------
+    state
+        1.0 / 0.0 / NaN by date (the output of the study's validation).
+    bars
+        The target's bar dates.
+    max_delay_days
+        A state value older than this many calendar days at a bar counts as unknown there.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per bar.
+    """
+    dates = pd.DatetimeIndex(state.index).normalize()
+    where = dates.searchsorted(pd.DatetimeIndex(bars).normalize(), side="right") - 1
+    out = np.full(len(bars), np.nan)
+    ok = where >= 0
+    if ok.any():
+        age = (pd.DatetimeIndex(bars).normalize()[ok] - dates[where[ok]]).days.to_numpy()
+        values = state.to_numpy(dtype=float)[where[ok]]
+        out[ok] = np.where(age <= max_delay_days, values, np.nan)
+    return out
+
+
+def _spells(flags: np.ndarray) -> tuple[int, int, float]:
+    """Runs of equal values: (runs of 1, runs of 0, mean run length)."""
+    if len(flags) == 0:
+        return 0, 0, math.nan
+    starts = np.concatenate([[True], flags[1:] != flags[:-1]])
+    first_values = flags[starts]
+    runs = int(starts.sum())
+    return int((first_values == 1).sum()), int((first_values == 0).sum()), len(flags) / runs
+
+
+def _bootstrap_differences(
+    values: np.ndarray, flags: np.ndarray, reps: int, block: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Differences of means (in - out) over stationary-bootstrap resamples of the pairs."""
+    n = len(values)
+    size = max(1, _CHUNK_ELEMENTS // max(n, 1))
+    parts = []
+    for done in range(0, reps, size):
+        chunk = min(size, reps - done)
+        idx = stationary_bootstrap_indices(n, chunk, block, seed=rng)
+        inside = flags[idx]
+        drawn = values[idx]
+        count_in = inside.sum(axis=1)
+        sum_in = np.where(inside, drawn, 0.0).sum(axis=1)
+        sum_all = drawn.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            parts.append(sum_in / count_in - (sum_all - sum_in) / (n - count_in))
+    return np.concatenate(parts)
+
+
+def rotation_p_value(values: np.ndarray, flags: np.ndarray) -> float:
+    """Two-sided rotation-test p-value of the Welch statistic (see the module docstring).
+
+    Parameters
+    ----------
+    values
+        The measured forward returns, in time order.
+    flags
+        The state on the same bars (bool).
+
+    Returns
+    -------
+    float
+        ``count / n`` over the ``n`` circular shifts, NaN when either side has fewer than 2 bars.
+    """
+    v = np.asarray(values, dtype=float)
+    f = np.asarray(flags, dtype=float)
+    n = len(v)
+    n_in = float(f.sum())
+    n_out = n - n_in
+    if n_in < 2 or n_out < 2:
+        return math.nan
+    # Sums of v and v^2 over the in-state bars of every rotation: circular cross-correlations.
+    spectrum = np.conj(np.fft.rfft(f))
+    centred = v - v.mean()  # the statistic does not change; centring keeps the FFT sums accurate
+    s1 = np.fft.irfft(np.fft.rfft(centred) * spectrum, n)
+    s2 = np.fft.irfft(np.fft.rfft(centred * centred) * spectrum, n)
+    total2 = float((centred * centred).sum())
+    mean_in = s1 / n_in
+    mean_out = -s1 / n_out
+    var_in = np.maximum(s2 - n_in * mean_in**2, 0.0) / (n_in - 1)
+    var_out = np.maximum((total2 - s2) - n_out * mean_out**2, 0.0) / (n_out - 1)
+    scale = np.sqrt(var_in / n_in + var_out / n_out)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = np.abs(mean_in - mean_out) / scale
+    observed = stat[0]
+    if not math.isfinite(observed):
+        return math.nan
+    tol = 1e-9 * max(1.0, observed)
+    return float(np.count_nonzero(stat >= observed - tol) / n)
+
+
+def _horizon(
+    h: int, forward: np.ndarray, on_bars: np.ndarray, *, reps: int, alpha: float, rng: np.random.Generator
+) -> dict[str, Any]:
+    from scipy.stats import norm
+
+    measured = np.isfinite(forward) & np.isfinite(on_bars)
+    values = forward[measured]
+    flags = on_bars[measured] == 1.0
+    spells_in, spells_out, mean_spell = _spells(flags.astype(np.int8))
+    n_in, n_out = int(flags.sum()), int((~flags).sum())
+    row: dict[str, Any] = {
+        "horizon": h,
+        "n_in": n_in,
+        "n_out": n_out,
+        "spells_in": spells_in,
+        "spells_out": spells_out,
+        "mean_spell": mean_spell,
+        "mean_in": float(values[flags].mean()) if n_in else math.nan,
+        "mean_out": float(values[~flags].mean()) if n_out else math.nan,
+        "median_in": float(np.median(values[flags])) if n_in else math.nan,
+        "median_out": float(np.median(values[~flags])) if n_out else math.nan,
+        "hit_in": float(np.mean(values[flags] > 0)) if n_in else math.nan,
+        "hit_out": float(np.mean(values[~flags] > 0)) if n_out else math.nan,
+    }
+    row["difference"] = row["mean_in"] - row["mean_out"] if n_in and n_out else math.nan
+    row.update(ci_low=math.nan, ci_high=math.nan, se=math.nan, block_length=math.nan, p_two_sided=math.nan)
+    row["mde"] = math.nan
+    if n_in < 2 or n_out < 2 or len(values) < 10:
+        return row
+    row["p_two_sided"] = rotation_p_value(values, flags)
+    block = max(optimal_block_length(values), float(h), mean_spell)
+    block = max(1.0, min(block, len(values) * _MAX_BLOCK_SHARE))
+    diffs = _bootstrap_differences(values, flags, reps, block, rng)
+    diffs = diffs[np.isfinite(diffs)]  # a resample with no bar in (or out of) the state says nothing
+    if len(diffs) < 10:
+        return row
+    se = float(diffs.std(ddof=1))
+    q_low, q_high = np.quantile(diffs, [alpha / 2, 1 - alpha / 2])
+    d = float(row["difference"])
+    row.update(
+        ci_low=float(2 * d - q_high),
+        ci_high=float(2 * d - q_low),
+        se=se,
+        block_length=block,
+        mde=float((norm.ppf(1 - alpha / 2) + norm.ppf(POWER)) * se),
+    )
+    return row
+
+
+def _code(row: Mapping[Any, Any], alpha: float) -> str:
+    if not (row["n_in"] and row["n_out"]):
+        return "no_events"
+    if min(row["spells_in"], row["spells_out"]) < MIN_SPELLS or not math.isfinite(row["p_two_sided"]):
+        return "too_few_events"
+    if not row["p_holm"] < alpha:
+        return "chance"
+    if row["ci_low"] > 0:
+        return "above_baseline"
+    if row["ci_high"] < 0:
+        return "below_baseline"
+    return "mixed"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+
+
+def _row_verdict(row: Mapping[Any, Any], alpha: float) -> str:
+    h = int(row["horizon"])
+    code = row["verdict_code"]
+    if code == "no_events":
+        side = "in" if not row["n_in"] else "out of"
+        return f"{h} bars: no measured bar {side} the state; nothing to compare"
+    text = (
+        f"{h} bars: in {_pct(row['mean_in'])} ({row['n_in']} bars, {row['spells_in']} spells) vs out "
+        f"{_pct(row['mean_out'])} ({row['n_out']} bars, {row['spells_out']} spells); difference "
+        f"{_pct(row['difference'])} ({1 - alpha:.0%} CI {_pct(row['ci_low'])} to {_pct(row['ci_high'])}), "
+        f"p={row['p_two_sided']:.3f}, Holm p={row['p_holm']:.3f}"
+    )
+    mde = f"±{row['mde']:.1%}" if math.isfinite(row["mde"]) else "n/a"
+    if code == "too_few_events":
+        return (
+            f"{text}; too few spells to conclude (fewer than {MIN_SPELLS} in or out of the state; "
+            f"only a difference beyond {mde} would be detected reliably)"
+        )
+    if code == "chance":
+        return f"{text}; cannot distinguish from chance (smallest reliably detectable difference {mde})"
+    if code == "above_baseline":
+        return f"{text}; higher while the state holds (significant at {alpha:.0%}, Holm-adjusted)"
+    if code == "below_baseline":
+        return f"{text}; lower while the state holds (significant at {alpha:.0%}, Holm-adjusted)"
+    return f"{text}; mixed evidence: the rotation test rejects chance but the bootstrap interval includes 0"
+
+
+def _overall(table: pd.DataFrame, subject: str, alpha: float) -> tuple[str, str]:
+    codes = table["verdict_code"].tolist()
+    tested = int(table["p_two_sided"].notna().sum())
+    significant = [c for c in codes if c in ("above_baseline", "below_baseline")]
+    family = f"(Holm-adjusted across {tested} horizons, alpha {alpha:g})"
+    if significant:
+        parts = [
+            f"{h} bars ({'higher' if row['verdict_code'] == 'above_baseline' else 'lower'}, difference "
+            f"{_pct(row['difference'])}, Holm p={row['p_holm']:.3f})"
+            for h, row in table.iterrows()
+            if row["verdict_code"] in ("above_baseline", "below_baseline")
+        ]
+        code = significant[0] if len(set(significant)) == 1 else "mixed"
+        lead = "forward returns while the state holds differ from while it does not at"
+        if code == "mixed":
+            lead = "mixed evidence: the difference changes sign across horizons:"
+        return code, f"{subject}: {lead} {'; '.join(parts)} {family}."
+    if "mixed" in codes:
+        return "mixed", (
+            f"{subject}: mixed evidence: the test rejects chance at some horizon but the bootstrap interval "
+            f"includes 0 {family}."
+        )
+    if "chance" in codes:
+        few = [str(h) for h, c in zip(table.index, codes, strict=True) if c != "chance"]
+        tail = f" Too few spells at {', '.join(few)} bars." if few else ""
+        return "chance", f"{subject}: cannot distinguish from chance at any horizon {family}.{tail}"
+    if "too_few_events" in codes:
+        worst = int(table[["spells_in", "spells_out"]].min(axis=1).max())
+        return "too_few_events", (
+            f"{subject}: too few spells to conclude: at most {worst} in or out of the state at any horizon "
+            f"(at least {MIN_SPELLS} of each needed); the numbers are shown, not evidence."
+        )
+    return "no_events", f"{subject}: the state never holds (or never fails) on measured bars; nothing to compare."
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionalStudy:
+    """A target's forward returns while a state holds, against while it does not.
+
+    Parameters
+    ----------
+    target
+        The target's closes on its own calendar, named after it (``MarketData.close("BTC")``).
+    state
+        ``True`` while the state holds, ``False`` while it does not, NaN unknown; each value as
+        known at the end of its date (a signal's output). Any calendar.
+    horizons
+        Forward horizons in target bars.
+    reps
+        Bootstrap resamples per horizon.
+    seed
+        Randomness: an int, a numpy Generator, or None (fresh entropy, recorded in the result).
+    alpha
+        Test level and ``1 -`` the interval's coverage.
+    kind
+        ``"log"`` or ``"simple"`` returns.
+    name
+        How the state is called in summaries (``"liquidity=expanding"``).
+    max_delay_days
+        A state value older than this (calendar days) at a target bar is unknown there.
+
+    Examples
+    --------
+    >>> result = ConditionalStudy(data.close("BTC"), regime == "expanding", seed=1).run()  # doctest: +SKIP
+    >>> result.to_frame()[["mean_in", "mean_out", "p_holm", "verdict_code"]]  # doctest: +SKIP
+    """
+
+    target: pd.Series
+    state: pd.Series
+    horizons: tuple[int, ...] = DEFAULT_HORIZONS
+    reps: int = 2000
+    seed: SeedLike = None
+    alpha: float = 0.05
+    kind: ReturnKind = "log"
+    name: str = "state"
+    max_delay_days: int = MAX_DELAY_DAYS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", check_close(self.target, "target"))
+        object.__setattr__(self, "state", _check_state(self.state))
+        object.__setattr__(self, "horizons", check_horizons(self.horizons))
+        object.__setattr__(self, "kind", check_kind(self.kind))
+        if isinstance(self.reps, bool) or not isinstance(self.reps, int | np.integer) or self.reps < 50:
+            raise ValueError(f"reps must be an integer >= 50, got {self.reps!r}")
+        if not (
+            self.seed is None
+            or isinstance(self.seed, np.random.Generator)
+            or (isinstance(self.seed, int | np.integer) and not isinstance(self.seed, bool))
+        ):
+            raise TypeError(f"seed must be an int, a numpy Generator or None, got {type(self.seed).__name__}")
+        if isinstance(self.alpha, bool) or not isinstance(self.alpha, int | float) or not 0 < self.alpha < 0.5:
+            raise ValueError(f"alpha must be a number strictly between 0 and 0.5, got {self.alpha!r}")
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string, got {type(self.name).__name__}")
+        if (
+            isinstance(self.max_delay_days, bool)
+            or not isinstance(self.max_delay_days, int | np.integer)
+            or self.max_delay_days < 0
+        ):
+            raise ValueError(f"max_delay_days must be an integer >= 0, got {self.max_delay_days!r}")
+
+    @property
+    def target_name(self) -> str:
+        return str(self.target.name) if self.target.name is not None else "target"
+
+    def run(self) -> ConditionalResult:
+        """Measure every horizon; warns :class:`InsufficientDataWarning` where spells are too few."""
+        if isinstance(self.seed, np.random.Generator):
+            seed_used: int | None = None
+            rngs = [self.seed] * len(self.horizons)
+        else:
+            sequence = np.random.SeedSequence(None if self.seed is None else int(self.seed))
+            seed_used = int(sequence.entropy)  # type: ignore[arg-type]
+            # Keyed by the horizon, so a horizon's numbers do not change when others are added.
+            rngs = [
+                as_generator(np.random.default_rng(np.random.SeedSequence(sequence.entropy, spawn_key=(h,))))
+                for h in self.horizons
+            ]
+        on_bars = state_on_bars(self.state, pd.DatetimeIndex(self.target.index), max_delay_days=self.max_delay_days)
+        fwd = forward_returns(self.target, self.horizons, kind=self.kind)
+        rows = [
+            _horizon(h, fwd[h].to_numpy(), on_bars, reps=int(self.reps), alpha=float(self.alpha), rng=rng)
+            for h, rng in zip(self.horizons, rngs, strict=True)
+        ]
+        table = pd.DataFrame(rows).set_index("horizon")
+        table["p_holm"] = adjust(table["p_two_sided"], methods=("holm",))["p_holm"]
+        table["verdict_code"] = [_code(row, float(self.alpha)) for row in table.reset_index().to_dict("records")]
+        table["verdict"] = [_row_verdict(row, float(self.alpha)) for row in table.reset_index().to_dict("records")]
+        subject = f"{self.name} -> {self.target_name}"
+        code, verdict = _overall(table, subject, float(self.alpha))
+        notes = []
+        few = table[table["verdict_code"] == "too_few_events"]
+        if len(few):
+            listed = ", ".join(
+                f"{int(r['spells_in'])} in / {int(r['spells_out'])} out at {h} bars" for h, r in few.iterrows()
+            )
+            notes.append(
+                f"fewer than {MIN_SPELLS} spells in or out of {self.name} on {self.target_name} ({listed}): "
+                "the results cannot support a conclusion"
+            )
+        for note in notes:
+            warnings.warn(note, InsufficientDataWarning, stacklevel=2)
+        measured = np.isfinite(on_bars)
+        return ConditionalResult(
+            study=self,
+            table=table,
+            seed=seed_used,
+            verdict_code=code,
+            verdict=verdict,
+            share_in=float(np.mean(on_bars[measured] == 1.0)) if measured.any() else math.nan,
+            warnings=tuple(notes),
+        )
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionalResult:
+    """The outcome of :meth:`ConditionalStudy.run`.
+
+    Attributes
+    ----------
+    study
+        The specification that produced it.
+    table
+        One row per horizon (see :meth:`to_frame`).
+    seed
+        The integer seed that reproduces the run (``None`` if a Generator was passed).
+    verdict_code
+        The overall code (one of the event study's: see the module docstring).
+    verdict
+        The overall verdict in plain words.
+    share_in
+        Share of target bars with a known state on which the state holds.
+    warnings
+        The insufficient-data warnings raised by the run.
+    """
+
+    study: ConditionalStudy
+    table: pd.DataFrame
+    seed: int | None
+    verdict_code: str
+    verdict: str
+    share_in: float
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def horizons(self) -> tuple[int, ...]:
+        return self.study.horizons
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per horizon.
+
+        Columns: ``horizon``, ``n_in``, ``n_out`` (measured bars), ``spells_in``,
+        ``spells_out`` (runs of the state: the effective number of independent spells),
+        ``mean_in``, ``mean_out``, ``difference``, ``ci_low``, ``ci_high``, ``p_two_sided``,
+        ``p_holm``, ``mde``, ``verdict_code``, ``verdict``, then ``median_in``,
+        ``median_out``, ``hit_in``, ``hit_out``, ``mean_spell``, ``se``, ``block_length``.
+        """
+        first = [
+            "horizon",
+            "n_in",
+            "n_out",
+            "spells_in",
+            "spells_out",
+            "mean_in",
+            "mean_out",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "p_two_sided",
+            "p_holm",
+            "mde",
+            "verdict_code",
+            "verdict",
+        ]
+        frame = self.table.reset_index()
+        return frame[first + [c for c in frame.columns if c not in first]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable ``--json`` schema (``schema: riskcurve.conditional_study/1``); NaN becomes ``None``."""
+        target = self.study.target
+        state = self.study.state.dropna()
+        return {
+            "schema": SCHEMA,
+            "state_name": self.study.name,
+            "target": self.study.target_name,
+            "kind": self.study.kind,
+            "horizons": list(self.horizons),
+            "reps": int(self.study.reps),
+            "seed": self.seed,
+            "alpha": float(self.study.alpha),
+            "power": POWER,
+            "min_spells": MIN_SPELLS,
+            "share_in": _plain(self.share_in),
+            "target_range": {
+                "first": target.index.min().date().isoformat() if len(target) else None,
+                "last": target.index.max().date().isoformat() if len(target) else None,
+                "bars": len(target),
+            },
+            "state_range": {
+                "first": state.index.min().date().isoformat() if len(state) else None,
+                "last": state.index.max().date().isoformat() if len(state) else None,
+            },
+            "methods": {"convention": CONVENTION, "test": METHOD},
+            "results": [{k: _plain(v) for k, v in row.items()} for row in self.to_frame().to_dict("records")],
+            "verdict_code": self.verdict_code,
+            "verdict": self.verdict,
+            "warnings": list(self.warnings),
+        }
+
+    def summary(self) -> str:
+        """A plain-text report: the per-horizon numbers and the verdicts."""
+        study = self.study
+        lines = [
+            f"Conditional study: {study.name} -> {study.target_name} ({study.kind} returns, horizons in target bars)",
+            f"State holds on {_pct(self.share_in).lstrip('+')} of measured bars; {study.reps} stationary-bootstrap "
+            f"resamples per horizon, seed {self.seed}, alpha {study.alpha:g}",
+            "",
+            f"{'h':>5} {'n in':>6} {'n out':>6} {'sp in':>6} {'sp out':>6} {'in':>8} {'out':>8} {'diff':>8} "
+            f"{'CI':>19} {'p':>6} {'Holm':>6}",
+        ]
+        for h, row in self.table.iterrows():
+            ci = f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}"
+            p = f"{row['p_two_sided']:.3f}" if math.isfinite(row["p_two_sided"]) else ""
+            holm = f"{row['p_holm']:.3f}" if math.isfinite(row["p_holm"]) else ""
+            lines.append(
+                f"{h:>5} {int(row['n_in']):>6} {int(row['n_out']):>6} {int(row['spells_in']):>6} "
+                f"{int(row['spells_out']):>6} {_pct(row['mean_in']):>8} {_pct(row['mean_out']):>8} "
+                f"{_pct(row['difference']):>8} {ci:>19} {p:>6} {holm:>6}"
+            )
+        lines.append("")
+        lines.extend(self.table["verdict"].tolist())
+        lines.append("")
+        lines.append(f"Verdict: {self.verdict}")
+        return "\n".join(lines)
+
+
+def study_condition(
+    data: MarketData,
+    when: str,
+    target: str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    **study_kwargs: Any,
+) -> ConditionalResult:
+    """Conditional study of a target while a signal's condition holds, from a point-in-time view.
+
+    Parameters
+    ----------
+    data
+        A :class:`~riskcurve.data.panel.MarketData` (its ``as_of`` bounds state and target).
+    when
+        A condition (:func:`riskcurve.signals.states.parse_condition`): ``"liquidity=expanding"``,
+        ``"cascade>=3"``, ``"rates=falling"``, ``"risk=off"``.
+    target
+        A price symbol, ``"ALTS"`` or a derived series (:func:`riskcurve.signals.derived.level_series`).
+    parameters
+        Parameters of the condition's signal.
+    **study_kwargs
+        Passed to :class:`ConditionalStudy` (``horizons``, ``reps``, ``seed``, ...).
+
+    Returns
+    -------
+    ConditionalResult
+    """
+    from riskcurve.signals.derived import level_series
+    from riskcurve.signals.states import condition_state, parse_condition
+
+    condition = parse_condition(when)
+    state = condition_state(data, condition, parameters=dict(parameters or {}))
+    study_kwargs.setdefault("name", condition.label)
+    return ConditionalStudy(target=level_series(data, target), state=state, **study_kwargs).run()
