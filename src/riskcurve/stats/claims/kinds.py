@@ -838,10 +838,8 @@ def _state(ctx: Context, reader: Reader, state: State, days: pd.DatetimeIndex) -
 
 
 def _conditional(ctx: Context, claim: ConditionalClaim, base: _Base) -> ClaimResult:
-    try:
-        from riskcurve.stats.conditional import ConditionalStudy  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise DataMissing("conditional study not available (riskcurve.stats.conditional is not installed)") from None
+    from riskcurve.stats.conditional import ConditionalStudy
+
     data = ctx.view(base.date)
     reader = Reader(ctx, data)
     definition = claim.definition
