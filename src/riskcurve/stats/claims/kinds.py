@@ -429,6 +429,8 @@ def check_expectation(value: Any, expects: Expects) -> bool | None:
 
 
 def _unit(measure: Measure) -> str:
+    if measure.unit is not None:
+        return measure.unit
     if measure.figure is not None:
         return "auto"
     if measure.versus_window is not None and measure.versus == "ratio":
@@ -503,7 +505,7 @@ def _measure(ctx: Context, claim: MeasureClaim, base: _Base) -> ClaimResult:
         value, at = figures[measure.key], None
         affected = figures.get("before_data_keys")
         before_data = bool(figures.get("reaches_before_data")) and (affected is None or measure.key in affected)
-        unit = _figure_unit(value, measure.key)
+        unit = measure.unit or _figure_unit(value, measure.key)
         measured["figure"] = {k: v for k, v in figures.items() if not isinstance(v, list | dict) or k == "years"}
     else:
         raw = (

@@ -160,6 +160,7 @@ class Measure(_Model):
     relative_to: str | None = None
     versus_window: Window | None = None
     versus: Literal["ratio", "difference"] = "ratio"
+    unit: Literal["percent", "number", "multiple"] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Measure:
@@ -421,23 +422,6 @@ class ClaimFile(_Model):
     version: Literal[1] = 1
     claims: list[AnyClaim] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _top_level(self) -> ClaimFile:
-        seen: set[str] = set()
-        for claim in self.claims:
-            for name in ("id", "source", "date"):
-                if getattr(claim, name) is None:
-                    raise ValueError(f"claim {claim.id or claim.statement[:40]!r} lacks {name}")
-            assert claim.id is not None
-            if claim.id in seen:
-                raise ValueError(f"claim id {claim.id!r} is used twice")
-            seen.add(claim.id)
-            if isinstance(claim, EpisodeClaim):
-                names = [p.id for p in claim.definition.parts]
-                if any(n is None for n in names) or len(set(names)) != len(names):
-                    raise ValueError(f"every part of episode {claim.id} needs its own id")
-        return self
-
 
 # -- reading ----------------------------------------------------------------------------------
 
@@ -478,7 +462,9 @@ def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> tuple[yaml.Nod
 
 
 def _first_error(error: ValidationError, root: yaml.Node | None, name: str) -> ClaimFileError:
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # An unknown field is the cause when it comes with a "missing" one (a misspelt key).
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [step for step in first["loc"] if not (isinstance(step, str) and step.startswith("function-"))]
     if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
         loc.append("kind")
@@ -524,10 +510,36 @@ def parse_claims(text: str, name: str = "<text>") -> ClaimFile:
     if not isinstance(document, dict):
         raise ClaimFileError(name, 1, None, "a claim file is a mapping with a 'claims:' list")
     try:
-        return ClaimFile.model_validate(document)
+        parsed = ClaimFile.model_validate(document)
     except ValidationError as error:
-        return_error = _first_error(error, root, name)
-        raise return_error from None
+        raise _first_error(error, root, name) from None
+    _check_top_level(parsed, root, name)
+    return parsed
+
+
+def _check_top_level(parsed: ClaimFile, root: yaml.Node | None, name: str) -> None:
+    """Claims need an id, a source and a date (parts inherit them), and ids are unique."""
+
+    def fail(loc: list[int | str], message: str) -> ClaimFileError:
+        node, path = _node_at(root, loc)
+        line = node.start_mark.line + 1 if node is not None else None
+        return ClaimFileError(name, line, ".".join(path) or None, message)
+
+    seen: set[str] = set()
+    for index, claim in enumerate(parsed.claims):
+        for field in ("id", "source", "date"):
+            if getattr(claim, field) is None:
+                raise fail(["claims", index, field], "required field missing")
+        if claim.id in seen:
+            raise fail(["claims", index, "id"], f"claim id {claim.id!r} is used twice")
+        seen.add(str(claim.id))
+        if isinstance(claim, EpisodeClaim):
+            names: set[str] = set()
+            for number, part in enumerate(claim.definition.parts):
+                if part.id is None or part.id in names:
+                    where: list[int | str] = ["claims", index, "definition", "parts", number, "id"]
+                    raise fail(where, "every part of an episode needs its own id")
+                names.add(part.id)
 
 
 def load_claims(path: str | Path) -> ClaimFile:
