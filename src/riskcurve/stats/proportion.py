@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 #: Power at which the minimum detectable share is stated.
@@ -75,6 +76,7 @@ def _check(k: object, n: object, base: object, alpha: object) -> None:
         raise ValueError(f"alpha must be strictly between 0 and 0.5, got {alpha!r}")
 
 
+@lru_cache(maxsize=1024)
 def _detectable(n: int, base: float, alpha: float, power: float) -> float:
     """Smallest share above ``base`` rejected (two-sided, upper tail) with probability ``power``."""
     from scipy import stats
