@@ -577,4 +577,3 @@ def test_record_keeps_forecast_states_with_the_regime_state(store: Store) -> Non
     assert [e.alert.kind for e in second.alerts] == ["forecast_resolved"]
     assert load_forecast_states(store) == {"C45": "contradicted"}
     assert record(store, make_regime(later(2)), [_forecast("contradicted")]).alerts == ()
-

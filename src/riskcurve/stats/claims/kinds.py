@@ -450,7 +450,8 @@ def fmt(value: Any, unit: str = "number") -> str:
         return value
     number = float(value)
     if unit == "percent":
-        return f"{number * 100:+.1f}%"
+        # Small rates (supply inflation, daily moves) need the second decimal to be told apart.
+        return f"{number * 100:+.2f}%" if abs(number) < 0.02 else f"{number * 100:+.1f}%"
     if unit == "multiple":
         return f"{number:.2f}x"
     if number == int(number) and abs(number) < 1e15:
