@@ -107,6 +107,14 @@ class StoreError(RiskcurveError):
     """The store file cannot be opened, migrated or written."""
 
 
+class StoreBusyError(StoreError):
+    """Another process held the store for longer than the lock wait (``RISKCURVE_LOCK_TIMEOUT``)."""
+
+
+class StoreDamagedError(StoreError):
+    """The store file is truncated or corrupted; it must be rebuilt or restored."""
+
+
 class LookAheadError(RiskcurveError):
     """A computation asked for information that was not known at its date."""
 

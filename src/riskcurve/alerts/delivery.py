@@ -16,6 +16,7 @@ from riskcurve.alerts.persistence import OutboxEntry, _entries
 from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
 from riskcurve.errors import StoreError
+from riskcurve.masking import mask_secrets, mask_url, secret_parts
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class _Target:
     id: str
     label: str
     notifier: apprise.Apprise | None
+    secrets: frozenset[str] = frozenset()
 
 
 def _targets(notify_urls: Sequence[str]) -> list[_Target]:
@@ -58,18 +60,21 @@ def _targets(notify_urls: Sequence[str]) -> list[_Target]:
         notifier = apprise.Apprise()
         if not notifier.add(url.strip()):
             # Echo only the scheme: the rest of the URL may hold a token.
-            scheme = url.strip().partition("://")[0] or url.strip()[:12]
+            scheme = url.strip().partition("://")[0] if "://" in url else "none"
             raise ValueError(
-                f"notify URL #{number} ({scheme}://...) is not a URL apprise supports; "
-                "see https://appriseit.com/services/ for the URL forms"
+                f"notify URL #{number} (scheme {scheme[:32]!r}) is not a URL apprise supports; "
+                "see the list of services at appriseit.com/services for the URL forms"
             )
         server = notifier[0]
         # The canonical URL names the destination however it was spelt; hash it so the store
         # never holds a secret.
         ident = hashlib.sha256(server.url().encode()).hexdigest()[:32]
-        # Shown to the user: the URL with secrets masked and apprise's default options left out.
-        label = server.url(privacy=True).split("?", 1)[0]
-        targets.setdefault(ident, _Target(ident, label, notifier))
+        # Shown to the user: the URL masked by riskcurve's own rule (apprise masks only some
+        # schemes), with apprise's default options left out.
+        # Masked URLs can look alike (same host, paths masked): the position tells them apart.
+        label = f"{mask_url(server.url().split('?', 1)[0])} (URL #{number})"
+        secrets = frozenset(secret_parts(url.strip()))
+        targets.setdefault(ident, _Target(ident, label, notifier, secrets))
     return list(targets.values())
 
 
@@ -169,6 +174,7 @@ def deliver(
     delivered: list[OutboxEntry] = []
     pending: list[OutboxEntry] = []
     failed: list[OutboxEntry] = []
+    secrets = frozenset().union(*(target.secrets for target in targets))
     for entry in _entries(store, "status = 'pending'"):
         done = {
             row[0]
@@ -186,6 +192,8 @@ def deliver(
                     [entry.id, target.id, utc_now().to_pydatetime()],
                 )
             else:
+                # Masked before it is logged or stored: apprise's messages may quote the URL.
+                error = mask_secrets(error, secrets)
                 log.info("alert %d (%s) not delivered to %s: %s", entry.id, entry.alert.kind, target.label, error)
                 errors.append(f"{target.label}: {error}")
         attempts = entry.attempts + 1

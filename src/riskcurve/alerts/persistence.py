@@ -20,6 +20,7 @@ from riskcurve.alerts.diff import Alert, WatchState, changes, forecast_changes, 
 from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
 from riskcurve.errors import StoreError
+from riskcurve.masking import mask_secrets
 from riskcurve.signals.regime import Regime
 
 #: The ``watch_state`` row of the regime watch.
@@ -77,8 +78,10 @@ _OUTBOX_COLUMNS = "id, as_of, kind, key, title, body, status, attempts, created_
 
 def _entry(row: Sequence[Any]) -> OutboxEntry:
     ident, as_of, kind, key, title, body, status, attempts, created, delivered, error = row
+    # Masked on the way out too, for errors stored before riskcurve masked them on the way in.
+    shown = mask_secrets(error) if error else error
     return OutboxEntry(
-        int(ident), Alert(kind, key, title, body, as_of), status, int(attempts), created, delivered, error
+        int(ident), Alert(kind, key, title, body, as_of), status, int(attempts), created, delivered, shown
     )
 
 

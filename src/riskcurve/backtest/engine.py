@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import DateLike
+from riskcurve.backtest.baselines import halving_cycle
 from riskcurve.backtest.metrics import METRIC_COLUMNS, metrics_table, moments, performance, periods_per_year
 from riskcurve.errors import SameBarExecutionWarning
 
@@ -344,7 +345,7 @@ class Backtest:
         Starting cash.
     baselines
         Other signals run through the same account, costs and lag, by name; ``None`` gives
-        the halving-cycle rule (:func:`riskcurve.backtest.rules.halving_cycle` with its
+        the halving-cycle rule (:func:`riskcurve.backtest.baselines.halving_cycle` with its
         defaults). Buy-and-hold is always included: the signal "always long" from the strategy's
         first known value on, executed through the same ``lag`` (it enters on the bar an
         always-long strategy would), paying the same costs.
@@ -392,8 +393,6 @@ class Backtest:
             raise ValueError(f"capital must be a positive number, got {self.capital!r}")
         baselines = self.baselines
         if baselines is None:
-            from riskcurve.backtest.rules import halving_cycle
-
             baselines = {"halving_cycle": halving_cycle(pd.DatetimeIndex(prices.index))}
         if not isinstance(baselines, Mapping):
             raise TypeError(f"baselines must be a mapping of name -> signal, got {type(baselines).__name__}")

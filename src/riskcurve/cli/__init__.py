@@ -1,47 +1,127 @@
 """The ``riskcurve`` command line: parse, call the public API, render.
 
 Commands only parse arguments, call :mod:`riskcurve` and render rich tables or ``--json``.
-Domain errors become one line on stderr and a non-zero exit. Each command group lives in its
-own module and registers itself on the shared app when imported here.
+Every failure becomes one line on stderr and a non-zero exit. Each command group lives in its
+own module and registers itself on the shared app when imported.
+
+Exit codes (documented in the README, relied on by cron jobs):
+
+* ``0``: the command did everything it was asked;
+* ``1``: it failed, or did only part of it (``update --keep-going`` with a failed symbol,
+  ``watch`` that gave up on a delivery), or a file, a value or the store was bad;
+* ``2``: the command line itself was wrong (unknown option, a value out of range);
+* ``75``: the store stayed busy (another riskcurve process held it) for the whole wait;
+  try again later (``EX_TEMPFAIL``);
+* ``130``: interrupted (Ctrl-C, SIGINT).
+
+An interrupt while the commands load (they import pandas and DuckDB) is reported in one line too.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
+import traceback
 from collections.abc import Sequence
-
-import typer
-
-from riskcurve.cli._common import app
-from riskcurve.errors import RiskcurveError
-
-# Every public module of this package is a command group that registers itself on import.
-for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
-    importlib.import_module(f"{__name__}.{_module}")
+from typing import Any
 
 __all__ = ["app", "main"]
 
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 75
+EXIT_INTERRUPTED = 130
+
+
+def _load_commands() -> Any:
+    """The app with every command group registered (each public module registers on import)."""
+    from riskcurve.cli._common import app
+    from riskcurve.cli._lazy import LAZY_MODULES
+
+    # The heavy groups register when one of their commands runs (see riskcurve.cli._lazy).
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
+        if module not in LAZY_MODULES:
+            importlib.import_module(f"{__name__}.{module}")
+    return app
+
+
+try:
+    app = _load_commands()
+except KeyboardInterrupt:  # Ctrl-C while the commands load (they import pandas, duckdb...)
+    print("riskcurve: interrupted", file=sys.stderr)
+    raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+def _say(message: str) -> None:
+    from riskcurve.masking import mask_secrets
+
+    print(f"riskcurve: {mask_secrets(' '.join(message.split()))}", file=sys.stderr)
+
+
+def _is_duckdb_error(failure: BaseException) -> bool:
+    # Checked by module rather than by class so that `riskcurve --help` need not import DuckDB.
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(failure, duckdb.Error)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    import typer
+
+    from riskcurve.errors import RiskcurveError, StoreBusyError
+
+    command = typer.main.get_command(app)
+    args = list(argv) if argv is not None else sys.argv[1:]
+    try:
+        # Invoked directly rather than through click's main(): that one swallows the exit code
+        # of typer.Exit when not in standalone mode.
+        with command.make_context("riskcurve", args) as ctx:
+            command.invoke(ctx)
+    except typer.Exit as done:
+        return int(done.exit_code or 0)
+    except typer.Abort:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except typer.TyperException as usage:  # click's usage errors, as typer vendors them
+        if type(usage).__name__ == "NoArgsIsHelpError":
+            usage.show()  # type: ignore[attr-defined]
+            return int(getattr(usage, "exit_code", EXIT_USAGE))
+        message = usage.format_message() if hasattr(usage, "format_message") else str(usage)
+        where = getattr(getattr(usage, "ctx", None), "command_path", None)
+        hint = f" (see `{where} --help`)" if where else ""
+        _say(f"error: {message}{hint}")
+        return int(getattr(usage, "exit_code", EXIT_USAGE))
+    except StoreBusyError as busy:
+        _say(f"error: {busy}")
+        return EXIT_BUSY
+    except (RiskcurveError, ValueError, OSError) as failure:
+        _say(f"error: {failure}")
+        return EXIT_FAILED
+    except Exception as failure:
+        if not _is_duckdb_error(failure):
+            raise
+        # Whatever DuckDB says beyond what the store already turns into riskcurve's terms.
+        first = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
+        _say(
+            f"error: the store could not be read or written ({type(failure).__name__}: {first}); "
+            "`riskcurve store check` tells whether the file is damaged"
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the app, turning domain errors into one stderr line and exit code 1."""
-    command = typer.main.get_command(app)
+    """Entry point: run the command line and exit with its code (see the module docstring)."""
     try:
-        command.main(args=list(argv) if argv is not None else None, standalone_mode=False, prog_name="riskcurve")
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.TyperException as usage:
-        show = getattr(usage, "show", None)
-        if show is not None:
-            show()
-        else:
-            print(f"riskcurve: {usage.format_message()}", file=sys.stderr)
-        sys.exit(usage.exit_code)
-    except typer.Abort:
-        print("riskcurve: aborted", file=sys.stderr)
-        sys.exit(130)
-    except (RiskcurveError, ValueError, OSError) as failure:
-        message = " ".join(str(failure).split())
-        print(f"riskcurve: error: {message}", file=sys.stderr)
-        sys.exit(1)
+        code = _run(argv)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        code = EXIT_INTERRUPTED
+    except Exception as bug:  # noqa: BLE001 - the last net: a cron log gets one line, -v the traceback
+        if logging.getLogger().isEnabledFor(logging.INFO):
+            traceback.print_exc()
+        _say(f"internal error: {type(bug).__name__}: {bug} (a bug in riskcurve; rerun with -v for the traceback)")
+        code = EXIT_FAILED
+    sys.exit(code)

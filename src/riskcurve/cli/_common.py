@@ -10,22 +10,27 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from riskcurve import config
-from riskcurve.data.panel import MarketData
-from riskcurve.data.store import Store
-from riskcurve.signals.regime import default_as_of
-from riskcurve.signals.registry import SignalSpec, get_signal
+from riskcurve.cli._lazy import LazyGroup
+from riskcurve.masking import MaskingFilter
+
+# Only type names here: pandas and the store load inside the commands that use them, so that
+# `riskcurve --help` starts as fast as typer and rich allow (benchmarks/bench_startup.py).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from riskcurve.data.panel import MarketData
+    from riskcurve.data.store import Store
+    from riskcurve.signals.registry import SignalSpec
 
 app = typer.Typer(
     name="riskcurve",
+    cls=LazyGroup,
     help="Watch liquidity travel out along the risk curve, and test whether early links lead later ones.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -39,13 +44,16 @@ out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
-def parse_day(value: str | None) -> dt.date | None:
+def parse_day(value: str | None, what: str = "date") -> dt.date | None:
+    """A date option, parsed strictly (YYYY-MM-DD) and checked against the accepted range."""
     if value is None:
         return None
+    from riskcurve.data.validation import parse_day_text
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+        return parse_day_text(value, what=what)
+    except ValueError as failure:
+        raise typer.BadParameter(str(failure)) from None
 
 
 StoreOpt = Annotated[
@@ -64,8 +72,10 @@ def jsonable(value: Any) -> Any:
         return None
     if isinstance(value, float):
         return None if math.isnan(value) else value
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
+    # A value can only be a pandas object if pandas is loaded: no need to import it to ask.
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.Timestamp):
+        if pandas.isna(value):
             return None
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, dt.datetime):
@@ -74,7 +84,7 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "item"):
         return jsonable(value.item())
-    if value is pd.NaT:
+    if pandas is not None and value is pandas.NaT:
         return None
     return value
 
@@ -88,11 +98,28 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: jsonable(v) for k, v in zip(rows.columns, row, strict=True)} for row in rows.itertuples(index=False)]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from riskcurve import __version__
+
+        out.print(f"riskcurve {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_show_version, is_eager=True)
+    ] = False,
+) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # Libraries log the notify URLs they were given (apprise does): never unmasked.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
 
 
 ParamOpt = Annotated[
@@ -114,6 +141,8 @@ def cell(value: Any) -> str:
 
 
 def render_frame(title: str, frame: pd.DataFrame, rows: int, caption: str | None = None) -> None:
+    from rich.table import Table
+
     shown = frame.tail(rows)
     if len(frame.columns) > 8:
         # Wide signals read better with one column per date and one row per field.
@@ -133,6 +162,13 @@ def signal_context(
     name: str, symbol: str | None, params: list[str] | None, store: Path | None, as_of: str | None
 ) -> tuple[SignalSpec, dict[str, Any], Store, MarketData, str | None, str | None]:
     """Parse a signal command's arguments: the spec, its parameters, an open store and the point-in-time view."""
+    import pandas as pd
+
+    from riskcurve.data.panel import MarketData
+    from riskcurve.data.store import Store
+    from riskcurve.signals.regime import default_as_of
+    from riskcurve.signals.registry import get_signal
+
     spec = get_signal(name)
     raw: dict[str, str] = {}
     for item in params or []:
@@ -180,6 +216,8 @@ def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterat
 
     ``quiet`` (e.g. under ``--json``) shows nothing.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -1,21 +1,18 @@
-"""The claims checker: ``riskcurve check [ID ...]`` and ``riskcurve claims list|show|validate|new``."""
+"""The claims checker: ``riskcurve check [ID ...] [--file F] [--as-of D] [--json]``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from riskcurve import config
 from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, out, parse_day
+from riskcurve.cli.claims import FileOpt, claims_from
 
 if TYPE_CHECKING:
-    from riskcurve.stats.claims import Claim, ClaimResult
-
-claims_app = typer.Typer(help="The claim language: list, show, validate and start claim files.", no_args_is_help=True)
-app.add_typer(claims_app, name="claims")
+    from riskcurve.stats.claims import ClaimResult
 
 _GRADE_STYLE = {
     "consistent": "green",
@@ -28,16 +25,6 @@ _GRADE_STYLE = {
     "data missing": "blue",
     "pending": "cyan",
 }
-
-FileOpt = Annotated[
-    Path | None, typer.Option("--file", "-f", help="A claim file (YAML); default: the built-in January-2026 pack.")
-]
-
-
-def _claims(file: Path | None) -> list[Claim]:
-    from riskcurve.stats.claims import builtin_claims, load_claims
-
-    return builtin_claims() if file is None else list(load_claims(file).claims)
 
 
 def _styled(grade: str) -> str:
@@ -100,7 +87,7 @@ def check_command(
     from riskcurve.data.store import Store
     from riskcurve.stats.claims import run_claims
 
-    claims = _claims(file)
+    claims = claims_from(file)
     with Store(config.store_path(store), read_only=True) as db:
         results = run_claims(db, claims, ids or None, as_of=parse_day(as_of))
     grades: dict[str, int] = {}
@@ -118,76 +105,3 @@ def check_command(
         return
     out.print(_table(results, "riskcurve claims checker"))
     out.print(", ".join(f"{count} {grade}" for grade, count in grades.items()))
-
-
-def _dump(claim: Claim) -> str:
-    import yaml
-
-    document: dict[str, Any] = claim.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump({"claims": [document]}, sort_keys=False, allow_unicode=True, width=110)
-
-
-@claims_app.command("list")
-def list_command(file: FileOpt = None, json_out: JsonOpt = False) -> None:
-    """The claims of a file (default: the built-in pack): id, kind, date, source, statement."""
-    claims = _claims(file)
-    if json_out:
-        emit_json(
-            {
-                "claims": [
-                    {
-                        "id": c.id,
-                        "kind": c.kind,
-                        "date": c.date.isoformat() if c.date else None,
-                        "source": c.source,
-                        "statement": c.statement,
-                    }
-                    for c in claims
-                ]
-            }
-        )
-        return
-    view = Table(title=f"claims in {file or 'the built-in pack'}")
-    for column in ("id", "kind", "date", "source", "statement"):
-        view.add_column(column, no_wrap=column != "statement")
-    for claim in claims:
-        view.add_row(str(claim.id), claim.kind, str(claim.date), str(claim.source), claim.statement)
-    out.print(view)
-
-
-@claims_app.command("show")
-def show_command(claim_id: Annotated[str, typer.Argument(help="The claim's id.")], file: FileOpt = None) -> None:
-    """A claim's full definition, as YAML you can copy into your own file."""
-    from riskcurve.stats.claims import select
-
-    (claim,) = select(_claims(file), [claim_id])
-    out.print(_dump(claim), markup=False, highlight=False)
-
-
-@claims_app.command("validate")
-def validate_command(path: Annotated[Path, typer.Argument(help="The claim file to validate.")]) -> None:
-    """Check a claim file against the language; one error line (file, line, field) if it is malformed."""
-    from riskcurve.stats.claims import load_claims
-
-    document = load_claims(path)
-    kinds: dict[str, int] = {}
-    for claim in document.claims:
-        kinds[claim.kind] = kinds.get(claim.kind, 0) + 1
-    out.print(f"{path}: {len(document.claims)} valid claim(s) ({', '.join(f'{n} {k}' for k, n in kinds.items())})")
-
-
-@claims_app.command("new")
-def new_command(
-    path: Annotated[Path | None, typer.Argument(help="Where to write the template (default: print it).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write a commented claim-file template to start your own claims from."""
-    from riskcurve.stats.claims import TEMPLATE
-
-    if path is None:
-        out.print(TEMPLATE, markup=False, highlight=False, end="")
-        return
-    if path.exists() and not force:
-        raise ValueError(f"{path} exists; pass --force to overwrite it")
-    path.write_text(TEMPLATE, encoding="utf-8")
-    out.print(f"wrote {path}: edit it, then `riskcurve claims validate {path}` and `riskcurve check --file {path}`")

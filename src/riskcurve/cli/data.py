@@ -25,8 +25,6 @@ from riskcurve.cli._common import (
     records,
     series_app,
 )
-from riskcurve.data.ingest import import_csv, update
-from riskcurve.data.store import Store
 
 
 @app.command("update")
@@ -42,6 +40,9 @@ def update_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Fill or refresh the store: live when online, from the snapshot otherwise."""
+    from riskcurve.data.ingest import update
+    from riskcurve.data.store import Store
+
     path = config.store_path(store)
     with progress_bar("fetching", quiet=json_out, verb="fetched") as progress, Store(path) as db:
         result = update(
@@ -93,23 +94,24 @@ def update_command(
 @series_app.command("list")
 def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt = False) -> None:
     """Every stored series with its date range, row count and providers."""
+    from riskcurve.data.catalog import list_series
+
     day = parse_day(as_of)
-    with Store(config.store_path(store), read_only=True) as db:
-        table = db.list_series(as_of=day)
+    listed = list_series(config.store_path(store), as_of=day)
     if json_out:
-        listed = records(table.set_index("symbol"))
-        for record in listed:
-            record["providers"] = record["providers"].split(",") if record["providers"] else []
-        emit_json({"as_of": jsonable(day), "series": listed})
+        rows = [{k: jsonable(v) for k, v in record.items()} for record in listed]
+        for row in rows:
+            row["providers"] = row["providers"].split(",") if row["providers"] else []
+        emit_json({"as_of": jsonable(day), "series": rows})
         return
     view = Table(title=f"Stored series{f' as of {day}' if day else ''}", caption="descriptions: --json")
     for column in ("symbol", "kind", "unit", "first", "last", "rows", "providers"):
         view.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
-    for row in table.itertuples(index=False):
+    for row in listed:
         view.add_row(
-            *(cell(getattr(row, c)) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
-            f"{row.rows:,}",
-            cell(row.providers),
+            *(cell(row[c]) for c in ("symbol", "kind", "unit", "first_date", "last_date")),
+            f"{row['rows']:,}",
+            cell(row["providers"]),
         )
     out.print(view)
 
@@ -126,6 +128,8 @@ def series_show(
     json_out: JsonOpt = False,
 ) -> None:
     """The data of one series, as known on --as-of."""
+    from riskcurve.data.store import Store
+
     day = parse_day(as_of)
     with Store(config.store_path(store), read_only=True) as db:
         meta = db.meta(symbol)
@@ -168,6 +172,8 @@ def series_export(
     json_out: JsonOpt = False,
 ) -> None:
     """Write one series, with its provenance columns, to Parquet."""
+    from riskcurve.data.store import Store
+
     with Store(config.store_path(store), read_only=True) as db:
         target = db.export_parquet(symbol, out_file, as_of=parse_day(as_of), vintages=vintages)
     if json_out:
@@ -191,6 +197,9 @@ def import_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Import a series of your own (ETF flows, share of unprofitable companies, ...)."""
+    from riskcurve.data.ingest import import_csv
+    from riskcurve.data.store import Store
+
     with Store(config.store_path(store)) as db:
         stats = import_csv(
             db,

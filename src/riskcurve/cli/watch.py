@@ -160,4 +160,6 @@ def watch_command(
                 return
             _pause(interval)
     except KeyboardInterrupt:
+        # Ctrl-C is how a loop ends, but a supervisor must still see that it was interrupted.
         err.print(f"watch stopped after {runs} run(s)")
+        raise typer.Exit(130) from None

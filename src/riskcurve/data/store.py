@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import PRICE_COLUMNS, DateLike, SeriesKind
+from riskcurve.data.catalog import SERIES_SQL, series_parameters
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
@@ -511,24 +512,7 @@ class Store:
         """
         day = pd.Timestamp(as_of).date() if as_of is not None else None
         cutoff = knowledge_cutoff(as_of).to_pydatetime() if as_of is not None else None
-        return self._con.execute(
-            """
-            WITH rows AS (
-                SELECT symbol, date, provider, fetched_at FROM prices WHERE ?::DATE IS NULL OR date <= ?::DATE
-                UNION ALL
-                SELECT symbol, date, provider, fetched_at FROM observations
-                WHERE ?::TIMESTAMP IS NULL OR available_at <= ?::TIMESTAMP
-            )
-            SELECT s.symbol, s.kind, s.unit, s.description,
-                   min(r.date) AS first_date, max(r.date) AS last_date,
-                   count(DISTINCT r.date) AS rows,
-                   string_agg(DISTINCT r.provider, ',' ORDER BY r.provider) AS providers,
-                   max(r.fetched_at) AS last_fetched
-            FROM series s LEFT JOIN rows r USING (symbol)
-            GROUP BY ALL ORDER BY s.symbol
-            """,
-            [day, day, cutoff, cutoff],
-        ).df()
+        return self._con.execute(SERIES_SQL, series_parameters(day, cutoff)).df()
 
     def update_log(self, symbol: str | None = None) -> pd.DataFrame:
         """Every write recorded for provenance: provider, source, fetch time, rows new/revised."""

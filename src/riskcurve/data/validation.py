@@ -4,14 +4,30 @@ Validation happens once, here, at the boundary. Every check raises :class:`DataE
 the source, the line (for files) or the date (for provider frames), and the symbol, so a user
 can open the file and fix it. Validated frames have a naive ``DatetimeIndex`` named ``date``
 at midnight, strictly ascending, and float columns.
+
+Dates are parsed strictly (``YYYY-MM-DD``, optionally with a midnight time) and must lie in
+the documented range: from :data:`EARLIEST_DATE` (1900-01-01) to :func:`latest_date` (the
+day of the update, UTC, plus one: a source in Asia may already be on tomorrow). Dates are
+checked in day units *before* any conversion to pandas' nanosecond timestamps, whose range
+ends in 2262 and whose overflow would otherwise move a date silently to another century.
+
+Prices must be positive, finite, at most :data:`MAX_PRICE`, and may not move by more than a
+factor of :data:`JUMP_FACTOR` (up or down) from one bar to the next unless jumps are allowed
+(:func:`allowing_jumps`, ``riskcurve update --allow-jumps``): such a bar is almost always a
+unit change or a typo, and one of them ruins every volatility and return computed over it.
+Files are limited to :data:`MAX_FILE_BYTES` and :data:`MAX_ROWS` data lines, stated up front,
+so an oversized file is refused at once instead of filling memory.
 """
 
 from __future__ import annotations
 
+import contextvars
 import csv
+import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +39,80 @@ from riskcurve.errors import DataError
 
 _TZ_SUFFIX = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 _MISSING = {"", "nan", "NaN", "NA", "null", "None"}
+#: A day, optionally with a time of day (which must then be midnight).
+_DAY_TEXT = r"\d{4}-\d{2}-\d{2}(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?"
+
+#: The earliest date riskcurve accepts anywhere (files, providers, options).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+#: Largest close (or open/high/low) accepted: far above any real price, far below float overflow.
+MAX_PRICE = 1e12
+#: Largest move from one bar's close to the next (up or down, as a factor) accepted without
+#: ``--allow-jumps``. The snapshot's largest real one-day move is DOGE's x4.6 on 2021-01-28.
+JUMP_FACTOR = 10.0
+#: Largest CSV file read (bytes) and most data lines in it: a daily series since 1900 has
+#: fewer than 50,000 lines.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 100_000
+#: Longest CSV field (characters); a longer one is a broken file, not data.
+MAX_FIELD_CHARS = 1024
+
+_allow_jumps: contextvars.ContextVar[bool] = contextvars.ContextVar("riskcurve_allow_jumps", default=False)
+
+
+@contextmanager
+def allowing_jumps(allowed: bool = True) -> Iterator[None]:
+    """Within this block, price validation accepts one-bar moves beyond :data:`JUMP_FACTOR`.
+
+    A context variable rather than a parameter, because providers validate their own output
+    behind the fixed :meth:`~riskcurve.data.providers.base.Provider.fetch` signature.
+    """
+    token = _allow_jumps.set(allowed)
+    try:
+        yield
+    finally:
+        _allow_jumps.reset(token)
+
+
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The latest date accepted: ``today`` (default: the current UTC day) plus one day."""
+    if today is None:
+        today = dt.datetime.now(dt.UTC).date()
+    return today + dt.timedelta(days=1)
+
+
+def date_range_text() -> str:
+    """The accepted range in words, for messages."""
+    return f"{EARLIEST_DATE.isoformat()} to {latest_date().isoformat()} (today, UTC, plus one day)"
+
+
+def parse_day_text(value: str, *, what: str = "date") -> dt.date:
+    """Parse one ``YYYY-MM-DD`` string strictly and check it lies in the accepted range.
+
+    ``2020``, ``20200102``, ``2020-1-2`` and week dates are refused: only the one spelling
+    every riskcurve output uses is accepted, so a typo cannot become another day.
+
+    Parameters
+    ----------
+    value
+        The text, e.g. from a command-line option or a dashboard request.
+    what
+        What the date is, for the message (e.g. ``"--as-of"``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``what``, the value and the accepted form or range.
+    """
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{what} {value!r} is not a date; expected YYYY-MM-DD")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not a date (no such day; expected YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= day <= latest_date():
+        raise ValueError(f"{what} {text} is outside the accepted range {date_range_text()}")
+    return day
 
 
 def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
@@ -42,12 +132,43 @@ def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
         ``RangeIndex`` whose label ``i`` is file line ``i + 2``.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(
+                f"file is {size / 2**20:,.0f} MB; riskcurve reads CSV files of at most {MAX_FILE_BYTES // 2**20} MB "
+                f"(a daily series since {EARLIEST_DATE.year} is far smaller)",
+                source=str(path),
+                symbol=symbol,
+            )
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise DataError("file not found", source=str(path), symbol=symbol) from None
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path), symbol=symbol) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if len(rows) > MAX_ROWS:
+                raise DataError(
+                    f"more than {MAX_ROWS:,} data lines; riskcurve reads at most {MAX_ROWS:,} per file "
+                    f"(one a day since {EARLIEST_DATE.year} is fewer than 50,000)",
+                    source=str(path),
+                    row=reader.line_num,
+                    symbol=symbol,
+                )
+            if any(len(field) > MAX_FIELD_CHARS for field in row):
+                longest = max(len(field) for field in row)
+                raise DataError(
+                    f"a field of {longest:,} characters (at most {MAX_FIELD_CHARS:,} accepted); is this a CSV file?",
+                    source=str(path),
+                    row=reader.line_num,
+                    symbol=symbol,
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        # e.g. a field beyond the csv module's own limit (128 KB), or a NUL byte.
+        raise DataError(f"malformed CSV: {exc}", source=str(path), row=reader.line_num, symbol=symbol) from None
     if not rows or not any(field.strip() for field in rows[0]):
         raise DataError("empty file (no header line)", source=str(path), symbol=symbol)
     header = [field.strip().lower() for field in rows[0]]
@@ -126,7 +247,22 @@ def parse_dates(
                 row=labels[0] if len(labels) else None,
                 symbol=symbol,
             )
-        parsed = pd.Series(index)
+        # In the frame's own unit: casting to nanoseconds first could overflow and shift a date.
+        stamps = index.to_numpy()
+        missing = np.isnat(stamps).nonzero()[0]
+        if len(missing):
+            raise DataError("date is missing", source=source, row=labels[int(missing[0])], symbol=symbol)
+        days = stamps.astype("datetime64[D]")
+        intraday = (days.astype(stamps.dtype) != stamps).nonzero()[0]
+        if len(intraday):
+            position = int(intraday[0])
+            raise DataError(
+                f"intraday timestamp {stamps[position]}; daily dates are expected",
+                source=source,
+                row=labels[position],
+                symbol=symbol,
+            )
+        shown = [str(day) for day in days]
     else:
         text = _as_text(values)
         blank = text.isin(_MISSING).to_numpy().nonzero()[0]
@@ -141,28 +277,66 @@ def parse_dates(
                 row=labels[position],
                 symbol=symbol,
             )
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        bad = parsed.isna().to_numpy().nonzero()[0]
-        if len(bad):
-            position = int(bad[0])
+        parts = text.str.extract(f"^{_DAY_TEXT}$")
+        unreadable = (~text.str.fullmatch(_DAY_TEXT)).to_numpy().nonzero()[0]
+        if len(unreadable):
+            position = int(unreadable[0])
             raise DataError(
                 f"cannot parse date {text.iloc[position]!r} (expected YYYY-MM-DD)",
                 source=source,
                 row=labels[position],
                 symbol=symbol,
             )
-    intraday = (parsed != parsed.dt.normalize()).to_numpy().nonzero()[0]
-    if len(intraday):
-        position = int(intraday[0])
+        times = parts["time"].fillna("")
+        intraday = (times.str.replace(r"[0:.]", "", regex=True) != "").to_numpy().nonzero()[0]
+        if len(intraday):
+            position = int(intraday[0])
+            raise DataError(
+                f"intraday timestamp {text.iloc[position]}; daily dates are expected",
+                source=source,
+                row=labels[position],
+                symbol=symbol,
+            )
+        shown = text.str.slice(0, 10).tolist()
+        days = _calendar_days(shown, source=source, symbol=symbol, labels=labels)
+    _check_range(days, shown, source=source, symbol=symbol, labels=labels)
+    # Safe now: every day lies well inside pandas' nanosecond range (1677-2262).
+    index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
+    _check_order(index, source=source, symbol=symbol, labels=labels)
+    return index
+
+
+def _calendar_days(text: list[str], *, source: str, symbol: str | None, labels: Sequence[int | str]) -> np.ndarray:
+    """``YYYY-MM-DD`` strings as ``datetime64[D]`` (a range far wider than nanoseconds')."""
+    try:
+        return np.array(text, dtype="datetime64[D]")
+    except ValueError:
+        pass
+    for position, day in enumerate(text):  # only on failure: find the impossible day (2021-02-30)
+        try:
+            np.datetime64(day, "D")
+        except ValueError:
+            raise DataError(
+                f"cannot parse date {day!r}: not a calendar date", source=source, row=labels[position], symbol=symbol
+            ) from None
+    raise AssertionError("unreachable: numpy refused the dates but accepted each one")  # pragma: no cover
+
+
+def _check_range(
+    days: np.ndarray, shown: Sequence[str], *, source: str, symbol: str | None, labels: Sequence[int | str]
+) -> None:
+    low = np.datetime64(EARLIEST_DATE, "D")
+    high = np.datetime64(latest_date(), "D")
+    outside = ((days < low) | (days > high)).nonzero()[0]
+    if len(outside):
+        position = int(outside[0])
+        when = "in the future" if days[position] > high else "too early"
         raise DataError(
-            f"intraday timestamp {parsed.iloc[position]}; daily dates are expected",
+            f"date {shown[position]} is {when}: dates must lie in {date_range_text()}",
             source=source,
             row=labels[position],
             symbol=symbol,
         )
-    index = pd.DatetimeIndex(parsed.to_numpy(dtype="datetime64[ns]"), name="date")
-    _check_order(index, source=source, symbol=symbol, labels=labels)
-    return index
 
 
 def _check_order(index: pd.DatetimeIndex, *, source: str, symbol: str | None, labels: Sequence[int | str]) -> None:
@@ -274,8 +448,37 @@ def validate_prices(frame: pd.DataFrame, *, source: str, symbol: str) -> pd.Data
             raise DataError(
                 f"{column} {numbers[position]:g} is {what}", source=source, row=labels[position], symbol=symbol
             )
+        if column != "volume":
+            huge = (numbers > MAX_PRICE).nonzero()[0]
+            if len(huge):
+                position = int(huge[0])
+                raise DataError(
+                    f"{column} {numbers[position]:g} is above {MAX_PRICE:g}, the largest price riskcurve accepts",
+                    source=source,
+                    row=labels[position],
+                    symbol=symbol,
+                )
         out[column] = numbers
+    if not _allow_jumps.get():
+        _check_jumps(out["close"], source=source, symbol=symbol, labels=labels)
     return pd.DataFrame(out, index=index, columns=list(PRICE_COLUMNS))
+
+
+def _check_jumps(close: np.ndarray, *, source: str, symbol: str, labels: Sequence[int | str]) -> None:
+    if len(close) < 2:
+        return
+    ratio = close[1:] / close[:-1]
+    jumps = ((ratio > JUMP_FACTOR) | (ratio < 1.0 / JUMP_FACTOR)).nonzero()[0]
+    if len(jumps):
+        position = int(jumps[0]) + 1
+        raise DataError(
+            f"close {close[position]:g} is x{ratio[position - 1]:.3g} the previous bar's {close[position - 1]:g}, "
+            f"beyond the x{JUMP_FACTOR:g} a bar may move (a unit change or a typo?); "
+            "use --allow-jumps if it is real",
+            source=source,
+            row=labels[position],
+            symbol=symbol,
+        )
 
 
 def validate_values(

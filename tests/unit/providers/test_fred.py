@@ -20,7 +20,7 @@ from responses import matchers
 
 from riskcurve.data.providers import fred
 from riskcurve.data.providers.base import RetryPolicy, get_provider
-from riskcurve.data.providers.fred import API_URL, CSV_URL, FredProvider
+from riskcurve.data.providers.fred import API_URL, CSV_URL, VINTAGE_DATES_URL, FredProvider
 from riskcurve.data.release import available_at
 from riskcurve.errors import ProviderError, UnknownSymbolError
 
@@ -57,6 +57,25 @@ def provider(
 
 def _no_sleep(seconds: float) -> None:
     raise AssertionError(f"unexpected sleep of {seconds}s")
+
+
+def vintage_dates(dates: list[str], *, count: int | None = None, offset: int = 0) -> dict[str, Any]:
+    """A ``series/vintagedates`` answer, shaped like FRED's."""
+    return {
+        "realtime_start": "1776-07-04",
+        "realtime_end": "9999-12-31",
+        "order_by": "vintage_date",
+        "sort_order": "asc",
+        "count": len(dates) if count is None else count,
+        "offset": offset,
+        "limit": 10000,
+        "vintage_dates": dates,
+    }
+
+
+def few_vintages(mocked: responses.RequestsMock) -> None:
+    """Register a vintage-dates answer short enough for one observations request."""
+    mocked.get(VINTAGE_DATES_URL, body=fixture("M2SL_vintagedates.json"), content_type="application/json")
 
 
 def observations(rows: list[tuple[str, str, str]], *, count: int | None = None, offset: int = 0) -> dict[str, Any]:
@@ -360,6 +379,7 @@ def test_api_without_observations_is_an_empty_frame(mocked: responses.RequestsMo
 
 
 def test_vintages_give_one_row_per_date_and_vintage(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)
     mocked.get(
         API_URL,
         body=fixture("M2SL_vintages.json"),
@@ -396,6 +416,7 @@ def test_vintages_give_one_row_per_date_and_vintage(mocked: responses.RequestsMo
 
 
 def test_vintage_published_before_the_rule_is_held_back_to_the_rule(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)
     # FEDFUNDS for March 2020 under the rule: 1 April 2020, 5 pm EDT = 21:00 UTC. Vintages
     # stamped 30 and 31 March would be look-ahead; both move to the rule's instant, where only
     # the later one (what was known then) is kept.
@@ -417,6 +438,7 @@ def test_vintage_published_before_the_rule_is_held_back_to_the_rule(mocked: resp
 
 
 def test_vintages_never_precede_the_release_rule(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)
     # WM2NS under the H.6 weekly rule: the week of 2020-01-06 is first published 28 January
     # 2020 at 1 pm EST (18:00 UTC), the week of 2020-01-13 on 25 February. Vintages stamped
     # earlier than that are moved to the rule's instant.
@@ -474,12 +496,14 @@ def test_without_key_revised_series_use_the_csv(mocked: responses.RequestsMock) 
 
 
 def test_missing_values_in_vintages_are_dropped(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)
     mocked.get(API_URL, body=fixture("M2SL_vintages.json"))
     frame = provider(api_key=KEY).fetch("M2SL").frame
     assert frame.loc["2020-02-01", "value"].tolist() == [15491.8, 15462.0]
 
 
 def test_bad_vintage_date_is_garbage(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)
     mocked.get(API_URL, json=observations([("yesterday", "2020-01-01", "15410.9")]))
     with pytest.raises(ProviderError, match=r"realtime_start 'yesterday' is not a date"):
         provider(api_key=KEY).fetch("M2SL")
@@ -494,7 +518,7 @@ def test_key_is_not_in_a_connection_error(mocked: responses.RequestsMock) -> Non
         raise requests.ConnectionError(f"Max retries exceeded with url: {request.url} (Connection refused)")
 
     for _ in range(2):
-        mocked.add_callback(responses.GET, API_URL, callback=refuse)
+        mocked.add_callback(responses.GET, VINTAGE_DATES_URL, callback=refuse)
     with pytest.raises(ProviderError) as caught:
         provider([], attempts=2, api_key=KEY).fetch("M2SL")
 
@@ -519,6 +543,7 @@ def test_key_is_not_in_an_api_error(mocked: responses.RequestsMock) -> None:
 
 
 def test_key_is_not_in_source_or_repr(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)
     mocked.get(API_URL, body=fixture("M2SL_vintages.json"))
     built = provider(api_key=KEY)
     got = built.fetch("M2SL")
@@ -543,3 +568,129 @@ def test_api_missing_values_are_dropped(mocked: responses.RequestsMock) -> None:
     got = provider(api_key=KEY).fetch("DGS10")
     assert got.frame.index.tolist() == [pd.Timestamp("2024-01-02")]
     assert got.frame["value"].tolist() == [3.95]
+
+
+# -- ALFRED's limit of 2,000 vintage dates per request ------------------------------------------
+
+
+class FakeAlfred:
+    """ALFRED's observations endpoint for one series, with FRED's 2,000-vintage-date limit.
+
+    ``truth`` holds the series' maximal real-time rows ``(date, value, first vintage, last day)``;
+    a request sees each row clipped to its real-time period, as FRED answers.
+    """
+
+    def __init__(self, dates: list[str], truth: list[tuple[str, str, str, str]], limit: int | None = 2000) -> None:
+        self.dates, self.truth, self.limit = dates, truth, limit
+        self.periods: list[tuple[str, str]] = []
+
+    def __call__(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        import json
+
+        params = request.params  # type: ignore[attr-defined]
+        start, end = params["realtime_start"], params["realtime_end"]
+        self.periods.append((start, end))
+        inside = sum(start <= day <= end for day in self.dates)
+        if self.limit is not None and inside > self.limit:
+            message = (
+                f"Bad Request.  There are {inside} vintage dates in the specified real-time period: "
+                f"{start} to {end}.  This exceeds the maximum number of vintage dates allowed ({self.limit})."
+            )
+            return 400, {}, json.dumps({"error_code": 400, "error_message": message})
+        rows = [
+            (max(first, start), day, value, min(last, end))
+            for day, value, first, last in self.truth
+            if first <= end and last >= start
+        ]
+        body = observations([(first, day, value) for first, day, value, _ in rows])
+        for row, (_, _, _, last) in zip(body["observations"], rows, strict=True):
+            row["realtime_end"] = last
+        return 200, {}, json.dumps(body)
+
+
+def _daily_vintages(count: int) -> list[str]:
+    return [day.date().isoformat() for day in pd.date_range("2010-01-04", periods=count, freq="D")]
+
+
+def _truth(dates: list[str]) -> list[tuple[str, str, str, str]]:
+    """Two observations revised across the places where 2,000-date periods split."""
+
+    def _day_before(i: int) -> str:
+        return (pd.Timestamp(dates[i]) - pd.Timedelta(days=1)).date().isoformat()
+
+    return [
+        ("2009-12-01", "100.0", dates[0], _day_before(1500)),
+        ("2009-12-01", "101.5", dates[1500], _day_before(3000)),  # spans the split at dates[2000]
+        ("2009-12-01", "101.0", dates[3000], "9999-12-31"),  # spans the split at dates[4000]
+        ("2015-06-01", "7.5", dates[2000], _day_before(4100)),  # first published on a split day
+        ("2015-06-01", "7.25", dates[4100], "9999-12-31"),
+    ]
+
+
+def test_the_real_too_many_vintages_answer_is_reported_whole(mocked: responses.RequestsMock) -> None:
+    few_vintages(mocked)  # FRED's list said 3 dates, yet the observations request is refused
+    mocked.get(API_URL, status=400, body=fixture("too_many_vintage_dates.json"), content_type="application/json")
+    with pytest.raises(ProviderError) as caught:
+        provider(api_key=KEY).fetch("M2SL")
+    assert str(caught.value) == (
+        "fred M2SL: FRED API, series M2SL: HTTP 400: Bad Request. There are 2004 vintage dates in the specified "
+        "real-time period: 1776-07-04 to 9999-12-31. This exceeds the maximum number of vintage dates allowed (2000)."
+    )
+
+
+def test_long_revision_histories_are_fetched_in_periods_of_at_most_2000_vintage_dates(
+    mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dates = _daily_vintages(4500)
+    monkeypatch.setattr(fred, "VINTAGE_PAGE_SIZE", 2000)  # the vintage-date list itself comes in pages
+    for offset in (0, 2000, 4000):
+        mocked.get(
+            VINTAGE_DATES_URL,
+            json=vintage_dates(dates[offset : offset + 2000], count=4500, offset=offset),
+            match=[matchers.query_param_matcher({"offset": str(offset), "limit": "2000"}, strict_match=False)],
+        )
+    server = FakeAlfred(dates, _truth(dates))
+    mocked.add_callback(responses.GET, API_URL, callback=server)
+    got = provider(api_key=KEY, vintages=True).fetch("DFF")
+
+    assert server.periods == [
+        ("1776-07-04", (pd.Timestamp(dates[2000]) - pd.Timedelta(days=1)).date().isoformat()),
+        (dates[2000], (pd.Timestamp(dates[4000]) - pd.Timedelta(days=1)).date().isoformat()),
+        (dates[4000], "9999-12-31"),
+    ]
+    # The same frame as one request to a FRED without the limit would give: values that were
+    # current across a split are one vintage, not two.
+    with responses.RequestsMock() as unlimited:
+        unlimited.get(VINTAGE_DATES_URL, json=vintage_dates(["2010-01-04"]))
+        unlimited.add_callback(responses.GET, API_URL, callback=FakeAlfred(dates, _truth(dates), limit=None))
+        whole = provider(api_key=KEY, vintages=True).fetch("DFF")
+    pd.testing.assert_frame_equal(got.frame, whole.frame)
+    assert got.frame["value"].tolist() == [100.0, 101.5, 101.0, 7.5, 7.25]
+
+
+def test_refused_period_without_the_split_is_the_error_fred_gives(
+    mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same server asked for all of time at once (what the provider did before) refuses.
+    dates = _daily_vintages(2004)
+    monkeypatch.setattr(fred, "MAX_VINTAGES_PER_REQUEST", 10_000)
+    mocked.get(VINTAGE_DATES_URL, json=vintage_dates(dates))
+    mocked.add_callback(responses.GET, API_URL, callback=FakeAlfred(dates, _truth(_daily_vintages(4500))))
+    with pytest.raises(ProviderError, match=r"There are 2004 vintage dates .* allowed \(2000\)\.$"):
+        provider(api_key=KEY, vintages=True).fetch("DFF")
+
+
+def test_bad_vintage_date_list_is_garbage(mocked: responses.RequestsMock) -> None:
+    mocked.get(VINTAGE_DATES_URL, json=vintage_dates(["2020-02-25", "25/03/2020"]))
+    with pytest.raises(ProviderError, match=r"vintage date '25/03/2020' is not a YYYY-MM-DD date"):
+        provider(api_key=KEY).fetch("M2SL")
+
+
+def test_vintage_dates_transient_failure_is_retried(mocked: responses.RequestsMock) -> None:
+    waits: list[float] = []
+    mocked.get(VINTAGE_DATES_URL, status=503, body="<html><title>503 Service Unavailable</title></html>")
+    few_vintages(mocked)
+    mocked.get(API_URL, body=fixture("M2SL_vintages.json"))
+    got = provider(waits, api_key=KEY).fetch("M2SL")
+    assert waits == [1.0]
+    assert len(got.frame) == 5

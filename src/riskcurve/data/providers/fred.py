@@ -31,17 +31,22 @@ from riskcurve.errors import DataError, ProviderError, UnknownSymbolError
 
 CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 API_URL = "https://api.stlouisfed.org/fred/series/observations"
+VINTAGE_DATES_URL = "https://api.stlouisfed.org/fred/series/vintagedates"
 #: Series whose past values get revised, so their vintages matter for honest backtests.
 REVISED = frozenset({"M2SL", "WM2NS", "FEDFUNDS"})
 #: ALFRED's documented "all real-time periods" bounds.
 ALL_VINTAGES = ("1776-07-04", "9999-12-31")
 PAGE_SIZE = 100_000
+#: The most vintage dates FRED accepts in one real-time period; more is refused with HTTP 400
+#: ("This exceeds the maximum number of vintage dates allowed (2000)").
+MAX_VINTAGES_PER_REQUEST = 2000
+#: The documented largest page of ``series/vintagedates``.
+VINTAGE_PAGE_SIZE = 10_000
 
 _FRED_ID = re.compile(r"[A-Z0-9]+")
 _MISSING = frozenset({".", ""})
 _DATE_HEADERS = frozenset({"observation_date", "date"})
-_HTTP_STATUS = re.compile(r"HTTP \d+")
-_ERROR_MESSAGE = re.compile(r'"error_message"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -234,48 +239,109 @@ class FredProvider:
     def _observations(
         self, series: FredSeries, lo: pd.Timestamp | None, hi: pd.Timestamp | None, *, vintages: bool
     ) -> list[dict[str, Any]]:
-        """Every observation row of the API answer, following its pagination."""
-        params: dict[str, Any] = {
-            "series_id": series.series_id,
-            "api_key": self._api_key,
-            "file_type": "json",
-            "limit": PAGE_SIZE,
-            "offset": 0,
-        }
+        """Every observation row of the API answer, following its pagination.
+
+        With vintages, the real-time axis is cut into periods of at most
+        :data:`MAX_VINTAGES_PER_REQUEST` vintage dates, since FRED refuses longer ones; a value
+        still current where one period ends and the next begins comes back from both, and is
+        joined into one row again.
+        """
+        params: dict[str, Any] = {"series_id": series.series_id}
         if lo is not None:
             params["observation_start"] = lo.date().isoformat()
         if hi is not None:
             params["observation_end"] = hi.date().isoformat()
-        if vintages:
-            params["realtime_start"], params["realtime_end"] = ALL_VINTAGES
+        if not vintages:
+            return self._pages(API_URL, params, "observations", series)
         rows: list[dict[str, Any]] = []
+        latest: dict[str, dict[str, Any]] = {}  # per date, its last row so far
+        for number, (first, last) in enumerate(self._realtime_periods(series)):
+            period = {**params, "realtime_start": first, "realtime_end": last}
+            for row in self._pages(API_URL, period, "observations", series):
+                before = latest.get(str(row.get("date")))
+                if (
+                    number > 0
+                    and before is not None
+                    and row.get("realtime_start") == first
+                    and before.get("value") == row.get("value")
+                    and before.get("realtime_end") == _day_before(first)
+                ):
+                    before["realtime_end"] = row.get("realtime_end")  # the same vintage, cut by our split
+                    continue
+                row = dict(row)
+                latest[str(row.get("date"))] = row
+                rows.append(row)
+        return rows
+
+    def vintage_dates(self, symbol: str) -> list[str]:
+        """Every ALFRED vintage date of a series (ISO strings, ascending), all pages of the answer.
+
+        Raises
+        ------
+        ValueError
+            Without an API key (the endpoint needs one).
+        UnknownSymbolError, ProviderError
+            As :meth:`fetch`.
+        """
+        if self._api_key is None:
+            raise ValueError("FRED vintage dates need an API key: set the FRED_API_KEY environment variable")
+        series = self.series(symbol)
+        params = {"series_id": series.series_id, "realtime_start": ALL_VINTAGES[0], "realtime_end": ALL_VINTAGES[1]}
+        dates = self._pages(VINTAGE_DATES_URL, params, "vintage_dates", series, page_size=VINTAGE_PAGE_SIZE)
+        if not all(isinstance(day, str) and _ISO_DAY.fullmatch(day) for day in dates):
+            bad = next(day for day in dates if not (isinstance(day, str) and _ISO_DAY.fullmatch(day)))
+            raise self._garbage(series, f"vintage date {bad!r} is not a YYYY-MM-DD date")
+        return sorted(set(dates))
+
+    def _realtime_periods(self, series: FredSeries) -> list[tuple[str, str]]:
+        """Real-time periods covering all of time, each holding at most the allowed vintage dates."""
+        dates = self.vintage_dates(series.name)
+        starts = dates[::MAX_VINTAGES_PER_REQUEST][1:]  # where each period after the first begins
+        bounds = [ALL_VINTAGES[0], *starts]
+        ends = [*(_day_before(day) for day in starts), ALL_VINTAGES[1]]
+        return list(zip(bounds, ends, strict=True))
+
+    def _pages(
+        self,
+        url: str,
+        params: dict[str, Any],
+        field: str,
+        series: FredSeries,
+        *,
+        page_size: int | None = None,
+    ) -> list[Any]:
+        """The ``field`` list of an API answer, all pages of it (``limit``/``offset``/``count``)."""
+        limit = PAGE_SIZE if page_size is None else page_size
+        query = {**params, "api_key": self._api_key, "file_type": "json", "limit": limit, "offset": 0}
+        items: list[Any] = []
         while True:
-            payload = self._get_json(params, series)
-            page = payload.get("observations")
+            payload = self._get_json(url, query, series)
+            page = payload.get(field)
             count = payload.get("count")
             if not isinstance(page, list) or not isinstance(count, int):
                 found = ", ".join(map(str, payload)) or "nothing"
-                raise self._garbage(series, f"API answer lacks 'observations' and 'count' (found: {found})")
-            if not all(isinstance(row, dict) for row in page):
+                raise self._garbage(series, f"API answer lacks {field!r} and 'count' (found: {found})")
+            if field == "observations" and not all(isinstance(row, dict) for row in page):
                 raise self._garbage(series, "API 'observations' are not objects")
-            rows.extend(page)
-            if not page or len(rows) >= count:
-                return rows
-            params["offset"] = len(rows)
+            items.extend(page)
+            if not page or len(items) >= count:
+                return items
+            query["offset"] = len(items)
 
-    def _get_json(self, params: dict[str, Any], series: FredSeries) -> dict[str, Any]:
-        """One API page. Failures are raised outside ``except`` so no exception carrying the
-        request URL (and with it the key) is chained to what the caller sees."""
+    def _get_json(self, url: str, params: dict[str, Any], series: FredSeries) -> dict[str, Any]:
+        """One API page, FRED's error answers read whole. Failures are raised outside ``except``
+        so no exception carrying the request URL (and with it the key) is chained to the caller's."""
         failure: Exception | None = None
         try:
             response = http.get(
                 self.session,
-                API_URL,
+                url,
                 params=params,
                 provider=self.name,
                 symbol=series.name,
                 policy=self.policy,
                 throttle=self.throttle,
+                final_errors_to_caller=True,
             )
         except ProviderError as exc:
             failure = self._api_failure(exc.message, series)
@@ -285,19 +351,20 @@ class FredProvider:
             payload = response.json()
         except ValueError:
             payload = None
+        status = f"HTTP {response.status_code}: " if response.status_code >= 400 else ""
+        if isinstance(payload, dict) and ("error_code" in payload or "error_message" in payload):
+            message = payload.get("error_message")
+            said = message if isinstance(message, str) and message.strip() else f"error {payload.get('error_code')}"
+            raise self._api_failure(f"{status}{said}", series)
+        if status:
+            raise self._api_failure(f"{status}{_describe(response.text)}", series)
         if not isinstance(payload, dict):
             raise self._garbage(series, f"expected JSON from the API but got {_describe(response.text)}")
-        if "error_code" in payload or "error_message" in payload:
-            raise self._api_failure(f"error {payload.get('error_code')}: {payload.get('error_message')}", series)
         return payload
 
     def _api_failure(self, message: str, series: FredSeries) -> Exception:
-        """The error to raise for a failed API call: FRED's own words where it gave some, key removed."""
+        """The error to raise for a failed API call: FRED's own words, whole, key removed."""
         message = " ".join(self._redact(message).split())
-        found = _ERROR_MESSAGE.search(message)
-        if found:  # http.get quotes the body; FRED's error_message is the useful part of it
-            status = _HTTP_STATUS.match(message)
-            message = f"{status.group(0)}: {found.group(1)}" if status else found.group(1)
         if "does not exist" in message.lower():
             return UnknownSymbolError(f"FRED has no series {series.series_id} ({message})", symbol=series.name)
         return ProviderError(self.name, series.name, f"FRED API, series {series.series_id}: {message}")
@@ -376,6 +443,10 @@ def _empty(*, vintages: bool) -> pd.DataFrame:
     frame = pd.DataFrame(columns)
     frame.index = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
     return frame
+
+
+def _day_before(day: str) -> str:
+    return (pd.Timestamp(day) - pd.Timedelta(days=1)).date().isoformat()
 
 
 def _html_title(page: str) -> str:

@@ -47,8 +47,12 @@ def get(
     policy: RetryPolicy,
     throttle: Throttle | None = None,
     timeout: float = 30.0,
+    final_errors_to_caller: bool = False,
 ) -> requests.Response:
     """GET ``url`` and return a 2xx response, retrying transient failures.
+
+    ``final_errors_to_caller=True`` returns final 4xx answers too, for an API whose error bodies
+    the caller parses whole (FRED's JSON ``error_message``) rather than quoted in part here.
 
     Raises
     ------
@@ -72,7 +76,7 @@ def get(
             raise ProviderError(provider, symbol, f"request failed: {_redacted(str(exc))}") from None
         if response.status_code in TRANSIENT_STATUS:
             raise TransientError(f"HTTP {response.status_code} {response.reason or ''}".strip(), _retry_after(response))
-        if response.status_code >= 400:
+        if response.status_code >= 500 or (response.status_code >= 400 and not final_errors_to_caller):
             body = " ".join(response.text[:200].split())
             raise ProviderError(provider, symbol, f"HTTP {response.status_code} from {url}: {body}")
         return response

@@ -1,0 +1,84 @@
+"""Command groups loaded when their command runs, so ``riskcurve --help`` starts at once.
+
+Most command modules build their help from registries (signals, rules, grids, checks) whose
+modules import pandas, scipy or arch; importing them all would make every call, even
+``--help``, pay for libraries it does not use. The root group below lists those commands from
+:data:`LAZY_COMMANDS` (name, module, one-line help) and imports a module only when one of its
+commands is resolved for running or for its own ``--help``. A test checks that the table
+matches the commands the modules really define.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
+
+#: Command name -> (module in :mod:`riskcurve.cli`, the help line ``riskcurve --help`` shows).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "backtest": ("backtest", "Backtest a long/flat rule against buy-and-hold and the halving-cycle rule."),
+    "check": (
+        "check",
+        "Check claims against the data: definition, measured figures, n, p, power, grade.",
+    ),
+    "dashboard": (
+        "dashboard",
+        "A live dashboard in the browser: the regime panel and the report's charts, as of any day.",
+    ),
+    "events": ("signals", "The de-clustered event dates of a signal (one run of the state is one event)."),
+    "leadlag": (
+        "leadlag",
+        "Cross-correlation at leads and lags (with bands and adjusted p-values), rolling correlation,\n"
+        "Granger causality both ways, and a verdict on which series leads and by how much.",
+    ),
+    "regime": (
+        "signals",
+        "The whole picture for one day: cascade, liquidity, breakout, divergences, altseason, cycle, volatility.",
+    ),
+    "report": ("report", "Write the self-contained HTML report (opens without a server or internet)."),
+    "signal": ("signals", "A signal's daily values, computed only from what was known on each day."),
+    "study": ("study", "What followed a signal's events in a target, compared with what follows any day."),
+    "sweep": ("backtest", "Sweep a grid of signal definitions x lags x assets, with multiple-testing adjustments."),
+    "watch": (
+        "watch",
+        "Notify once per change: cascade links lit/dark, a confirmed RUT breakout, divergences, altseason, liquidity.",
+    ),
+}
+#: The modules holding lazy commands; every other command module is imported at start.
+LAZY_MODULES = frozenset(module for module, _ in LAZY_COMMANDS.values())
+
+
+class LazyGroup(TyperGroup):
+    """The root command group: lists every command, imports a lazy one's module only to run it."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        loaded = self.commands.get(cmd_name)
+        if loaded is not None or cmd_name not in LAZY_COMMANDS:
+            return loaded
+        # Listing help only needs the name and the help line.
+        return TyperCommand(name=cmd_name, help=LAZY_COMMANDS[cmd_name][1], callback=None)
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        if args and args[0] not in self.commands:
+            self.load(args[0])
+        return super().resolve_command(ctx, args)
+
+    def load(self, cmd_name: str | None = None) -> None:
+        """Import the module defining ``cmd_name`` (every lazy module when unknown) and add its commands."""
+        import typer.main
+
+        from riskcurve.cli._common import app
+
+        home = LAZY_COMMANDS.get(cmd_name or "")
+        for module in [home[0]] if home else sorted(LAZY_MODULES):
+            importlib.import_module(f"riskcurve.cli.{module}")
+        built: Any = typer.main.get_group(app)
+        for name, command in built.commands.items():
+            self.commands.setdefault(name, command)
