@@ -238,6 +238,15 @@ def _alt_closes(data: MarketData) -> pd.DataFrame:
     return pd.DataFrame({c: data.close(c).reindex(days) for c in coins if data.has(c)}, index=days)
 
 
+def alt_basket(data: MarketData) -> pd.Series:
+    """The equal-weight altcoin basket's index level (coins as they existed each day), named ``ALT_BASKET``."""
+    coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
+    if not coins:
+        raise ValueError(f"no altcoin data on or before {data.as_of.date()}")
+    days = data.days("2013-04-01")
+    return altseason.basket_index(pd.DataFrame({c: data.close(c).reindex(days) for c in coins}, index=days))
+
+
 def _altseason(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
     data.require("BTC")
     return altseason.altseason(_alt_closes(data), **params)
