@@ -11,9 +11,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from riskcurve.stats.claims import ClaimResult
 
 __all__ = ["MAX_ROWS", "claim_html", "frame_html", "result_html"]
 
@@ -106,21 +109,17 @@ def result_html(
     return "".join(parts)
 
 
-def claim_html(result: Any) -> str:
-    """The card of one checked claim, whichever claims API produced it (id/statement or name/claim)."""
-    name = getattr(result, "id", None) or getattr(result, "name", "claim")
-    statement = getattr(result, "statement", None) or getattr(result, "claim", "")
-    found = getattr(result, "headline", None) or getattr(result, "measured", "")
-    p = getattr(result, "p", None) if hasattr(result, "p") else getattr(result, "p_value", None)
+def claim_html(result: ClaimResult) -> str:
+    """The card of one checked claim: statement, what was measured, evidence, n, p and the reason."""
     facts: Sequence[tuple[str, Any]] = [
-        ("claim", statement),
-        ("measured", found),
-        ("evidence", getattr(result, "evidence", None)),
-        ("n", getattr(result, "n", None)),
-        ("p", p),
-        ("why this grade", getattr(result, "reason", None) or getattr(result, "note", None)),
+        ("claim", result.statement),
+        ("measured", result.headline),
+        ("evidence", result.evidence),
+        ("n", result.n),
+        ("p", result.p),
+        ("why this grade", result.reason),
     ]
-    return result_html(f"{name}: {result.grade}", facts=facts)
+    return result_html(f"{result.id}: {result.grade}", facts=facts)
 
 
 def columns(frame: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:

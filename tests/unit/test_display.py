@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from riskcurve._display import MAX_ROWS, claim_html, frame_html, result_html
+from riskcurve._display import MAX_ROWS, frame_html, result_html
 from riskcurve.backtest.engine import Backtest
 from riskcurve.backtest.sweep.run import SweepResult
 from riskcurve.signals.regime import Regime, RegimeItem
-from riskcurve.stats.claims import CheckResult
+from riskcurve.stats.claims import ClaimResult
 from riskcurve.stats.event_study import EventStudy
 from riskcurve.stats.leadlag import LeadLag
 
@@ -34,16 +34,14 @@ def test_long_tables_are_cut_and_say_how_many_rows_are_left() -> None:
     assert out.count("<tr>") == MAX_ROWS + 1 and "5 more rows" in out
 
 
-def test_claim_card_reads_either_claims_api() -> None:
-    check = CheckResult("rut-breakout", 1, "RUT broke out", "Nov 2024", "def", "Sep 2025", "partly consistent", "weak")
-    out = check._repr_html_()
-    assert "rut-breakout: partly consistent" in out and "RUT broke out" in out and "Sep 2025" in out
-
-    class Claim:  # the claim-file API's field names
-        id, statement, headline, grade = "C01", "said", "found", "no evidence"
-        evidence, n, p, reason = "none", 4, 0.3, "r"
-
-    assert "C01: no evidence" in claim_html(Claim()) and "found" in claim_html(Claim())
+def test_claim_card_shows_statement_finding_and_reason() -> None:
+    claim = ClaimResult(
+        "C01", "RUT broke out", "thesis", dt.date(2026, 1, 21), "episode", {}, "partly consistent", "weak",
+        "intraday in 2024, on close in 2025", "closing break 2025-09-18", n=2, p=0.31,
+    )  # fmt: skip
+    out = claim._repr_html_()
+    assert "C01: partly consistent" in out and "RUT broke out" in out and "closing break 2025-09-18" in out
+    assert "<b>p</b>: 0.31" in out and "intraday in 2024" in out
 
 
 def _walk(n: int, seed: int) -> pd.Series:

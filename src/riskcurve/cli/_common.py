@@ -44,6 +44,19 @@ out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
+def parse_horizons(text: str) -> tuple[int, ...]:
+    """``--horizons``: 1 to 12 comma-separated whole numbers of bars, each from 1 to ``MAX_BARS``."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(f"--horizons {text!r} must be comma-separated whole numbers of bars") from None
+    if not values or any(v < 1 or v > MAX_BARS for v in values) or len(values) > 12:
+        raise typer.BadParameter(
+            f"--horizons {text!r} must list 1 to 12 whole numbers of bars from 1 to {MAX_BARS}, e.g. 21,63,126,252"
+        )
+    return values
+
+
 def parse_day(value: str | None, what: str = "date") -> dt.date | None:
     """A date option, parsed strictly (YYYY-MM-DD) and checked against the accepted range."""
     if value is None:
@@ -66,6 +79,11 @@ AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Compute as if this day (YYYY-MM-DD) were today, with only what was known then."),
 ]
+#: Bounds on counts a command line may ask for: resamples, and bars (horizons, lags): ten years
+#: of sessions is longer than any question the data can answer.
+MAX_REPS = 1_000_000
+MAX_BARS = 2520
+
 DayOpt = Annotated[str | None, typer.Option(help="Inclusive date bound, YYYY-MM-DD.")]
 
 
@@ -234,7 +252,7 @@ def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterat
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        disable=quiet or not err.is_terminal,
     ) as bar:
         task = bar.add_task(description, total=None)
 

@@ -39,8 +39,10 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.data.symbols import ALTCOINS
+from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
+from riskcurve.report.claims import forecasts_figure
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
 
@@ -178,6 +180,8 @@ def _day(value: object, fallback: dt.date) -> pd.Timestamp:
         raise ValueError(f"as-of date {value!r} is not a YYYY-MM-DD date") from None
     if day < FIRST_DAY:
         raise ValueError(f"as-of date must be on or after {FIRST_DAY.isoformat()}, got {day.isoformat()}")
+    if day > latest_date():
+        raise ValueError(f"as-of date must be on or before {latest_date()} (tomorrow, UTC), got {day.isoformat()}")
     return pd.Timestamp(day)
 
 
@@ -591,7 +595,16 @@ def create_app(store_path: str | Path) -> dash.Dash:
                 ),
                 *(
                     html.Div(_graph(name), style=_STYLE["panel"])
-                    for name in ("breakout", "ratio", "liquidity", "cascade", "altseason", "cycle", "volatility")
+                    for name in (
+                        "breakout",
+                        "ratio",
+                        "liquidity",
+                        "cascade",
+                        "altseason",
+                        "cycle",
+                        "volatility",
+                        "forecasts",
+                    )
                 ),
                 *study_panel,
             ],
@@ -672,6 +685,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
     figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))
     figure_callback("volatility", [as_of_input, Input("volatility-symbol", "value")], volatility)
+    figure_callback("forecasts", [as_of_input], simple("forecasts", forecasts_figure))
 
     @app.callback(
         Output("study-result", "children"),

@@ -29,10 +29,12 @@ from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, panels
 from riskcurve.report import tables as fmt
+from riskcurve.report.claims import claim_anchor
+from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.report.tables import Column
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
-from riskcurve.stats.claims import run_checks
+from riskcurve.stats.claims import GRADES, ClaimResult, run_claims
 
 #: Event-study targets drawn in the report: the risk curve's last links.
 STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
@@ -90,28 +92,8 @@ class ReportResult:
         }
 
 
-#: Grades in the order the scorecard lists them (from support to no verdict); a grade not
-#: listed here (a newer checker's) follows in the order first seen.
-GRADE_ORDER = (
-    "consistent",
-    "partly consistent",
-    "inconsistent",
-    "contradicted",
-    "no evidence",
-    "too few observations",
-    "pending",
-    "data missing",
-    "needs data",
-    "before the data",
-)
-
-
 def _grade_class(grade: str) -> str:
     return "grade-" + "-".join(grade.lower().split())
-
-
-def _claim_anchor(name: str) -> str:
-    return "claim-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
 
 
 def _regime_rows(picture: Regime) -> str:
@@ -140,19 +122,18 @@ def _regime_block(picture: Regime) -> str:
     return f"<details><summary>How each line is defined</summary><dl>{definitions}</dl></details>"
 
 
-def _scorecard(checks: Sequence[Any] | None, failure: str | None) -> str:
+def _scorecard(checks: Sequence[ClaimResult] | None, failure: str | None) -> str:
     """The claims grade by grade, each claim linked to its row in the claims section."""
     if checks is None:
         return f"<p class='missing'>The claims could not be checked: {html.escape(failure or 'unknown error')}</p>"
     by_grade: dict[str, list[Any]] = {}
     for check in checks:
         by_grade.setdefault(str(check.grade), []).append(check)
-    order = [g for g in GRADE_ORDER if g in by_grade] + [g for g in by_grade if g not in GRADE_ORDER]
+    order = [g for g in GRADES if g in by_grade] + [g for g in by_grade if g not in GRADES]
     rows = []
     for grade in order:
         links = ", ".join(
-            f"<a href='#{_claim_anchor(str(c.name))}' title='{html.escape(str(c.claim))}'>"
-            f"{html.escape(str(c.name))}</a>"
+            f"<a href='#{claim_anchor(c.id)}' title='{html.escape(c.statement)}'>{html.escape(c.id)}</a>"
             for c in by_grade[grade]
         )
         rows.append(
@@ -167,7 +148,7 @@ def _scorecard(checks: Sequence[Any] | None, failure: str | None) -> str:
     )
 
 
-def _first_screen(picture: Regime, checks: Sequence[Any] | None, failure: str | None) -> str:
+def _first_screen(picture: Regime, checks: Sequence[ClaimResult] | None, failure: str | None) -> str:
     """The two questions the report answers, before any chart: where we are, what history says."""
     return (
         "<div id='summary' class='first-screen'>"
@@ -280,8 +261,9 @@ def _sections(
             "liquidity",
             "Net liquidity against Bitcoin",
             "Fed total assets minus the Treasury General Account minus overnight reverse repo, as published "
-            "(weekly H.4.1 values known the Thursday after), against BTC.",
-            lambda: ((panels.liquidity_figure(data),), ()),
+            "(weekly H.4.1 values known the Thursday after), against BTC; beside it, stablecoin supply, crypto's "
+            "own liquidity gauge.",
+            lambda: with_stablecoins(data, (panels.liquidity_figure(data),)),
         ),
         (
             "cascade",
@@ -320,6 +302,7 @@ def _sections(
             lambda: ((panels.volatility_figure(data, "BTC"),), ()),
         ),
         ("claims", "The claims checker", "", lambda: _claims_section(*checks)),
+        ("next", "What happened next", "", lambda: _next_section(store, picture)),
         ("provenance", "Data provenance", "", lambda: _provenance_section(store, picture)),
     ]
     sections = []
@@ -327,7 +310,7 @@ def _sections(
         try:
             built, blocks = build()
             lead_text = lead
-            if key in ("study", "leadlag", "claims", "provenance"):
+            if key in ("study", "leadlag", "claims", "next", "provenance"):
                 lead_text, blocks = blocks[0], blocks[1:]
             sections.append(Section(key, title, lead_text, built, blocks))
         except (RiskcurveError, ValueError, KeyError) as failure:
@@ -391,38 +374,21 @@ def _leadlag_section(data: MarketData, *, seed: int) -> tuple[tuple[go.Figure, .
     return tuple(built), (lead_text, *blocks)
 
 
-def _claims_section(checks: Sequence[Any] | None, failure: str | None) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+def _claims_section(
+    checks: Sequence[ClaimResult] | None, failure: str | None
+) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    from riskcurve.report import claims
+
     if checks is None:
         raise ValueError(failure or "the claims could not be checked")
-    rows = []
-    for r in checks:
-        evidence = ", ".join(
-            part
-            for part in (
-                str(r.evidence),
-                f"n = {fmt.count(r.n)}" if r.n is not None else "",
-                f"p = {fmt.p_value(r.p_value)}" if r.p_value is not None else "",
-            )
-            if part
-        )
-        note = f"<br><span class='note'>{html.escape(r.note)}</span>" if getattr(r, "note", None) else ""
-        rows.append(
-            f"<tr id='{_claim_anchor(str(r.name))}' class='{_grade_class(str(r.grade))}'>"
-            f"<th>{html.escape(str(r.name))} <span class='item'>item {html.escape(str(r.thesis_item))}</span></th>"
-            f"<td class='grade'>{html.escape(str(r.grade))}</td><td>{html.escape(evidence)}</td></tr>"
-            f"<tr class='note-row {_grade_class(str(r.grade))}'><td colspan='3'><b>Claim:</b> {html.escape(r.claim)} "
-            f"<b>Measured:</b> {html.escape(r.measured)}{note}"
-            f"<details><summary>definition</summary>{html.escape(r.definition)}</details></td></tr>"
-        )
-    table = (
-        "<table class='claims'><thead><tr><th>check</th><th>grade</th><th>evidence</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    lead = (
-        "Each thesis item as a named, reproducible check (`riskcurve check NAME`): the claim, what was measured "
-        "under a stated definition, and a grade that says how much evidence there is."
-    )
-    return (), (lead, table)
+    return (), (claims.CLAIMS_LEAD, claims.claims_html(checks))
+
+
+def _next_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    from riskcurve.report import claims
+
+    results = claims.forecast_results(store, picture.as_of)
+    return (claims.what_happened_next_figure(results),), (claims.NEXT_LEAD, claims.what_happened_next_html(results))
 
 
 def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
@@ -535,10 +501,10 @@ def build_report(
     picture = regime(store, day.date())
     if note and not picture.note:
         picture = Regime(picture.as_of, note, picture.items, picture.unavailable)
-    checks: Sequence[Any] | None
+    checks: Sequence[ClaimResult] | None
     try:
         # Once per report: the first screen's scorecard and the claims section share the results.
-        checks, failure = run_checks(store, as_of=picture.as_of), None
+        checks, failure = run_claims(store, as_of=picture.as_of), None
     except (RiskcurveError, ValueError, KeyError) as error:
         checks, failure = None, " ".join(str(error).split())
     sections = _sections(store, picture, (checks, failure), reps=reps, seed=seed, progress=progress)
