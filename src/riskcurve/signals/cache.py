@@ -16,17 +16,13 @@ makes a result reusable by anyone standing on that day.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
+from riskcurve.data.cache import Memo, store_version
 
 if TYPE_CHECKING:
     from riskcurve.data.panel import MarketData
-    from riskcurve.data.store import Store
 
 __all__ = ["MAX_ENTRIES", "cached", "clear", "stats", "store_version"]
 
@@ -34,25 +30,7 @@ __all__ = ["MAX_ENTRIES", "cached", "clear", "stats", "store_version"]
 MAX_ENTRIES = 96
 
 _T = TypeVar("_T")
-_lock = threading.Lock()
-_entries: OrderedDict[Hashable, Any] = OrderedDict()
-_counts = {"hits": 0, "misses": 0}
-
-
-def store_version(store: Store) -> tuple[Any, ...] | None:
-    """What identifies a store file's contents now, or ``None`` for an in-memory store."""
-    path = str(store.path)
-    if path == ":memory:":
-        return None
-    parts: list[Any] = [os.path.realpath(path)]
-    for file in (path, path + ".wal"):
-        try:
-            stat = os.stat(file)
-        except FileNotFoundError:
-            parts.append(None)
-            continue
-        parts.append((stat.st_mtime_ns, stat.st_size))
-    return tuple(parts)
+_results = Memo(MAX_ENTRIES)
 
 
 def _frozen(parameters: Mapping[str, Any]) -> Hashable | None:
@@ -62,12 +40,6 @@ def _frozen(parameters: Mapping[str, Any]) -> Hashable | None:
     except TypeError:
         return None
     return key
-
-
-def _copy(value: _T) -> _T:
-    if isinstance(value, pd.DataFrame | pd.Series):
-        return value.copy()  # type: ignore[return-value]
-    return value
 
 
 def cached(
@@ -94,32 +66,14 @@ def cached(
     frozen = _frozen(parameters)
     if version is None or frozen is None:
         return compute()
-    key = (version, data.as_of, what, symbol, frozen)
-    with _lock:
-        if key in _entries:
-            _entries.move_to_end(key)
-            _counts["hits"] += 1
-            return _copy(_entries[key])
-        _counts["misses"] += 1
-    # Computed outside the lock: two threads asking at once may both compute, which is only
-    # wasted work, never a wrong answer.
-    value = compute()
-    with _lock:
-        _entries[key] = value
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
-    return _copy(value)
+    return _results.get((version, data.as_of, what, symbol, frozen), compute)
 
 
 def clear() -> None:
     """Forget every cached result (and the hit counts)."""
-    with _lock:
-        _entries.clear()
-        _counts.update(hits=0, misses=0)
+    _results.clear()
 
 
 def stats() -> dict[str, int]:
     """Hits, misses and entries so far: how much work the cache saved."""
-    with _lock:
-        return {**_counts, "entries": len(_entries)}
+    return _results.stats()

@@ -69,3 +69,13 @@ def test_in_memory_stores_are_never_cached() -> None:
         assert cache.cached(MarketData(store, as_of="2020-01-01"), "x", None, {}, lambda: calls.append(1)) is None
         cache.cached(MarketData(store, as_of="2020-01-01"), "x", None, {}, lambda: calls.append(1))
         assert calls == [1, 1]
+
+
+@pytest.mark.parametrize("day", ["1999-12-31", "2020-03-18", "2020-03-19", "2026-02-20"])
+def test_views_cut_from_the_shared_history_equal_the_stores_own_as_of_reads(filled_store_path: Path, day: str) -> None:
+    with Store(filled_store_path, read_only=True) as store:
+        data = MarketData(store, as_of=day)
+        for symbol in ("RUT", "BTC"):
+            pd.testing.assert_frame_equal(data.bars(symbol), store.prices(symbol, as_of=day))
+        for symbol in ("WALCL", "RRPONTSYD"):  # weekly with a publication lag; daily
+            pd.testing.assert_frame_equal(data.vintages(symbol), store.observations(symbol, as_of=day, vintages=True))
