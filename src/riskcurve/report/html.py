@@ -302,7 +302,7 @@ def _sections(
             lambda: ((panels.volatility_figure(data, "BTC"),), ()),
         ),
         ("claims", "The claims checker", "", lambda: _claims_section(*checks)),
-        ("next", "What happened next", "", lambda: _next_section(store, picture)),
+        ("next", "What happened next", "", lambda: _next_section(store, picture, checks[0])),
         ("provenance", "Data provenance", "", lambda: _provenance_section(store, picture)),
     ]
     sections = []
@@ -384,10 +384,14 @@ def _claims_section(
     return (), (claims.CLAIMS_LEAD, claims.claims_html(checks))
 
 
-def _next_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+def _next_section(
+    store: Store, picture: Regime, checks: Sequence[ClaimResult] | None
+) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
     from riskcurve.report import claims
 
-    results = claims.forecast_results(store, picture.as_of)
+    # The forecasts were checked with every other claim of the pack for this day: reuse them.
+    forecasts = [r for r in checks if r.kind == "forecast"] if checks is not None else None
+    results = forecasts if forecasts else claims.forecast_results(store, picture.as_of)
     return (claims.what_happened_next_figure(results),), (claims.NEXT_LEAD, claims.what_happened_next_html(results))
 
 
