@@ -50,7 +50,10 @@ class MarketData:
 
     def has(self, symbol: str) -> bool:
         """Whether the store holds ``symbol``."""
-        return symbol.upper() in self.store.symbols()
+        version = store_version(self.store)
+        # Asked hundreds of times per report: one query per store version, not per question.
+        held = self.store.symbols() if version is None else _HISTORY.get((version, "symbols"), self.store.symbols)
+        return symbol.upper() in held
 
     def bars(self, symbol: str) -> pd.DataFrame:
         """OHLCV bars dated on or before ``as_of``."""
@@ -92,7 +95,13 @@ class MarketData:
         NaN before its first release, and once the source has published nothing for longer
         than its release cadence allows (:data:`~riskcurve.data.release.STALE_AFTER_DAYS`).
         """
-        rule = self.store.meta(symbol).release
+        version = store_version(self.store)
+        meta = (
+            self.store.meta(symbol)
+            if version is None
+            else _HISTORY.get((version, "meta", symbol.upper()), lambda: self.store.meta(symbol))
+        )
+        rule = meta.release
         max_age = STALE_AFTER_DAYS.get(rule or "end_of_day")
         return known_on(self.vintages(symbol), days, max_age_days=max_age)["value"].rename(symbol.upper())
 
