@@ -99,7 +99,8 @@ def update_command(
         changed = [s for s in result.written if s.changed]
         err.print(
             f"{result.mode} update of {len(result.written)} series into {path}: "
-            f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)")
+            f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)"),
+            soft_wrap=True,
         )
         for stat in result.written:
             if stat.rows_revised:

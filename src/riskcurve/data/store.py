@@ -33,10 +33,7 @@ saying how to rebuild it or keep the imported series.
 from __future__ import annotations
 
 import os
-import random
-import re
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,65 +46,14 @@ import pandas as pd
 
 from riskcurve._typing import PRICE_COLUMNS, DateLike, SeriesKind
 from riskcurve.data.catalog import SERIES_SQL, series_parameters
+from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
-from riskcurve.errors import DataError, StoreBusyError, StoreDamagedError, StoreError, UnknownSymbolError
+from riskcurve.errors import DataError, StoreDamagedError, StoreError, UnknownSymbolError
 
 MEMORY = ":memory:"
-#: Seconds a reader or writer waits for another process to let go of the store, by default.
-LOCK_TIMEOUT = 30.0
-LOCK_TIMEOUT_ENV = "RISKCURVE_LOCK_TIMEOUT"
-#: (first, longest) pause between two attempts to open a locked store, for writers and readers.
-_WRITER_BACKOFF = (0.01, 0.05)
-_READER_BACKOFF = (0.02, 0.25)
 _TABLES = ("series", "prices", "observations", "updates", "watch_state", "alert_outbox", "alert_deliveries")
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
-
-
-def resolve_lock_timeout(explicit: float | None = None) -> float:
-    """Seconds to wait for a locked store: ``explicit``, else ``$RISKCURVE_LOCK_TIMEOUT``, else 30."""
-    if explicit is not None:
-        value: object = explicit
-    else:
-        value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip() or LOCK_TIMEOUT
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, got {value!r}") from None
-    if not 0 <= seconds <= 86_400:
-        raise ValueError(f"the lock timeout must be from 0 to 86400 seconds, got {value!r}")
-    return seconds
-
-
-def _is_lock_error(error: duckdb.Error) -> bool:
-    return "Could not set lock" in str(error) or "Conflicting lock" in str(error)
-
-
-def _holder(error: duckdb.Error) -> str:
-    """Who holds the lock, as DuckDB reports it, with the command line when this machine can tell."""
-    found = _LOCK_HOLDER.search(str(error))
-    if not found:
-        return "another process"
-    pid = found["pid"]
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            argv = [part.decode(errors="replace") for part in handle.read().split(b"\0") if part]
-    except OSError:
-        return f"process {pid} ({Path(found['exe']).name})"
-    shown = " ".join(argv[1:] if len(argv) > 1 and "python" in Path(argv[0]).name else argv)
-    return f"process {pid} (`{shown[:160]}`)"
-
-
-def damaged_message(path: str, detail: str) -> str:
-    """What to say about a store file that cannot be read: what happened and what to do."""
-    first = " ".join(detail.strip().splitlines()[0].split()) if detail.strip() else "unreadable"
-    return (
-        f"store {path} is damaged ({first}). Move it aside and rebuild it with `riskcurve update` "
-        "(from the providers, or --snapshot DIR offline), or restore a backup. Imported series live only "
-        "in the store: re-import them from their CSV files (keep them with `riskcurve series export NAME "
-        "--out NAME.parquet` while a store is healthy)."
-    )
 
 
 @dataclass(frozen=True)
@@ -202,29 +148,9 @@ class Store:
         if self.read_only and self.path != MEMORY and Path(self.path).stat().st_size == 0:
             self.uninitialised = True
             return duckdb.connect(MEMORY)
-        first, longest = _WRITER_BACKOFF if not self.read_only else _READER_BACKOFF
-        deadline = time.monotonic() + self.lock_timeout
-        pause = first
-        jitter = random.Random()  # a private generator: the global RNG is never touched
-        while True:
-            try:
-                return duckdb.connect(self.path, read_only=self.read_only)
-            except duckdb.IOException as exc:
-                if not _is_lock_error(exc):
-                    raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    wanted = "read" if self.read_only else "write to"
-                    raise StoreBusyError(
-                        f"store {self.path} is busy: {_holder(exc)} has it open, and riskcurve waited "
-                        f"{self.lock_timeout:g} s to {wanted} it. An update or watch run lets go within "
-                        "seconds and a dashboard between two requests: try again, or wait longer with "
-                        f"{LOCK_TIMEOUT_ENV}=SECONDS."
-                    ) from None
-                time.sleep(min(remaining, pause * jitter.uniform(0.5, 1.5)))
-                pause = min(pause * 2, longest)
-            except duckdb.Error as exc:
-                raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+        if self.path == MEMORY:
+            return duckdb.connect(MEMORY)
+        return open_connection(self.path, read_only=self.read_only, lock_timeout=self.lock_timeout)
 
     @property
     def _con(self) -> duckdb.DuckDBPyConnection:
