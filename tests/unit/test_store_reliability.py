@@ -118,6 +118,10 @@ def test_a_changed_historical_price_is_found_and_reported(mini_snapshot: Path, t
     assert "revised BTC: 1 stored row(s) differ from" in err and "the earliest dated 2015-06-01" in err
     with Store(path, read_only=True) as store:
         assert store.prices("BTC").loc["2015-06-01", "close"] == float(frame.loc[row, "close"])
+        kept = store.price_revisions("BTC")
+    assert len(kept) == 1 and str(kept["date"].iloc[0])[:10] == "2015-06-01"
+    assert kept["close"].iloc[0] * 2 == kept["new_close"].iloc[0]
+    assert kept["note"].iloc[0].startswith("replaced by ") and "BTC.csv" in kept["note"].iloc[0]
 
 
 # --- sanity of what comes in ---------------------------------------------------------------------

@@ -108,7 +108,7 @@ def update_command(
                     f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
                     f"{stat.source}, "
                     f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
-                    "(macro values as a new vintage)",
+                    "(old price bars kept in price_revisions, macro values as a new vintage)",
                     soft_wrap=True,
                 )
         if result.mode == "live":

@@ -53,7 +53,16 @@ from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
 from riskcurve.errors import DataError, StoreDamagedError, StoreError, UnknownSymbolError
 
 MEMORY = ":memory:"
-_TABLES = ("series", "prices", "observations", "updates", "watch_state", "alert_outbox", "alert_deliveries")
+_TABLES = (
+    "series",
+    "prices",
+    "observations",
+    "updates",
+    "watch_state",
+    "alert_outbox",
+    "alert_deliveries",
+    "price_revisions",
+)
 
 
 @dataclass(frozen=True)
@@ -266,9 +275,9 @@ class Store:
     def write(self, batch: Sequence[Fetched], meta: Mapping[str, SeriesMeta]) -> list[WriteStats]:
         """Write a batch of fetched series in one transaction.
 
-        Only new and changed rows are written. Price revisions replace the stored bar; value
-        revisions are added as a new vintage known from the fetch time, so as-of views before
-        the fetch still see the old value.
+        Only new and changed rows are written. Price revisions replace the stored bar, which is
+        kept in ``price_revisions`` with a note; value revisions are added as a new vintage known
+        from the fetch time, so as-of views before the fetch still see the old value.
 
         Parameters
         ----------
@@ -396,6 +405,14 @@ class Store:
                 if statement.startswith("INSERT"):
                     self._con.execute(statement, [item.symbol, item.provider, stamp])
                 else:
+                    # The bar being replaced is kept, with what replaced it and why, so a revision
+                    # of history is never silent (`Store.price_revisions`).
+                    self._con.execute(
+                        "INSERT INTO price_revisions SELECT p.symbol, p.date, p.open, p.high, p.low, p.close, "
+                        "p.volume, p.provider, p.fetched_at, i.close, ?, ?, ? FROM prices AS p JOIN incoming AS i "
+                        "ON p.date = i.date WHERE p.symbol = ?",
+                        [item.provider, stamp, f"replaced by {item.source}", item.symbol],
+                    )
                     self._con.execute(statement, [item.provider, stamp, item.symbol])
             finally:
                 self._con.unregister("incoming")
@@ -687,6 +704,19 @@ class Store:
 
     def _tables(self) -> set[str]:
         return {row[0] for row in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+    def price_revisions(self, symbol: str | None = None) -> pd.DataFrame:
+        """Every stored bar a later write replaced: the old bar, the new close, when and from where.
+
+        Parameters
+        ----------
+        symbol
+            Only this symbol's revisions; all when ``None``.
+        """
+        return self._con.execute(
+            "SELECT * FROM price_revisions WHERE ? IS NULL OR symbol = ? ORDER BY replaced_at, symbol, date",
+            [symbol, symbol],
+        ).df()
 
     def update_log(self, symbol: str | None = None) -> pd.DataFrame:
         """Every write recorded for provenance: provider, source, fetch time, rows new/revised."""
