@@ -196,21 +196,28 @@ def series_show(
 @series_app.command("export")
 def series_export(
     symbol: Annotated[str, typer.Argument(help="A stored symbol.")],
-    out_file: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write: .csv or .parquet (or give --format).")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv or parquet (default: from the file's extension).")
+    ] = None,
     as_of: AsOfOpt = None,
     vintages: Annotated[bool, typer.Option(help="Every stored vintage of a value series.")] = False,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write one series, with its provenance columns, to Parquet."""
-    from riskcurve.data.store import Store
+    """Write one series, with its provenance columns, to CSV or Parquet (with symbol, unit, provider, as-of)."""
+    from riskcurve.data.store import Store, export_format
 
+    try:
+        chosen = export_format(out_file, format)
+    except ValueError as bad:
+        raise typer.BadParameter(str(bad), param_hint="--format/--out") from None
     with Store(config.store_path(store), read_only=True) as db:
-        target = db.export_parquet(symbol, out_file, as_of=parse_day(as_of), vintages=vintages)
+        target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of), vintages=vintages)
     if json_out:
-        emit_json({"symbol": symbol.upper(), "path": str(target)})
+        emit_json({"symbol": symbol.upper(), "path": str(target), "format": chosen})
     else:
-        err.print(f"wrote {target}")
+        err.print(f"wrote {target} ({chosen})")
 
 
 @app.command("import")

@@ -42,6 +42,7 @@ from riskcurve.data.symbols import ALTCOINS
 from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
+from riskcurve.report.claims import forecasts_figure
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
 
@@ -594,7 +595,16 @@ def create_app(store_path: str | Path) -> dash.Dash:
                 ),
                 *(
                     html.Div(_graph(name), style=_STYLE["panel"])
-                    for name in ("breakout", "ratio", "liquidity", "cascade", "altseason", "cycle", "volatility")
+                    for name in (
+                        "breakout",
+                        "ratio",
+                        "liquidity",
+                        "cascade",
+                        "altseason",
+                        "cycle",
+                        "volatility",
+                        "forecasts",
+                    )
                 ),
                 *study_panel,
             ],
@@ -675,6 +685,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
     figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))
     figure_callback("volatility", [as_of_input, Input("volatility-symbol", "value")], volatility)
+    figure_callback("forecasts", [as_of_input], simple("forecasts", forecasts_figure))
 
     @app.callback(
         Output("study-result", "children"),
@@ -748,7 +759,8 @@ def run(
     port
         TCP port (0 lets the system choose).
     debug
-        Dash's debug mode (reloader and in-browser tracebacks): for development only.
+        Dash's debug mode (reloader and in-browser tracebacks) on Flask's development
+        server; otherwise the app is served by waitress (:mod:`riskcurve.dashboard.server`).
     allow_remote
         Permit a non-loopback ``host``.
 
@@ -767,4 +779,13 @@ def run(
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
     app = create_app(store_path)
-    app.run(host=host, port=port, debug=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from riskcurve.dashboard.server import make_server
+
+    server = make_server(app.server, host, port)
+    try:
+        server.run()
+    finally:
+        server.close()

@@ -298,7 +298,8 @@ def import_csv(
     if is_known(symbol):
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
     source = Path(path).expanduser()
-    # The file is read and checked before the store is touched, so a writer holds it only to write.
+    # The file is read and checked with the store released, so readers are not kept waiting.
+    store.release()
     frame = validate_values(
         read_csv_text(source, symbol=symbol),
         source=str(source),

@@ -44,7 +44,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from riskcurve._typing import PRICE_COLUMNS, DateLike, SeriesKind
+from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
 from riskcurve.data.catalog import SERIES_SQL, series_parameters
 from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
 from riskcurve.data.providers.base import Fetched, utc_now
@@ -725,6 +725,73 @@ class Store:
             [symbol, symbol],
         ).df()
 
+    def export(
+        self,
+        symbol: str,
+        path: str | os.PathLike[str],
+        *,
+        format: ExportFormat | None = None,
+        as_of: DateLike | None = None,
+        vintages: bool = False,
+    ) -> Path:
+        """Write a series (with provenance columns) to a CSV or Parquet file, atomically.
+
+        Parquet files carry the series' facts in their schema metadata (keys
+        ``riskcurve.symbol``, ``riskcurve.unit``, ``riskcurve.description``, ``riskcurve.kind``,
+        ``riskcurve.provider``, ``riskcurve.as_of``, ``riskcurve.exported_at``), so a file read
+        back alone still says what it holds; CSV files have the ``provider`` and
+        ``fetched_at`` columns only.
+
+        Parameters
+        ----------
+        symbol
+            A stored series.
+        path
+            The output file; replaced only once the new one is complete.
+        format
+            ``"csv"`` or ``"parquet"``; by default taken from the file's extension
+            (``.csv``, ``.parquet`` or ``.pq``).
+        as_of, vintages
+            As in :meth:`read` / :meth:`observations`. The metadata's ``as_of`` is this day,
+            or the day of the export when none is given.
+
+        Raises
+        ------
+        ValueError
+            If the format is unknown, cannot be told from the extension, or contradicts it.
+        """
+        target = Path(path).expanduser()
+        chosen = export_format(target, format)
+        meta = self.meta(symbol)
+        if meta.kind == "price":
+            frame = self.prices(meta.symbol, as_of=as_of, provenance=True)
+        else:
+            frame = self.observations(meta.symbol, as_of=as_of, vintages=vintages, provenance=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=f".{chosen}.part")
+        os.close(handle)
+        try:
+            if chosen == "csv":
+                frame.to_csv(temporary)
+            else:
+                now = utc_now()
+                providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
+                facts = {
+                    "symbol": meta.symbol,
+                    "unit": meta.unit,
+                    "description": meta.description,
+                    "kind": meta.kind,
+                    "provider": ",".join(providers),
+                    "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
+                    "exported_at": now.isoformat(),
+                }
+                _write_parquet(frame, temporary, facts)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return target
+
     def export_parquet(
         self,
         symbol: str,
@@ -733,32 +800,37 @@ class Store:
         as_of: DateLike | None = None,
         vintages: bool = False,
     ) -> Path:
-        """Write a series (with provenance columns) to a Parquet file, atomically.
+        """:meth:`export` to Parquet whatever the file's extension (kept for existing callers)."""
+        return self.export(symbol, path, format="parquet", as_of=as_of, vintages=vintages)
 
-        Parameters
-        ----------
-        symbol
-            A stored series.
-        path
-            The output file; replaced only once the new one is complete.
-        as_of, vintages
-            As in :meth:`read` / :meth:`observations`.
-        """
-        if self.kind(symbol) == "price":
-            frame = self.prices(symbol, as_of=as_of, provenance=True)
-        else:
-            frame = self.observations(symbol, as_of=as_of, vintages=vintages, provenance=True)
-        target = Path(path).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".parquet.part")
-        os.close(handle)
-        try:
-            frame.to_parquet(temporary)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return target
+
+#: File formats :meth:`Store.export` writes, by extension.
+EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def export_format(path: Path, format: str | None) -> ExportFormat:
+    """The export format: ``format`` when given (checked against the extension), else the extension's."""
+    implied = EXPORT_EXTENSIONS.get(path.suffix.lower())
+    if format is None:
+        if implied is None:
+            raise ValueError(
+                f"cannot tell the format of {path} from its extension: name it .csv or .parquet, or give --format"
+            )
+        return implied
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', got {format!r}")
+    if implied is not None and implied != format:
+        raise ValueError(f"format {format} contradicts the file name {path.name} (a {implied} extension)")
+    return "csv" if format == "csv" else "parquet"
+
+
+def _write_parquet(frame: pd.DataFrame, path: str, facts: Mapping[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame)
+    metadata = {**(table.schema.metadata or {}), **{f"riskcurve.{k}".encode(): v.encode() for k, v in facts.items()}}
+    pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
 def _pydate(value: pd.Timestamp | None) -> Any:
