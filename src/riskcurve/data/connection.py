@@ -75,6 +75,10 @@ def damaged_message(path: str, detail: str) -> str:
     )
 
 
+#: DuckDB's file header: one main and two database headers of 4 KiB each.
+_HEADER_BYTES = 3 * 4096
+
+
 def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
     """Open the store file, waiting with backoff while another process holds its lock.
 
@@ -118,16 +122,18 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
 def _check_length(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """A truncated file opens, then fails on the first query that reaches its end: catch it now."""
     try:
-        row = con.execute("SELECT block_size, total_blocks FROM pragma_database_size()").fetchone()
+        row = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
     except duckdb.Error as exc:
         con.close()
         raise StoreDamagedError(damaged_message(path, str(exc))) from None
     if row is None:
         return
-    block_size, blocks = int(row[0]), int(row[1])
+    # Every block in use has its own slot in the file (free ones at the end may be cut off by a
+    # checkpoint, so the total is no bound): a file shorter than its used blocks lost its end.
+    block_size, used = int(row[0]), int(row[1])
     size = Path(path).stat().st_size
-    if size < blocks * block_size:
+    if size < _HEADER_BYTES + used * block_size:
         con.close()
         raise StoreDamagedError(
-            damaged_message(path, f"the file has {size:,} bytes, fewer than the {blocks:,} blocks it records")
+            damaged_message(path, f"the file has {size:,} bytes, too few for the {used:,} blocks it uses")
         )
