@@ -207,15 +207,14 @@ class Store:
             self.close()
             self.uninitialised = True
             self._handle = duckdb.connect(MEMORY)
-            self.read_only, read_only = False, True
-            try:
-                self._migrate()
-            finally:
-                self.read_only = read_only
+            self._apply(MIGRATIONS)
             return
         if self.read_only:
             # Migrations only add tables; a reader of an older file sees everything it holds.
             return
+        self._apply(pending)
+
+    def _apply(self, pending: Sequence[tuple[int, str, tuple[str, ...]]]) -> None:
         with self._transaction():
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
