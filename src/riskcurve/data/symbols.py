@@ -125,6 +125,11 @@ _SPECS: tuple[SymbolSpec, ...] = (
     _fred("WALCL", "Fed total assets, Wednesday level", "USD millions", "weekly", "h41"),
     _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "USD millions", "weekly", "h41"),
     _fred("WTREGEN", "Treasury General Account, week average", "USD millions", "weekly", "h41"),
+    _fred("WSHOSHO", "Fed securities held outright, Wednesday level", "USD millions", "weekly", "h41"),
+    _fred(
+        "IRSTCI01JPM156N", "Japan call money rate (BoJ operating target proxy)", "percent", "monthly", "monthly_late"
+    ),
+    _fred("JPNASSETS", "Bank of Japan total assets", "100 million yen", "monthly", "monthly_late"),
     _fred(
         "RRPONTSYD",
         "Overnight reverse repurchase agreements, Treasuries sold",

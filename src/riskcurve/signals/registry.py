@@ -146,6 +146,7 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         liquidity.known_rrp(data.vintages("RRPONTSYD"), days),
     )
     net["regime"] = liquidity.liquidity_regime(net, **params)
+    net = net.join(_liquidity_drivers(data, net, days))
     net["qt_pace"] = liquidity.qt_pace(data.known("WALCL", days))
     if data.has("WRESBAL"):
         net["reserves"] = liquidity.reserves(data.known("WRESBAL", days))
@@ -159,11 +160,25 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
     return net
 
 
+def _liquidity_drivers(data: MarketData, net: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The change decomposition, and Japan's policy rate and central-bank assets where stored."""
+    securities = data.known("WSHOSHO", days) if data.has("WSHOSHO") else None
+    drivers = liquidity.liquidity_drivers(net, securities)
+    if data.has("IRSTCI01JPM156N"):
+        drivers["jp_call_rate"] = data.known("IRSTCI01JPM156N", days)
+    if data.has("JPNASSETS"):
+        drivers["jp_boj_assets"] = data.known("JPNASSETS", days) / 10_000  # 100 million yen -> JPY trillions
+    return drivers
+
+
 def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
     frame = _liquidity(data, symbol, **params)
     regime = frame["regime"]
     changed = regime.ne(regime.shift()) & regime.notna()
-    return frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    events = frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    # Typed transitions: a turn to expanding and a turn to contracting are different events.
+    events.insert(0, "transition", "to_" + events["regime"].astype(str))
+    return events
 
 
 # -- cascade ---------------------------------------------------------------------------------
@@ -191,7 +206,10 @@ def _cascade(data: MarketData, symbol: str | None = None, **params: Any) -> pd.D
 
 
 def _cascade_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    return cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    changes = cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    # Typed transitions, e.g. small_caps_to_lit: a link lighting up is not a link going dark.
+    changes.insert(0, "transition", changes["link"] + "_to_" + changes["state"])
+    return changes
 
 
 # -- divergence ---------------------------------------------------------------------------------
@@ -218,6 +236,15 @@ def _alt_closes(data: MarketData) -> pd.DataFrame:
     days = data.days("2013-04-01")
     # Crypto trades every day: no carry, a missing close stays missing.
     return pd.DataFrame({c: data.close(c).reindex(days) for c in coins if data.has(c)}, index=days)
+
+
+def alt_basket(data: MarketData) -> pd.Series:
+    """The equal-weight altcoin basket's index level (coins as they existed each day), named ``ALT_BASKET``."""
+    coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
+    if not coins:
+        raise ValueError(f"no altcoin data on or before {data.as_of.date()}")
+    days = data.days("2013-04-01")
+    return altseason.basket_index(pd.DataFrame({c: data.close(c).reindex(days) for c in coins}, index=days))
 
 
 def _altseason(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
@@ -293,16 +320,8 @@ SIGNALS: dict[str, SignalSpec] = {
             + _doc_head(stablecoins.supply_changes),
             None,
             (
-                "WALCL",
-                "WTREGEN",
-                "RRPONTSYD",
-                "WRESBAL",
-                "DGS10",
-                "DGS2",
-                "BAMLH0A0HYM2",
-                "EFFR",
-                "DFF",
-                "STABLECOINS",
+                *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
+                *("DFF", "IRSTCI01JPM156N", "JPNASSETS", "STABLECOINS"),
             ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,

@@ -296,10 +296,13 @@ def test_csv_404_means_unknown_series(mocked: responses.RequestsMock) -> None:
 
 
 def test_symbols_are_the_catalogue_fred_series() -> None:
+    from riskcurve.data.symbols import CATALOGUE
+
     names = provider().symbols()
-    assert len(names) == 15
+    # Derived from the catalogue, which grows (issue 10 added JPNASSETS, WSHOSHO, IRSTCI01JPM156N).
+    assert names == sorted(name for name, spec in CATALOGUE.items() if spec.fred)
     assert {"WALCL", "M2SL", "WM2NS", "FEDFUNDS", "DGS10", "BAMLH0A0HYM2"} <= set(names)
-    assert "RUT" not in names
+    assert not {"RUT", "BTC", "STABLECOINS"} & set(names)
 
 
 # -- JSON API ---------------------------------------------------------------------------------
