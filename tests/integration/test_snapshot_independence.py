@@ -18,8 +18,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-#: Before the snapshot's current end (2026-08), after every pinned as-of day (2026-02-20) and after
-#: the January-2026 forecast windows close (2026-04-21), so the tests that grade them still can.
+#: Before every end of the extended snapshot (silver 2026-07-10, gold and altcoins 2026-07-20, the
+#: rest 2026-08) and after every day a test reads: the pinned as-of days (2026-02-20), and the
+#: watch's forecasts, whose windows run to 2026-04-21 and which it checks on 2026-05-01/02. A test
+#: that needs data past this day must pin its own copy; one that expects the snapshot to end on a
+#: given day fails here.
 CUT = "2026-06-30"
 #: The integration tests that read the filled snapshot store and once had its end date in them.
 SUBSET = (

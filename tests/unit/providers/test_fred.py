@@ -301,7 +301,7 @@ def test_symbols_are_the_catalogue_fred_series() -> None:
     spec = {"WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "DFF", "M2SL", "DTWEXBGS", "VIXCLS"}
     assert spec | {"WSHOSHO", "IRSTCI01JPM156N", "JPNASSETS"} <= set(names)
     assert {"WALCL", "M2SL", "WM2NS", "FEDFUNDS", "DGS10", "BAMLH0A0HYM2"} <= set(names)
-    assert "RUT" not in names
+    assert not {"RUT", "BTC", "STABLECOINS"} & set(names)
 
 
 # -- JSON API ---------------------------------------------------------------------------------
