@@ -179,3 +179,16 @@ def test_lag_days_are_bounded(tmp_path: Path) -> None:
             with pytest.raises(ValueError, match=f"lag_days must be a whole number of days from 0 to {MAX_LAG_DAYS}"):
                 import_csv(store, path, "FLOWS", lag_days=lag)
         assert store.symbols() == []
+
+
+def test_the_snapshot_never_revises_what_a_live_provider_wrote(mini_snapshot: Path) -> None:
+    from riskcurve.data.providers.base import Fetched
+    from riskcurve.data.schema import SeriesMeta
+
+    with Store() as store:
+        update(store, ["BTC"], snapshot=mini_snapshot, offline=True)
+        bar = store.prices("BTC").loc[["2015-06-01"]] * 1.01  # a live source's (adjusted) view of the day
+        store.write([Fetched("BTC", "price", bar, "yahoo", "yahoo:BTC-USD")], {"BTC": SeriesMeta("BTC", "price")})
+        again = update(store, ["BTC"], snapshot=mini_snapshot, offline=True)
+        assert again.rows_revised == 0
+        assert store.prices("BTC").loc["2015-06-01", "close"] == bar["close"].iloc[0]

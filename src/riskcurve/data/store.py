@@ -530,6 +530,16 @@ class Store:
         row = self._con.execute(f"SELECT max(date) FROM {table} WHERE symbol = ?", [symbol.upper()]).fetchone()
         return pd.Timestamp(row[0]) if row and row[0] is not None else None
 
+    def providers(self, symbol: str) -> set[str]:
+        """The providers that wrote the stored rows of ``symbol`` (empty if it has none)."""
+        name = symbol.strip().upper()
+        rows = self._con.execute(
+            "SELECT DISTINCT provider FROM prices WHERE symbol = ? "
+            "UNION SELECT DISTINCT provider FROM observations WHERE symbol = ?",
+            [name, name],
+        ).fetchall()
+        return {row[0] for row in rows}
+
     def _kind_or_none(self, symbol: str) -> SeriesKind | None:
         row = self._con.execute("SELECT kind FROM series WHERE symbol = ?", [symbol.upper()]).fetchone()
         return row[0] if row else None
