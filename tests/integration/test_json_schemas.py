@@ -65,6 +65,7 @@ READING = [
         ["sweep", "--grid", "breakout", "--assets", "BTC", "--lags", "1", "-p", "min_base=125,250", "--reps", "50"],
     ),
     ("check", ["check", "--as-of", AS_OF]),
+    ("store-check", ["store", "check"]),
 ]
 
 
