@@ -68,6 +68,9 @@ def test_corrupted_pages_are_found_by_store_check(filled_store_path: Path, tmp_p
             handle.write(b"\xde\xad\xbe\xef" * 256)
     code, out, err = cli("store", "check", "--store", str(path))
     assert code == 1 and err.count("\n") == 1 and "is damaged" in err and "Traceback" not in err
+    # A command that meets a damaged block mid-query names the file too.
+    code, out, err = cli("series", "show", "BTC", "--store", str(path))
+    assert code == 1 and err.count("\n") == 1 and f"store {path} is damaged" in err
 
 
 @pytest.mark.parametrize("how", ["no tables", "zero bytes"])

@@ -18,7 +18,15 @@ import duckdb
 
 from riskcurve.errors import StoreBusyError, StoreDamagedError
 
-__all__ = ["LOCK_TIMEOUT", "LOCK_TIMEOUT_ENV", "damaged_message", "open_connection", "resolve_lock_timeout"]
+__all__ = [
+    "LOCK_TIMEOUT",
+    "LOCK_TIMEOUT_ENV",
+    "damaged_message",
+    "is_damage",
+    "last_opened",
+    "open_connection",
+    "resolve_lock_timeout",
+]
 
 #: Seconds a reader or writer waits for another process to let go of the store, by default.
 LOCK_TIMEOUT = 30.0
@@ -75,6 +83,22 @@ def damaged_message(path: str, detail: str) -> str:
     )
 
 
+#: The store file this process opened last, for messages about failures met after opening it.
+_last_opened: str | None = None
+#: What DuckDB says when it meets a damaged file in the middle of a query.
+_DAMAGE = ("Corrupt database file", "checksum", "Could not read enough bytes", "not a valid DuckDB database")
+
+
+def last_opened() -> str | None:
+    """The store file this process opened last (``None`` before any)."""
+    return _last_opened
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether a DuckDB error says the file itself is damaged (rather than, say, a bad query)."""
+    return any(sign in str(error) for sign in _DAMAGE)
+
+
 #: DuckDB's file header: one main and two database headers of 4 KiB each.
 _HEADER_BYTES = 3 * 4096
 
@@ -116,6 +140,8 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
         except duckdb.Error as exc:
             raise StoreDamagedError(damaged_message(path, str(exc))) from None
     _check_length(con, path)
+    global _last_opened
+    _last_opened = path
     return con
 
 
