@@ -89,7 +89,7 @@ def check_command(
 
     claims = claims_from(file)
     with Store(config.store_path(store), read_only=True) as db:
-        results = run_claims(db, claims, ids or None, as_of=parse_day(as_of))
+        results = run_claims(db, claims, ids or None, as_of=parse_day(as_of, "--as-of"))
     grades: dict[str, int] = {}
     for result in results:
         grades[result.grade] = grades.get(result.grade, 0) + 1

@@ -127,7 +127,7 @@ def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt
     """Every stored series with its date range, row count and providers."""
     from riskcurve.data.catalog import list_series
 
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     listed = list_series(config.store_path(store), as_of=day)
     if json_out:
         rows = [{k: jsonable(v) for k, v in record.items()} for record in listed]
@@ -161,15 +161,17 @@ def series_show(
     """The data of one series, as known on --as-of."""
     from riskcurve.data.store import Store
 
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     with Store(config.store_path(store), read_only=True) as db:
         meta = db.meta(symbol)
         if meta.kind == "price":
             if vintages:
                 raise typer.BadParameter("--vintages applies to value series only")
-            frame = db.prices(meta.symbol, parse_day(start), parse_day(end), as_of=day)
+            frame = db.prices(meta.symbol, parse_day(start, "--start"), parse_day(end, "--end"), as_of=day)
         else:
-            frame = db.observations(meta.symbol, parse_day(start), parse_day(end), as_of=day, vintages=vintages)
+            frame = db.observations(
+                meta.symbol, parse_day(start, "--start"), parse_day(end, "--end"), as_of=day, vintages=vintages
+            )
     if json_out:
         emit_json(
             {
@@ -213,7 +215,7 @@ def series_export(
     except ValueError as bad:
         raise typer.BadParameter(str(bad), param_hint="--format/--out") from None
     with Store(config.store_path(store), read_only=True) as db:
-        target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of), vintages=vintages)
+        target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of, "--as-of"), vintages=vintages)
     if json_out:
         emit_json({"symbol": symbol.upper(), "path": str(target), "format": chosen})
     else:

@@ -125,7 +125,7 @@ def watch_command(
     urls = notify_urls(notify)
     check_notify_urls(urls)
     path = config.store_path(store)
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     refresh = None
     if not no_update and day is None:
         refresh = functools.partial(update, snapshot=config.snapshot_dir(snapshot), offline=offline, keep_going=True)
