@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from riskcurve.errors import StoreBusyError, StoreDamagedError
+from riskcurve.masking import mask_secrets
 
 __all__ = [
     "LOCK_TIMEOUT",
@@ -34,7 +35,6 @@ LOCK_TIMEOUT_ENV = "RISKCURVE_LOCK_TIMEOUT"
 #: (first, longest) pause between two attempts to open a locked store, for writers and readers.
 _WRITER_BACKOFF = (0.01, 0.05)
 _READER_BACKOFF = (0.02, 0.25)
-_TABLES = ("series", "prices", "observations", "updates", "watch_state", "alert_outbox", "alert_deliveries")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
 
 
@@ -69,7 +69,8 @@ def _holder(error: duckdb.Error) -> str:
     except OSError:
         return f"process {pid} ({Path(found['exe']).name})"
     shown = " ".join(argv[1:] if len(argv) > 1 and "python" in Path(argv[0]).name else argv)
-    return f"process {pid} (`{shown[:160]}`)"
+    # A `watch --notify URL` command line holds a token.
+    return f"process {pid} (`{mask_secrets(shown)[:160]}`)"
 
 
 def damaged_message(path: str, detail: str) -> str:
