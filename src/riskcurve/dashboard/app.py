@@ -242,6 +242,10 @@ def _liquidity_figure(store: Store, day: pd.Timestamp) -> go.Figure:
     return panels.liquidity_figure(MarketData(store, as_of=day))
 
 
+def _liquidity_drivers_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    return panels.liquidity_drivers_figure(MarketData(store, as_of=day))
+
+
 def _cascade_figure(store: Store, day: pd.Timestamp, min_days: int) -> go.Figure:
     return panels.cascade_figure(MarketData(store, as_of=day), {"min_days": min_days})
 
@@ -591,7 +595,10 @@ def create_app(store_path: str | Path) -> dash.Dash:
                 ),
                 *(
                     html.Div(_graph(name), style=_STYLE["panel"])
-                    for name in ("breakout", "ratio", "liquidity", "cascade", "altseason", "cycle", "volatility")
+                    for name in (
+                        *("breakout", "ratio", "liquidity", "liquidity-drivers"),
+                        *("cascade", "altseason", "cycle", "volatility"),
+                    )
                 ),
                 *study_panel,
             ],
@@ -668,6 +675,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     )
     figure_callback("ratio", [as_of_input], simple("ratio", _ratio_figure))
     figure_callback("liquidity", [as_of_input], simple("liquidity", _liquidity_figure))
+    figure_callback("liquidity-drivers", [as_of_input], simple("liquidity-drivers", _liquidity_drivers_figure))
     figure_callback("cascade", [as_of_input, Input("cascade-min-days", "value")], cascade)
     figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
     figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))
