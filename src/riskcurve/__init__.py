@@ -32,19 +32,20 @@ if TYPE_CHECKING:
     )
     from riskcurve.signals.regime import Regime, regime
     from riskcurve.signals.registry import SIGNALS, get_signal
-    from riskcurve.stats.claims import CHECKS, run_checks
+    from riskcurve.stats.claims import builtin_claims, load_claims, run_claims
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ALTCOINS",
     "CATALOGUE",
-    "CHECKS",
     "SIGNALS",
     "Regime",
     "get_signal",
     "regime",
-    "run_checks",
+    "builtin_claims",
+    "load_claims",
+    "run_claims",
     "DataError",
     "InsufficientDataWarning",
     "LookAheadError",
@@ -74,8 +75,9 @@ _HOMES = {
     "ALTCOINS": "riskcurve.data.symbols",
     "CATALOGUE": "riskcurve.data.symbols",
     "lookup": "riskcurve.data.symbols",
-    "CHECKS": "riskcurve.stats.claims",
-    "run_checks": "riskcurve.stats.claims",
+    "builtin_claims": "riskcurve.stats.claims",
+    "load_claims": "riskcurve.stats.claims",
+    "run_claims": "riskcurve.stats.claims",
     "SIGNALS": "riskcurve.signals.registry",
     "get_signal": "riskcurve.signals.registry",
     "Regime": "riskcurve.signals.regime",

@@ -79,6 +79,30 @@ class ProviderError(RiskcurveError):
         super().__init__(f"{provider}{target}: {message}")
 
 
+class ClaimFileError(RiskcurveError, ValueError):
+    """A claim file that cannot be read: names the file, the line and the field.
+
+    Parameters
+    ----------
+    file
+        The claim file (or ``"<text>"`` for a string).
+    line
+        1-based line of the offending node, when known.
+    field
+        Dotted path of the offending field (``claims[3].expects.tolerance``), when known.
+    message
+        What is wrong.
+    """
+
+    def __init__(self, file: str, line: int | None, field: str | None, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+        where = f"{file}, line {line}" if line is not None else file
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
+
+
 class StoreError(RiskcurveError):
     """The store file cannot be opened, migrated or written."""
 

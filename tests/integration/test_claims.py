@@ -1,4 +1,4 @@
-"""The claims checker on the real snapshot: every check states its definition, figures and grade."""
+"""The built-in claim pack on the real snapshot: every claim graded with its reason, forecasts followed."""
 
 from __future__ import annotations
 
@@ -11,69 +11,112 @@ import pytest
 
 from riskcurve.data.ingest import import_csv
 from riskcurve.data.store import Store
-from riskcurve.stats.claims import CHECKS, run_checks
+from riskcurve.stats.claims import GRADES, ClaimResult, builtin_claims, forecast_claims, run_claims
 
-GRADES = {"consistent", "partly consistent", "inconsistent", "too few observations", "data missing", "before the data"}
+FORECASTS = ("C17", "C45", "C46", "C47")
 
 
 @pytest.fixture(scope="module")
-def checks(filled_store_path: Path) -> dict[str, dict]:
+def results(filled_store_path: Path) -> dict[str, ClaimResult]:
     with Store(filled_store_path, read_only=True) as store:
-        return {r.name: r.to_dict() for r in run_checks(store)}
+        return {r.id: r for r in run_claims(store)}
 
 
-def test_every_check_is_complete(checks: dict[str, dict]) -> None:
-    assert set(checks) == set(CHECKS)
-    for name, check in checks.items():
-        assert check["grade"] in GRADES, name
-        assert check["evidence"] in {"strong", "moderate", "weak", "none"}, name
-        assert check["claim"] and check["claimed"] and check["measured"] and check["definition"], name
-        assert 1 <= check["thesis_item"] <= 7, name
-        json.dumps(check, allow_nan=False)
+def _part(result: ClaimResult, name: str) -> ClaimResult:
+    return next(p for p in result.parts if p.id == f"{result.id}.{name}")
 
 
-def test_breakout_dates_are_told_apart(checks: dict[str, dict]) -> None:
-    details = checks["rut-breakout"]["details"]
-    assert details["intraday_break"] == "2024-11-25"
-    assert details["close_break"] == "2025-09-18"
-    assert details["old_high_date"] == "2021-11-08"
-    assert details["first_close_above_2600"] == "2026-01-08"
-    assert checks["rut-breakout"]["grade"] == "partly consistent"
+def test_every_claim_has_a_grade_and_a_reason(results: dict[str, ClaimResult]) -> None:
+    assert list(results) == [f"C{i:02d}" for i in range(1, 48)]
+    for cid, result in results.items():
+        entry = result.to_dict()
+        assert entry["grade"] in GRADES and entry["reason"], cid
+        for key in ("id", "statement", "source", "date", "kind", "definition", "measured", "n", "p", "mde"):
+            assert key in entry, (cid, key)
+        assert entry["definition"], cid
+        for part in entry["parts"]:
+            assert part["grade"] in GRADES and part["reason"], part["id"]
+        json.dumps(entry, allow_nan=False)
 
 
-def test_january_effect_flags_the_years_before_the_data(checks: dict[str, dict]) -> None:
-    check = checks["january-effect"]
-    assert check["grade"] == "before the data"
-    assert check["details"]["years"] == [1992, 2006, 2021]
-    assert check["details"]["exceptions"] == [2021]
-    assert check["n"] == 3
+def test_readings_on_the_claims_own_date(results: dict[str, ClaimResult]) -> None:
+    breakout = results["C21"]
+    assert _part(breakout, "intraday").measured["value"] == "2024-11-25"
+    assert _part(breakout, "intraday").grade == "consistent"
+    assert _part(breakout, "close").measured["value"] == "2025-09-18"
+    assert _part(breakout, "close").grade == "contradicted"  # the close broke in September, not November
+    assert breakout.grade == "partly consistent"
+    # The streak reached 11 sessions on 2026-01-16, found by searching the window.
+    assert results["C02"].measured["value"] == 11 and results["C02"].measured["at"] == "2026-01-16"
+    assert results["C04"].measured["value"] == 6 and results["C04"].grade == "consistent"
+    # "About 15% year to date" is wrong on the data, and shown as such.
+    ytd = _part(results["C35"], "ytd")
+    assert ytd.grade == "contradicted" and ytd.measured["value"] == pytest.approx(0.0866, abs=0.001)
+    assert _part(results["C35"], "first_2600").measured["value"] == "2026-01-08"
+    assert results["C35"].grade == "partly consistent"
+    supply = _part(results["C29"], "after")
+    assert supply.measured["value"] == pytest.approx(164_250 / 19_687_500, rel=1e-3)
+    assert _part(results["C30"], "y2024").grade == "consistent"
+    assert _part(results["C30"], "first").grade == "before the data"  # the 2012 cycle predates the data
 
 
-def test_halving_windows_and_supply(checks: dict[str, dict]) -> None:
-    rows = {r["halving_date"]: r for r in checks["halving-windows"]["details"]}
-    assert rows["2016-07-09"]["multiple"] == pytest.approx(10.46, abs=0.01)
-    assert rows["2020-05-11"]["multiple"] == pytest.approx(4.82, abs=0.01)
-    assert rows["2024-04-20"]["return"] == pytest.approx(0.470, abs=0.001)
-    assert rows["2012-11-28"]["multiple"] is None
-    supply = checks["supply-inflation"]["details"]
-    assert supply["after"]["supply"] == 19_687_500
-    assert supply["after"]["supply_inflation"] == pytest.approx(164_250 / 19_687_500)
-    assert checks["supply-inflation"]["grade"] == "consistent"
+def test_claims_reaching_before_the_data_say_so(results: dict[str, ClaimResult]) -> None:
+    january = results["C11"]
+    assert january.grade == "before the data"
+    figure = _part(january, "years").measured["figure"]
+    assert figure["years"] == [1992, 2006, 2021] and figure["n_selected"] == 3
 
 
-def test_first_break_before_a_halving_was_2024(checks: dict[str, dict]) -> None:
-    cycles = checks["btc-high-before-halving"]["details"]["cycles"]
-    before = [c["halving"] for c in cycles if c["before_halving"]]
-    assert before == ["2024-04-20"]
-    assert checks["btc-high-before-halving"]["grade"] == "consistent"
+def test_tests_say_how_much_evidence_there_is(results: dict[str, ClaimResult]) -> None:
+    turns = results["C16"]
+    assert turns.measured["test"]["k"] == 7 and turns.measured["test"]["n"] == 12
+    # Not "inconsistent": the sign test could not have seen the claimed effect.
+    assert turns.grade == "inconclusive" and turns.mde is not None and turns.mde > 0.25
+    assert results["C22"].grade == "too few observations" and results["C22"].evidence == "none"
+    assert results["C34"].grade == "consistent"  # "only two samples: not a trading signal"
+    alts = results["C38"]
+    assert alts.n is not None and alts.n >= 20 and alts.family == 6 and alts.p is not None
+    order = results["C39"]
+    assert len(order.parts) == 4 and all(p.family == 4 for p in order.parts)
+    for cid in ("C15", "C19", "C23", "C40"):
+        assert results[cid].grade in {"consistent", "not supported", "inconclusive", "contradicted"}, cid
+        assert results[cid].mde is not None, cid
 
 
-def test_import_dependent_checks_name_the_series_then_use_it(filled_store_path: Path, tmp_path: Path) -> None:
+def test_forecasts_resolve_on_the_snapshot_with_the_moves_after_the_claim(results: dict[str, ClaimResult]) -> None:
+    for cid in FORECASTS:
+        forecast = results[cid]
+        assert forecast.grade not in ("pending", "data missing"), cid
+        assert forecast.window_end is not None and forecast.window_end.isoformat() == "2026-04-21"
+        moves = {m["asset"]: m for m in forecast.moves}
+        for asset in ("BTC", "ETH", "ALT_BASKET"):
+            assert all(moves[asset][f"m{k}"] is not None for k in (1, 2, 3)), (cid, asset)
+    eth = next(m for m in results["C45"].moves if m["asset"] == "ETH")
+    assert eth["m3"] == pytest.approx(-0.219, abs=0.005)
+    assert results["C45"].grade == "contradicted"
+
+
+def test_as_of_limits_what_is_visible_and_nothing_else(
+    filled_store_path: Path, results: dict[str, ClaimResult]
+) -> None:
+    with Store(filled_store_path, read_only=True) as store:
+        early = {r.id: r for r in run_claims(store, as_of="2026-02-01")}
+    for cid, result in early.items():
+        if cid in FORECASTS:
+            assert result.grade == "pending", cid
+            assert all(p.grade == "pending" for p in result.parts)
+        else:
+            # Measured as of its own date (2026-01-21): later data change nothing.
+            assert result.to_dict() == results[cid].to_dict(), cid
+
+
+def test_import_dependent_claims_name_the_series_then_use_it(filled_store_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "rc.duckdb"
     shutil.copy(filled_store_path, path)
     with Store(path, read_only=True) as store:
-        (before,) = run_checks(store, ["unprofitable-share"])
-    assert before.grade == "data missing" and "RUT_UNPROFITABLE_SHARE" in before.note
+        (before,) = run_claims(store, ids=["C32"])
+    assert before.grade == "data missing"
+    assert all("RUT_UNPROFITABLE_SHARE" in p.reason for p in before.parts)
     share = tmp_path / "share.csv"
     share.write_text(
         "date,value\n2007-03-31,0.19\n2007-06-30,0.21\n2007-09-30,0.20\n2007-12-31,0.20\n2025-09-30,0.41\n"
@@ -81,30 +124,65 @@ def test_import_dependent_checks_name_the_series_then_use_it(filled_store_path: 
     with Store(path) as store:
         import_csv(store, share, "RUT_UNPROFITABLE_SHARE", lag_days=45)
     with Store(path, read_only=True) as store:
-        (after,) = run_checks(store, ["unprofitable-share"], as_of="2026-01-15")
+        (after,) = run_claims(store, ids=["C32"])
     assert after.grade == "consistent"
-    assert after.details["q3_2025_pct"] == pytest.approx(41.0)
-    assert after.details["ratio"] == pytest.approx(41.0 / 20.0)
+    assert _part(after, "share").measured["value"] == pytest.approx(0.41)
+    assert _part(after, "double").measured["value"] == pytest.approx(0.41 / 0.20)
 
 
-def test_check_cli(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
-    code, out, _ = cli("check", "supply-inflation", "--store", str(filled_store_path), "--json")
+USER_FILE = """\
+claims:
+  - id: STREAK-ETH
+    statement: After a 10-session small-cap streak, ETH beats its baseline over 42 days
+    source: my newsletter
+    date: 2026-01-21
+    kind: history
+    definition:
+      events: {signal: relative-strength, symbol: RUT, parameters: {min_streak: 10}}
+      targets: [ETH]
+      horizons: [42]
+    expects: {direction: above, effect: 0.05}
+"""
+
+
+def test_check_cli_on_the_pack_and_on_a_users_file(
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, tmp_path: Path
+) -> None:
+    store = str(filled_store_path)
+    code, out, _ = cli("check", "C04", "C45", "--store", store, "--json")
     assert code == 0
-    (check,) = json.loads(out)["checks"]
-    assert check["name"] == "supply-inflation"
-    code, _, err = cli("check", "nope", "--store", str(filled_store_path))
-    assert code == 1 and "unknown check 'nope'" in err
+    document = json.loads(out)
+    assert [c["id"] for c in document["claims"]] == ["C04", "C45"]
+    assert document["claims"][1]["moves"] and document["claims"][1]["grade"] == "contradicted"
+    code, out, _ = cli("check", "C45", "--store", store, "--as-of", "2026-02-01", "--json")
+    assert code == 0 and json.loads(out)["claims"][0]["grade"] == "pending"
+    code, _, err = cli("check", "nope", "--store", store)
+    assert code == 1 and "unknown claim 'nope'" in err
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(USER_FILE)
+    code, out, _ = cli("check", "--file", str(mine), "--store", store, "--json")
+    assert code == 0
+    (entry,) = json.loads(out)["claims"]
+    assert entry["id"] == "STREAK-ETH" and entry["grade"] in GRADES and entry["reason"]
+    assert entry["measured"]["events"]  # the streak events were found from the file's definition
+
+    mine.write_text(USER_FILE.replace("horizons: [42]", "horizons: [forty-two]"))
+    code, _, err = cli("claims", "validate", str(mine))
+    assert code == 1 and f"{mine}, line 10: claims[0].definition.horizons[0]:" in err
+    assert len(err.strip().splitlines()) == 1
 
 
-def test_statistical_checks_say_how_much_evidence_there_is(checks: dict[str, dict]) -> None:
-    btc = checks["btc-after-rut-breakouts"]
-    assert btc["grade"] == "too few observations" and btc["evidence"] == "none"
-    assert btc["n"] == 3
-    assert {row["horizon"] for row in btc["details"]["horizons"]} == {126, 252, 504}
-    assert "too few events to conclude" in btc["measured"]
-    assert "fewer than 5 events" in btc["note"]  # the small-sample warning is part of the answer
-    alts = checks["alts-follow-small-caps"]
-    assert alts["n"] >= 20 and alts["p_value"] is not None
-    order = checks["transmission-order"]
-    assert len(order["details"]["pairs"]) == 4
-    assert all("p_holm" in pair for pair in order["details"]["pairs"])
+def test_claims_commands(cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    code, out, _ = cli("claims", "list", "--json")
+    assert code == 0 and len(json.loads(out)["claims"]) == len(builtin_claims())
+    code, out, _ = cli("claims", "show", "C38")
+    assert code == 0 and "min_spacing: 63" in out and "ALT_BASKET" in out
+    template = tmp_path / "new.yaml"
+    code, _, _ = cli("claims", "new", str(template))
+    assert code == 0 and template.read_text().startswith("# A riskcurve claim file")
+    code, out, _ = cli("claims", "validate", str(template))
+    assert code == 0 and "2 valid claim(s)" in out
+    code, _, err = cli("claims", "new", str(template))
+    assert code == 1 and "exists" in err
+    assert {c.id for c in forecast_claims()} == set(FORECASTS)

@@ -27,6 +27,7 @@ SECTIONS = (
     "altseason",
     "volatility",
     "claims",
+    "next",
     "provenance",
 )
 
@@ -51,7 +52,8 @@ def test_every_section_is_built_with_real_numbers(report: tuple[str, object]) ->
     assert "2024-11-25" in text and "2025-09-18" in text  # intraday vs closing break
     assert "stage 3/5" in text  # the cascade on AS_OF
     assert "too few events to conclude" in text  # the honest event-study verdict
-    assert "supply-inflation" in text and "0.83%" in text
+    assert "C29.after" in text and "+0.83%" in text  # the claim pack: supply inflation after the 2024 halving
+    assert "What happened next" in text and "2026-04-21" in text  # the forecasts' window
     assert "Data: " in text  # every figure's caption states its data range
 
 

@@ -206,6 +206,19 @@ def test_a_gap_in_the_data_is_not_announced_as_a_link_going_dark(
     assert report.state is not None and report.state.known["link:small_caps"] == "lit"
 
 
+def test_a_forecast_resolving_is_announced_once(store_path: Path) -> None:
+    # The January-2026 forecasts (C17, C45, C46, C47) have a window to 2026-04-21.
+    first = watch(store_path, "2026-02-01", [])
+    assert [e.alert.kind for e in first.alerts] == ["watch_started"]
+    second = watch(store_path, "2026-05-01", [])
+    resolved = [e.alert for e in second.alerts if e.alert.kind == "forecast_resolved"]
+    assert sorted(a.key for a in resolved) == ["forecast:C17", "forecast:C45", "forecast:C46", "forecast:C47"]
+    c45 = next(a for a in resolved if a.key == "forecast:C45")
+    assert c45.title == "Forecast C45 resolved: contradicted" and "2026-01-21 to 2026-04-21" in c45.body
+    third = watch(store_path, "2026-05-02", [])
+    assert not any(e.alert.kind == "forecast_resolved" for e in third.alerts)
+
+
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     try:
         main(list(argv))

@@ -156,6 +156,7 @@ def test_same_regime_again_changes_nothing() -> None:
 def test_every_kind_is_declared() -> None:
     assert set(KINDS) == {
         "watch_started",
+        "forecast_resolved",
         "link_lit",
         "link_dark",
         "breakout_confirmed",
@@ -529,3 +530,50 @@ def test_run_once_checks_its_arguments(store: Store) -> None:
         run_once(store, notify_urls=["nope"], as_of="2024-03-01")
     # Nothing was recorded by the refused calls.
     assert load_state(store) is None and outbox(store) == []
+
+
+# -- forecasts ----------------------------------------------------------------------------------
+
+
+def _forecast(grade: str, cid: str = "C45") -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        id=cid,
+        statement="Crypto will follow within 1-3 months",
+        grade=grade,
+        reason="the window closes later" if grade == "pending" else "the move is outside the forecast",
+        headline="ETH 3m -21.9%",
+        date=dt.date(2026, 1, 21),
+        window_end=dt.date(2026, 4, 21),
+    )
+
+
+def test_a_forecast_resolving_is_announced_once() -> None:
+    from riskcurve.alerts.diff import forecast_changes, forecast_states
+
+    day = dt.date(2026, 5, 1)
+    # First run: the states become the baseline, resolved or not.
+    assert forecast_changes(None, [_forecast("contradicted")], day) == []
+    pending = forecast_states([_forecast("pending"), _forecast("pending", "C17")])
+    assert pending == {"C45": "pending", "C17": "pending"}
+    (alert,) = forecast_changes(pending, [_forecast("contradicted"), _forecast("pending", "C17")], day)
+    assert (alert.kind, alert.key) == ("forecast_resolved", "forecast:C45")
+    assert alert.title == "Forecast C45 resolved: contradicted"
+    assert "2026-01-21 to 2026-04-21" in alert.body and "ETH 3m -21.9%" in alert.body
+    resolved = forecast_states([_forecast("contradicted")])
+    assert forecast_changes(resolved, [_forecast("contradicted")], day) == []
+    # A forecast the watch has not seen before is baseline, not news.
+    assert forecast_changes({"C17": "pending"}, [_forecast("consistent")], day) == []
+
+
+def test_record_keeps_forecast_states_with_the_regime_state(store: Store) -> None:
+    from riskcurve.alerts.persistence import load_forecast_states
+
+    first = record(store, make_regime(), [_forecast("pending")])
+    assert [e.alert.kind for e in first.alerts] == ["watch_started"]
+    assert load_forecast_states(store) == {"C45": "pending"}
+    second = record(store, make_regime(later(1)), [_forecast("contradicted")])
+    assert [e.alert.kind for e in second.alerts] == ["forecast_resolved"]
+    assert load_forecast_states(store) == {"C45": "contradicted"}
+    assert record(store, make_regime(later(2)), [_forecast("contradicted")]).alerts == ()

@@ -18,6 +18,10 @@ What counts as a change (:func:`changes`), by alert ``kind``:
 ``no_data`` / ``data_resumed``
     An input of an aspect stopped updating, so the aspect cannot be evaluated; then data came
     back with the same state as before the gap. Key: the aspect's key.
+``forecast_resolved``
+    A dated forecast of the claim pack (``riskcurve check``) left ``pending``: its window
+    closed and it got a grade. Sent once per forecast; a forecast already resolved when the
+    watch first sees it is part of the baseline, not news. Key ``forecast:<id>``.
 ``watch_started``
     The first run: a single summary of the current picture, which also proves the
     notification path works. Nothing else is sent on the first run. Key ``watch``.
@@ -49,6 +53,7 @@ from riskcurve.signals.registry import SIGNALS
 
 AlertKind = Literal[
     "watch_started",
+    "forecast_resolved",
     "link_lit",
     "link_dark",
     "breakout_confirmed",
@@ -565,3 +570,52 @@ def _breakout_changes(previous: WatchState, current: Regime, now: WatchState) ->
     if new is None or (old is not None and new["date"] <= old["date"]):
         return []
     return [_breakout_alert(current, new)]
+
+
+# -- forecasts ----------------------------------------------------------------------------------
+
+#: The state of a forecast that has not resolved yet.
+PENDING = "pending"
+
+
+def forecast_states(results: Sequence[Any]) -> dict[str, str]:
+    """Each forecast's state for the watch: ``"pending"`` or its grade once resolved.
+
+    Parameters
+    ----------
+    results
+        Checked forecasts (:class:`~riskcurve.stats.claims.ClaimResult`, or anything with ``id``
+        and ``grade``).
+    """
+    return {str(r.id): PENDING if r.grade == PENDING else str(r.grade) for r in results}
+
+
+def forecast_changes(previous: Mapping[str, str] | None, results: Sequence[Any], as_of: dt.date) -> list[Alert]:
+    """An alert for each forecast that was pending last time and has resolved now.
+
+    Parameters
+    ----------
+    previous
+        The forecast states stored by the last run (:func:`forecast_states`), or ``None`` on
+        the first run (nothing is sent: the states become the baseline).
+    results
+        The forecasts checked today (``id``, ``statement``, ``grade``, ``reason``, ``headline``,
+        ``date``, ``window_end``).
+    as_of
+        The day the watch stands on.
+    """
+    if previous is None:
+        return []
+    alerts = []
+    for result in results:
+        key = str(result.id)
+        if previous.get(key) != PENDING or result.grade == PENDING:
+            continue
+        window = f"{result.date.isoformat()} to {result.window_end.isoformat()}" if result.window_end else "its window"
+        title = f"Forecast {key} resolved: {result.grade}"
+        body = (
+            f"{key} ({result.statement}), made {result.date.isoformat()}, window {window}: {result.grade} as of "
+            f"{as_of.isoformat()} ({result.reason}). What happened: {result.headline}."
+        )
+        alerts.append(Alert("forecast_resolved", f"forecast:{key}", title, body, as_of))
+    return alerts

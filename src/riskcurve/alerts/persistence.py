@@ -16,14 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from riskcurve.alerts.diff import Alert, WatchState, changes
+from riskcurve.alerts.diff import Alert, WatchState, changes, forecast_changes, forecast_states
 from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
+from riskcurve.errors import StoreError
 from riskcurve.masking import mask_secrets
 from riskcurve.signals.regime import Regime
 
 #: The ``watch_state`` row of the regime watch.
 STATE_KEY = "regime"
+#: The ``watch_state`` row of the forecasts' states.
+FORECAST_KEY = "forecasts"
 
 
 # -- the outbox -------------------------------------------------------------------------------
@@ -132,7 +135,18 @@ class Recorded:
     skipped: str | None = None
 
 
-def record(store: Store, current: Regime) -> Recorded:
+def load_forecast_states(store: Store) -> dict[str, str] | None:
+    """The forecast states stored by the last watch run, or ``None`` before the first."""
+    row = store.connection.execute("SELECT value FROM watch_state WHERE key = ?", [FORECAST_KEY]).fetchone()
+    if row is None:
+        return None
+    document = json.loads(row[0])
+    if not isinstance(document, dict):
+        raise StoreError("stored forecast states are malformed")
+    return {str(k): str(v) for k, v in document.items()}
+
+
+def record(store: Store, current: Regime, forecasts: Sequence[Any] | None = None) -> Recorded:
     """Compare ``current`` with the stored state; enqueue the alerts and save the new state.
 
     Both happen in one transaction: either the state moves on and its alerts are in the
@@ -144,6 +158,9 @@ def record(store: Store, current: Regime) -> Recorded:
         A writable store.
     current
         The regime of the day.
+    forecasts
+        The claim pack's forecasts checked on the same day (``None``: not followed). One alert
+        is enqueued for each that was pending last time and has resolved now.
     """
     if not isinstance(store, Store):
         raise TypeError(f"store must be a Store, got {type(store).__name__}")
@@ -158,6 +175,8 @@ def record(store: Store, current: Regime) -> Recorded:
             )
             return Recorded(previous, previous, (), reason)
         alerts = changes(previous, current)
+        if forecasts is not None:
+            alerts.extend(forecast_changes(load_forecast_states(store), forecasts, current.as_of))
         state = WatchState.from_regime(current, previous)
         now = utc_now().to_pydatetime()
         ids = []
@@ -174,5 +193,11 @@ def record(store: Store, current: Regime) -> Recorded:
             "value = excluded.value, as_of = excluded.as_of, updated_at = excluded.updated_at",
             [STATE_KEY, json.dumps(state.to_dict()), state.as_of, now],
         )
+        if forecasts is not None:
+            store.connection.execute(
+                "INSERT INTO watch_state VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "value = excluded.value, as_of = excluded.as_of, updated_at = excluded.updated_at",
+                [FORECAST_KEY, json.dumps(forecast_states(forecasts)), state.as_of, now],
+            )
         entries = tuple(_entries(store, f"id IN ({', '.join('?' * len(ids))})", ids)) if ids else ()
     return Recorded(previous, state, entries)

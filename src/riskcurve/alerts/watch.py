@@ -138,6 +138,13 @@ class WatchReport:
         return "\n".join(lines)
 
 
+def _forecasts(store: Store, as_of: dt.date) -> list[Any]:
+    """The claim pack's forecasts on the watch's day (a forecast resolving is announced once)."""
+    from riskcurve.stats.claims import forecast_claims, run_claims
+
+    return list(run_claims(store, forecast_claims(), as_of=as_of))
+
+
 def run_once(
     store: Store,
     *,
@@ -187,7 +194,7 @@ def run_once(
             update_error = " ".join(str(failure).split())
             log.warning("update failed, watching the stored data: %s", update_error)
     current = regime(store, as_of)
-    recorded = record(store, current)
+    recorded = record(store, current, _forecasts(store, current.as_of))
     sent = deliver(store, notify_urls, max_attempts=max_attempts, timeout=timeout)
     return WatchReport(
         as_of=current.as_of,

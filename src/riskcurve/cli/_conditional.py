@@ -13,7 +13,7 @@ from rich import box
 from rich.table import Table
 
 from riskcurve import config
-from riskcurve.cli._common import emit_json, err, jsonable, out, parse_day
+from riskcurve.cli._common import emit_json, err, jsonable, out, parse_day, parse_horizons
 
 
 def _pct(value: float) -> str:
@@ -22,16 +22,6 @@ def _pct(value: float) -> str:
 
 def _p(value: float) -> str:
     return "" if value is None or not math.isfinite(value) else f"{value:.3f}"
-
-
-def _horizons(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(f"--horizons {text!r} must be comma-separated whole numbers of bars") from None
-    if not values or any(v < 1 for v in values):
-        raise typer.BadParameter(f"--horizons {text!r} must list positive numbers of bars, e.g. 21,63")
-    return values
 
 
 def conditional_study(
@@ -70,7 +60,7 @@ def conditional_study(
     parameters = SIGNALS[condition.signal].parse(raw) if condition.signal in SIGNALS else {}
     if raw and condition.signal not in SIGNALS:
         raise typer.BadParameter(f"{condition.signal} takes no --param")
-    chosen = _horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
+    chosen = parse_horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
     with Store(config.store_path(store), read_only=True) as db:
         note = None
         day_given = parse_day(as_of)

@@ -21,7 +21,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "backtest": ("backtest", "Backtest a long/flat rule against buy-and-hold and the halving-cycle rule."),
     "check": (
         "check",
-        "Check the thesis claims against the data: definition, claimed vs measured, evidence, grade.",
+        "Check claims against the data: definition, measured figures, n, p, power, grade.",
     ),
     "dashboard": (
         "dashboard",

@@ -1,55 +1,107 @@
-"""The claims checker command: ``riskcurve check [NAME]``."""
+"""The claims checker: ``riskcurve check [ID ...] [--file F] [--as-of D] [--json]``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from riskcurve import config
 from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, out, parse_day
-from riskcurve.data.store import Store
-from riskcurve.stats.claims import CHECKS, run_checks
+from riskcurve.cli.claims import FileOpt, claims_from
+
+if TYPE_CHECKING:
+    from riskcurve.stats.claims import ClaimResult
 
 _GRADE_STYLE = {
     "consistent": "green",
     "partly consistent": "yellow",
-    "inconsistent": "red",
+    "not supported": "red",
+    "contradicted": "bold red",
+    "inconclusive": "magenta",
     "too few observations": "magenta",
-    "data missing": "blue",
     "before the data": "magenta",
+    "data missing": "blue",
+    "pending": "cyan",
 }
+
+
+def _styled(grade: str) -> str:
+    style = _GRADE_STYLE.get(grade, "white")
+    return f"[{style}]{grade}[/{style}]"
+
+
+def _evidence(result: ClaimResult) -> str:
+    bits: list[str] = [result.evidence]
+    if result.n is not None and result.kind not in ("measure", "episode", "forecast", "needs-data"):
+        bits.append(f"n={result.n}")
+    if result.p is not None:
+        bits.append(
+            f"p={result.p:.3f}" + (f" (adj. over {result.family})" if result.family and result.family > 1 else "")
+        )
+    if result.mde is not None:
+        bits.append(f"MDE={result.mde:.3g}")
+    return "\n".join(bits)
+
+
+def _table(results: list[ClaimResult], title: str) -> Table:
+    view = Table(title=title, show_lines=True)
+    for column in ("id", "claim", "measured", "grade", "evidence"):
+        view.add_column(column, no_wrap=column in ("id", "grade"))
+    for result in results:
+        measured = result.headline if not result.parts else result.reason
+        view.add_row(
+            f"{result.id}\n[dim]{result.kind}[/dim]",
+            result.statement,
+            measured + (f"\n[dim]{result.reason}[/dim]" if not result.parts else ""),
+            _styled(result.grade),
+            _evidence(result),
+        )
+        for part in result.parts:
+            view.add_row(
+                f"[dim]{part.id}[/dim]",
+                f"[dim]{part.statement}[/dim]",
+                part.headline,
+                _styled(part.grade),
+                _evidence(part),
+            )
+    return view
 
 
 @app.command("check")
 def check_command(
-    names: Annotated[
-        list[str] | None, typer.Argument(help=f"Checks to run (default: all): {', '.join(CHECKS)}.")
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Claim ids to check (default: every claim of the file).")
     ] = None,
+    file: FileOpt = None,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Check the thesis claims against the data: definition, claimed vs measured, evidence, grade."""
+    """Check claims against the data: definition, measured figures, n, p, power, grade.
+
+    Each claim is measured as of its own date and over the window it describes; --as-of only
+    limits what data is visible (forecasts stay pending until their window has closed).
+    """
+    from riskcurve.data.store import Store
+    from riskcurve.stats.claims import run_claims
+
+    claims = claims_from(file)
     with Store(config.store_path(store), read_only=True) as db:
-        results = run_checks(db, names or None, as_of=parse_day(as_of))
-    if json_out:
-        emit_json({"checks": [r.to_dict() for r in results]})
-        return
-    view = Table(title="riskcurve claims checker", show_lines=True)
-    for column in ("check", "claimed", "measured", "grade", "evidence"):
-        view.add_column(column, no_wrap=column in ("check", "grade", "evidence"))
+        results = run_claims(db, claims, ids or None, as_of=parse_day(as_of))
+    grades: dict[str, int] = {}
     for result in results:
-        style = _GRADE_STYLE.get(result.grade, "white")
-        measured = result.measured + (f"\n[dim]{result.note}[/dim]" if result.note else "")
-        view.add_row(
-            f"{result.name}\n[dim]item {result.thesis_item}[/dim]",
-            result.claimed,
-            measured,
-            f"[{style}]{result.grade}[/{style}]",
-            result.evidence
-            + (f"\nn={result.n}" if result.n is not None else "")
-            + (f"\np={result.p_value:.3f}" if result.p_value is not None else ""),
+        grades[result.grade] = grades.get(result.grade, 0) + 1
+    if json_out:
+        emit_json(
+            {
+                "file": str(file) if file is not None else "builtin:thesis-2026-01",
+                "as_of": as_of,
+                "grades": grades,
+                "claims": [r.to_dict() for r in results],
+            }
         )
-    out.print(view)
+        return
+    out.print(_table(results, "riskcurve claims checker"))
+    out.print(", ".join(f"{count} {grade}" for grade, count in grades.items()))

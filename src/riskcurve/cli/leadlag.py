@@ -13,7 +13,19 @@ from rich import box
 from rich.table import Table
 
 from riskcurve import config
-from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, jsonable, out, parse_day
+from riskcurve.cli._common import (
+    MAX_BARS,
+    MAX_REPS,
+    AsOfOpt,
+    JsonOpt,
+    StoreOpt,
+    app,
+    emit_json,
+    err,
+    jsonable,
+    out,
+    parse_day,
+)
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
 from riskcurve.errors import InsufficientDataWarning
@@ -129,6 +141,8 @@ def leadlag_command(
         int | None,
         typer.Option(
             "--max-lag",
+            min=1,
+            max=MAX_BARS,
             help="Leads and lags scanned, k = -N..N (default: "
             + ", ".join(f"{f} {n}" for f, n in DEFAULT_MAX_LAG.items())
             + ").",
@@ -144,11 +158,16 @@ def leadlag_command(
         ),
     ] = None,
     granger_max_lag: Annotated[
-        int | None, typer.Option("--granger-max-lag", help="Largest Granger lag order considered (default: --max-lag).")
+        int | None,
+        typer.Option(
+            "--granger-max-lag", min=1, max=MAX_BARS, help="Largest Granger lag order considered (default: --max-lag)."
+        ),
     ] = None,
     ic: Annotated[str, typer.Option("--ic", help="Criterion for the Granger lag order: bic or aic.")] = "bic",
     alpha: Annotated[float, typer.Option("--alpha", help="Test level; bands and intervals cover 1 - alpha.")] = 0.05,
-    reps: Annotated[int, typer.Option("--reps", help="Bootstrap resamples for the peak lag's uncertainty.")] = 1000,
+    reps: Annotated[
+        int, typer.Option("--reps", min=10, max=MAX_REPS, help="Bootstrap resamples for the peak lag's uncertainty.")
+    ] = 1000,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (default: a fresh one, reported in the output).")
     ] = None,

@@ -13,6 +13,7 @@ from rich import box
 from rich.table import Table
 
 from riskcurve.cli._common import (
+    MAX_REPS,
     AsOfOpt,
     JsonOpt,
     ParamOpt,
@@ -22,22 +23,13 @@ from riskcurve.cli._common import (
     err,
     jsonable,
     out,
+    parse_horizons,
     signal_context,
     signal_header,
 )
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.signals.registry import SIGNALS
 from riskcurve.stats.event_study import DEFAULT_HORIZONS, EventStudyResult, study_signal
-
-
-def _horizons(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(f"--horizons {text!r} must be comma-separated whole numbers of bars") from None
-    if not values or any(v < 1 for v in values):
-        raise typer.BadParameter(f"--horizons {text!r} must list positive numbers of bars, e.g. 21,63,126,252")
-    return values
 
 
 def _pct(value: float) -> str:
@@ -137,7 +129,12 @@ def study_command(
     ] = None,
     reps: Annotated[
         int | None,
-        typer.Option("--reps", help="Permutations and bootstrap resamples (each) [default: 10000; with --when 2000]."),
+        typer.Option(
+            "--reps",
+            min=10,
+            max=MAX_REPS,
+            help="Permutations and bootstrap resamples (each) [default: 10000; with --when 2000].",
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: fresh, and reported].")] = None,
     param: ParamOpt = None,
@@ -186,7 +183,7 @@ def study_command(
     symbol, _, transition = qualifier.rpartition(":") if ":" in qualifier else ("", "", qualifier)
     if not re.search(r"(^|_)to_", transition.lower()):
         symbol, transition = qualifier, ""
-    chosen_horizons = _horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
+    chosen_horizons = parse_horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
     reps = 10_000 if reps is None else reps
     spec, parameters, db, data, chosen, note = signal_context(name.strip(), symbol.strip() or None, param, store, as_of)
     with db, warnings.catch_warnings():

@@ -27,9 +27,9 @@ from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, panels
+from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
-from riskcurve.stats.claims import run_checks
 
 #: Event-study targets drawn in the report: the risk curve's last links.
 STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
@@ -147,8 +147,9 @@ def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: 
             "liquidity",
             "Net liquidity against Bitcoin",
             "Fed total assets minus the Treasury General Account minus overnight reverse repo, as published "
-            "(weekly H.4.1 values known the Thursday after), against BTC.",
-            lambda: ((panels.liquidity_figure(data),), ()),
+            "(weekly H.4.1 values known the Thursday after), against BTC; beside it, stablecoin supply, crypto's "
+            "own liquidity gauge.",
+            lambda: with_stablecoins(data, (panels.liquidity_figure(data),)),
         ),
         (
             "liquidity-drivers",
@@ -194,6 +195,7 @@ def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: 
             lambda: ((panels.volatility_figure(data, "BTC"),), ()),
         ),
         ("claims", "The claims checker", "", lambda: _claims_section(store, picture)),
+        ("next", "What happened next", "", lambda: _next_section(store, picture)),
         ("provenance", "Data provenance", "", lambda: _provenance_section(store, picture)),
     ]
     sections = []
@@ -201,7 +203,7 @@ def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: 
         try:
             built, blocks = build()
             lead_text = lead
-            if key in ("study", "leadlag", "claims", "provenance"):
+            if key in ("study", "leadlag", "claims", "next", "provenance"):
                 lead_text, blocks = blocks[0], blocks[1:]
             sections.append(Section(key, title, lead_text, built, blocks))
         except (RiskcurveError, ValueError, KeyError) as failure:
@@ -263,31 +265,17 @@ def _leadlag_section(data: MarketData, *, seed: int) -> tuple[tuple[go.Figure, .
 
 
 def _claims_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
-    results = run_checks(store, as_of=picture.as_of)
-    rows = []
-    for r in results:
-        evidence = (
-            r.evidence
-            + (f", n={r.n}" if r.n is not None else "")
-            + (f", p={r.p_value:.3f}" if r.p_value is not None else "")
-        )
-        rows.append(
-            f"<tr class='grade-{r.grade.replace(' ', '-')}'><th>{html.escape(r.name)}<br>"
-            f"<span class='item'>item {r.thesis_item}</span></th>"
-            f"<td>{html.escape(r.claim)}</td><td>{html.escape(r.measured)}"
-            + (f"<br><span class='note'>{html.escape(r.note)}</span>" if r.note else "")
-            + f"<details><summary>definition</summary>{html.escape(r.definition)}</details></td>"
-            f"<td class='grade'>{html.escape(r.grade)}</td><td>{html.escape(evidence)}</td></tr>"
-        )
-    table = (
-        "<table class='claims'><thead><tr><th>check</th><th>claim</th><th>measured</th><th>grade</th>"
-        f"<th>evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-    lead = (
-        "Each thesis item as a named, reproducible check (`riskcurve check NAME`): the claim, what was measured "
-        "under a stated definition, and a grade that says how much evidence there is."
-    )
-    return (), (lead, table)
+    from riskcurve.report import claims
+    from riskcurve.stats.claims import run_claims
+
+    return (), (claims.CLAIMS_LEAD, claims.claims_html(run_claims(store, as_of=picture.as_of)))
+
+
+def _next_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    from riskcurve.report import claims
+
+    results = claims.forecast_results(store, picture.as_of)
+    return (claims.what_happened_next_figure(results),), (claims.NEXT_LEAD, claims.what_happened_next_html(results))
 
 
 def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:

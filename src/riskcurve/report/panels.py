@@ -21,11 +21,9 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.symbols import ALTCOINS
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.report import figures
-from riskcurve.signals.altseason import basket_index
 from riskcurve.signals.cycle import cycle_overlay, halving_dates
-from riskcurve.signals.registry import SIGNALS
+from riskcurve.signals.registry import SIGNALS, alt_basket
 from riskcurve.stats import event_study
-from riskcurve.stats.claims import CheckResult
 from riskcurve.stats.leadlag import LeadLagResult, leadlag
 
 #: Quantiles of the baseline band drawn behind event paths.
@@ -132,15 +130,6 @@ class StudyPanel:
     notes: tuple[str, ...]
 
 
-def alt_basket(data: MarketData) -> pd.Series:
-    """The equal-weight altcoin basket's index level (coins as they existed each day)."""
-    coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
-    if not coins:
-        raise ValueError(f"no altcoin data on or before {data.as_of.date()}")
-    days = data.days("2013-04-01")
-    return basket_index(pd.DataFrame({c: data.close(c).reindex(days) for c in coins}, index=days))
-
-
 def study_panel(
     data: MarketData,
     symbol: str,
@@ -224,34 +213,3 @@ def leadlag_figure(
         sources=[lead, lag],
     )
     return figure, result
-
-
-def claims_table(results: Sequence[CheckResult], *, as_of: str) -> go.Figure:
-    """The claims checker as a table: claim, claimed, measured, grade, evidence."""
-    frame = pd.DataFrame(
-        {
-            "check": [f"{r.name} (item {r.thesis_item})" for r in results],
-            "claimed": [r.claimed for r in results],
-            "measured": [r.measured for r in results],
-            "grade": [r.grade for r in results],
-            "evidence": [
-                r.evidence
-                + (f", n={r.n}" if r.n is not None else "")
-                + (f", p={r.p_value:.3f}" if r.p_value is not None else "")
-                for r in results
-            ],
-        }
-    )
-    firsts = [str(v["first"]) for r in results for v in r.data.values() if v.get("first")]
-    lasts = [str(v["last"]) for r in results for v in r.data.values() if v.get("last")]
-    return figures.frame_table(
-        frame,
-        title="Claims checker",
-        definition="Each thesis item of the spec as a named check (riskcurve check NAME): what it measures is in "
-        "`riskcurve check NAME --json` under 'definition'. Grades: consistent, partly consistent, inconsistent, "
-        "too few observations, data missing, before the data.",
-        first=min(firsts) if firsts else as_of,
-        last=max(lasts) if lasts else as_of,
-        sources=sorted({s for r in results for s in r.data}),
-        column_widths=(1.3, 1.6, 3.6, 1.0, 1.0),
-    )

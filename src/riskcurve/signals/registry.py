@@ -25,6 +25,7 @@ from riskcurve.signals import (
     divergence,
     liquidity,
     relative_strength,
+    stablecoins,
     volatility,
 )
 from riskcurve.signals.events import onsets
@@ -154,6 +155,8 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         optional = {k: data.known(s, days) for k, s in (("effr", "EFFR"), ("dff", "DFF")) if data.has(s)}
         rate_frame = liquidity.rates(**{k: data.known(s, days) for k, s in rate_inputs.items()}, **optional)
         net = net.join(rate_frame, how="left")
+    if data.has("STABLECOINS"):  # crypto's own liquidity gauge, when DefiLlama's series is stored
+        net = net.join(stablecoins.supply_changes(data.closes(["STABLECOINS"], days)["STABLECOINS"]), how="left")
     return net
 
 
@@ -235,6 +238,15 @@ def _alt_closes(data: MarketData) -> pd.DataFrame:
     return pd.DataFrame({c: data.close(c).reindex(days) for c in coins if data.has(c)}, index=days)
 
 
+def alt_basket(data: MarketData) -> pd.Series:
+    """The equal-weight altcoin basket's index level (coins as they existed each day), named ``ALT_BASKET``."""
+    coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
+    if not coins:
+        raise ValueError(f"no altcoin data on or before {data.as_of.date()}")
+    days = data.days("2013-04-01")
+    return altseason.basket_index(pd.DataFrame({c: data.close(c).reindex(days) for c in coins}, index=days))
+
+
 def _altseason(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
     data.require("BTC")
     return altseason.altseason(_alt_closes(data), **params)
@@ -299,12 +311,17 @@ SIGNALS: dict[str, SignalSpec] = {
         ),
         SignalSpec(
             "liquidity",
-            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates.",
-            _doc_head(liquidity.net_liquidity) + "\n\n" + _doc_head(liquidity.liquidity_regime),
+            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates, "
+            "and stablecoin supply when stored.",
+            _doc_head(liquidity.net_liquidity)
+            + "\n\n"
+            + _doc_head(liquidity.liquidity_regime)
+            + "\n\n"
+            + _doc_head(stablecoins.supply_changes),
             None,
             (
                 *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
-                *("DFF", "IRSTCI01JPM156N", "JPNASSETS"),
+                *("DFF", "IRSTCI01JPM156N", "JPNASSETS", "STABLECOINS"),
             ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,

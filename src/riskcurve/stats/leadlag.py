@@ -50,6 +50,7 @@ __all__ = [
     "Verdict",
     "aligned_returns",
     "cross_correlation",
+    "detectable_correlation",
     "granger_causality",
     "leadlag",
 ]
@@ -985,6 +986,35 @@ class LeadLag:
             seed=seed if isinstance(seed, int) else None,
             series=series,
         )
+
+
+def detectable_correlation(
+    ccf: pd.DataFrame, lags: tuple[int, int], *, alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Smallest correlation at one of ``lags`` that the lag scan detects with probability ``power``.
+
+    The robust band of a lag is ``z(1 - alpha/2)`` times the correlation's robust standard
+    error there; a lag counts as significant after Holm over the ``m`` lags scanned, so at
+    worst at the Bonferroni level ``alpha / m``. The minimum detectable correlation of lag k is
+    ``(z(1 - alpha / (2m)) + z(power)) * se_k``; the smallest over the lags in range is returned
+    (NaN if none of them was scanned).
+
+    Parameters
+    ----------
+    ccf
+        The table of :func:`cross_correlation` (index k, column ``band_robust``).
+    lags
+        Inclusive range of lags k asked about (k > 0: the lead series moves first).
+    alpha, power
+        Test level and power.
+    """
+    m = len(ccf)
+    chosen = ccf.loc[(ccf.index >= min(lags)) & (ccf.index <= max(lags)), "band_robust"].astype(float)
+    if chosen.empty or m == 0:
+        return math.nan
+    se = chosen / scipy_stats.norm.ppf(1 - alpha / 2)
+    z = scipy_stats.norm.ppf(1 - alpha / (2 * m)) + scipy_stats.norm.ppf(power)
+    return float((z * se).min())
 
 
 def _rolling_corr(lead: pd.Series, lag: pd.Series, k: int, window: int) -> pd.Series:

@@ -44,7 +44,7 @@ def test_public_names_stay_importable() -> None:
 
     for name in riskcurve.__all__:
         assert getattr(riskcurve, name) is not None, name
-    from riskcurve import Store, regime, run_checks  # noqa: F401 - the import is the test
+    from riskcurve import Store, regime, run_claims  # noqa: F401 - the import is the test
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = riskcurve.nope  # type: ignore[attr-defined]

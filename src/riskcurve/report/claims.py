@@ -1,0 +1,166 @@
+"""The claims in the report and the dashboard: the graded table and "what happened next".
+
+The graded table shows every claim of the built-in pack (or any results) with its parts; the
+"what happened next" panel shows each dated forecast, its window, its grade, and the measured
+moves of the assets it names and of BTC, ETH and the altcoin basket one, two and three months
+after the claim date (moves whose month has not ended on the report's day are left empty).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from riskcurve.data.store import Store
+from riskcurve.stats.claims import ClaimResult, forecast_claims, run_claims
+
+#: Grades and the CSS class of their row.
+_CLASS = {grade: grade.replace(" ", "-") for grade in ("consistent", "partly consistent", "contradicted")}
+
+
+def forecast_results(store: Store, as_of: Any) -> list[ClaimResult]:
+    """The built-in pack's forecasts checked on what the store knew on ``as_of``."""
+    return run_claims(store, forecast_claims(), as_of=as_of)
+
+
+def moves_frame(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """One row per forecast and asset: the moves 1, 2, 3... months after the claim date."""
+    rows = []
+    for result in results:
+        for move in result.moves:
+            if "note" in move:
+                continue
+            months = sorted(int(k[1:]) for k in move if k[1:].isdigit() and k.startswith("m"))
+            for month in months:
+                rows.append(
+                    {
+                        "claim": result.id,
+                        "date": result.date.isoformat(),
+                        "asset": move["asset"],
+                        "months": month,
+                        "move": move.get(f"m{month}"),
+                        "through": move.get(f"m{month}_to"),
+                        "grade": result.grade,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["claim", "date", "asset", "months", "move", "through", "grade"])
+
+
+def what_happened_next_figure(results: Sequence[ClaimResult]) -> go.Figure:
+    """Bars of each asset's move 1, 2 and 3 months after the forecasts' date, graded forecasts in the caption."""
+    frame = moves_frame(results).dropna(subset=["move"]).drop_duplicates(["date", "asset", "months"])
+    figure = go.Figure()
+    for (date, months), group in frame.groupby(["date", "months"], sort=True):
+        figure.add_bar(
+            x=group["asset"],
+            y=group["move"] * 100,
+            name=f"{months} month{'s' if months != 1 else ''} after {date}",
+            text=[f"{v * 100:+.1f}%" for v in group["move"]],
+            textposition="outside",
+        )
+    grades = "; ".join(f"{r.id} {r.grade}" for r in results)
+    last = frame["through"].dropna().max() if len(frame) else "n/a"
+    figure.update_layout(
+        title="What happened next: moves after the January-2026 forecasts",
+        yaxis_title="move from the claim date's close (%)",
+        barmode="group",
+        template="plotly_white",
+        margin={"b": 110},
+        annotations=[
+            {
+                "text": (
+                    f"Definition: close on the last day of each month-window over the close on the claim date "
+                    f"(ALT_BASKET: equal-weight altcoin basket). Data to {last}; source: the store. Forecasts: "
+                    f"{grades or 'none'}."
+                ),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.25,
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 10},
+            }
+        ],
+    )
+    return figure
+
+
+def forecasts_figure(store: Store, as_of: Any) -> go.Figure:
+    """The dashboard's "what happened next" panel for the built-in forecasts."""
+    return what_happened_next_figure(forecast_results(store, as_of))
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value) * 100:+.1f}%"
+
+
+def what_happened_next_html(results: Sequence[ClaimResult]) -> str:
+    """One block per forecast: statement, window, grade and reason, and the moves table."""
+    blocks = []
+    for result in results:
+        months = sorted({int(k[1:]) for m in result.moves for k in m if k.startswith("m") and k[1:].isdigit()})
+        head = "".join(f"<th>{m} month{'s' if m != 1 else ''}</th>" for m in months)
+        rows = "".join(
+            f"<tr><th>{html.escape(str(m['asset']))}</th>"
+            + "".join(f"<td>{_pct(m.get(f'm{k}')) or html.escape(str(m.get(f'm{k}_to') or ''))}</td>" for k in months)
+            + "</tr>"
+            for m in result.moves
+            if "note" not in m
+        )
+        blocks.append(
+            f"<h3>{html.escape(result.id)}: {html.escape(result.statement)}</h3>"
+            f"<p class='verdict'>Window {result.date.isoformat()} to "
+            f"{result.window_end.isoformat() if result.window_end else 'n/a'}: <b>{html.escape(result.grade)}</b> "
+            f"({html.escape(result.reason)})</p>"
+            f"<table class='moves'><thead><tr><th>asset</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return "".join(blocks)
+
+
+def _row(result: ClaimResult, *, part: bool = False) -> str:
+    evidence = result.evidence + (f", n={result.n}" if result.n is not None and result.kind not in ("measure",) else "")
+    if result.p is not None:
+        evidence += f", p={result.p:.3f}"
+    if result.mde is not None:
+        evidence += f", MDE={result.mde:.3g}"
+    css = f"grade-{result.grade.replace(' ', '-')}" + (" part" if part else "")
+    return (
+        f"<tr class='{css}'><th>{html.escape(result.id)}<br><span class='item'>{html.escape(result.kind)}</span></th>"
+        f"<td>{html.escape(result.statement)}</td><td>{html.escape(result.headline)}"
+        f"<br><span class='note'>{html.escape(result.reason)}</span></td>"
+        f"<td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(evidence)}</td></tr>"
+    )
+
+
+def claims_html(results: Sequence[ClaimResult]) -> str:
+    """The graded claims table, parts under their claim."""
+    rows = []
+    for result in results:
+        rows.append(_row(result))
+        rows.extend(_row(part, part=True) for part in result.parts)
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.grade] = counts.get(result.grade, 0) + 1
+    summary = ", ".join(f"{n} {g}" for g, n in counts.items())
+    return (
+        f"<p class='summary'>{html.escape(summary)}</p>"
+        "<table class='claims'><thead><tr><th>claim</th><th>statement</th><th>measured</th><th>grade</th>"
+        f"<th>evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+CLAIMS_LEAD = (
+    "Every testable claim of the January-2026 commentaries (the built-in claim pack; `riskcurve check`), each "
+    "measured as of its own date under its stated definition (`riskcurve claims show ID`). Grades: consistent, "
+    "partly consistent, not supported (a test with the power to see the claimed effect did not), inconclusive "
+    "(it could not have), too few observations, contradicted, before the data, data missing, pending."
+)
+NEXT_LEAD = (
+    "Each dated forecast, its window, its grade once the window has closed, and the measured moves of the assets "
+    "it names and of BTC, ETH and the altcoin basket over 1, 2 and 3 months after the claim date."
+)
