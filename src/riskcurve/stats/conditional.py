@@ -43,7 +43,10 @@ Interval
     up to lag ``h - 1``), and the mean spell length (so a block carries a whole typical spell);
     it is capped at a third of the sample. ``se`` is the standard deviation of the resampled
     differences; the interval is the basic (pivot) bootstrap interval ``[2 d - q(1 - a/2),
-    2 d - q(a/2)]``.
+    2 d - q(a/2)]``. With few spells it is somewhat narrow: in simulations with about 30 spells
+    of 60 bars per sample a 95% interval missed a zero difference in 8-11% of runs (the rotation
+    test held 5-7%). The verdict therefore rests on the rotation test, and a disagreement between
+    the two is reported as mixed evidence, as in the event study.
 
 Minimum detectable effect
     ``MDE = (z(1 - alpha/2) + z(power)) * se``: the true difference a two-sided test at
