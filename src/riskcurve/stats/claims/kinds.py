@@ -120,6 +120,11 @@ class ClaimResult:
     moves: tuple[Mapping[str, Any], ...] = ()
     window_end: dt.date | None = None
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import claim_html
+
+        return claim_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``check --json`` entry of this claim."""
         return {
