@@ -436,3 +436,13 @@ def test_the_builtin_pack_covers_every_claim() -> None:
         "needs-data",
     }
     assert {c.id for c in pack if c.kind == "forecast"} == {"C17", "C45", "C46", "C47"}
+
+
+def test_every_example_in_the_docs_is_a_valid_claim_file() -> None:
+    import re
+
+    text = (Path(__file__).parents[3] / "docs" / "claims.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 8
+    for block in blocks:
+        assert parse_claims(block, "docs/claims.md").claims
