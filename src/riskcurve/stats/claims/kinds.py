@@ -1029,7 +1029,8 @@ def _order(ctx: Context, claim: OrderClaim, base: _Base) -> ClaimResult:
         )
         headline = (
             f"{first} first at {ahead} of {ahead + behind} matched turning points "
-            f"(same day {int((leads == 0).sum())}); p {fmt(test.p)}; MDE share +{fmt(test.mde)}"
+            f"(same day {int((leads == 0).sum())}); p {test.p:.2f}; detectable share above a coin flip "
+            f"+{test.mde * 100:.0f} points"
         )
         return base.result(
             claim,
@@ -1086,7 +1087,7 @@ def _order(ctx: Context, claim: OrderClaim, base: _Base) -> ClaimResult:
                 reason=reason,
                 headline=f"{row.k}/{row.n} onsets of {row.later} with {row.earlier} already lit "
                 f"({fmt(share, 'percent').lstrip('+')} vs base {fmt(row.base, 'percent').lstrip('+')}); "
-                f"Holm p {fmt(row.p_adjusted)}",
+                f"Holm p {row.p_adjusted:.3g}",
                 definition={},
                 measured={k: getattr(row, k) for k in ("k", "n", "share", "base", "p", "p_adjusted", "mde")},
                 n=int(row.n),
