@@ -392,6 +392,7 @@ def test_result_as_of_d_is_unchanged_when_later_data_arrive(
         ("statistic: max", "statistic: maximum", "claims[6].definition.statistic", "Input should be"),
         ("kind: conditional", "kind: conditionl", "claims[8].kind", "unknown kind"),
         ("targets: [UP]", "target: [UP]", "claims[0].definition.target", "unknown field"),
+        ("signal: relative-strength", "signal: relative-strenght", "claims[6].definition.signal", "unknown signal"),
     ],
 )
 def test_a_malformed_file_gets_one_error_with_file_line_and_field(

@@ -36,6 +36,7 @@ from riskcurve.errors import DataError, InsufficientDataWarning
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.grading import Evidence, Grade
 from riskcurve.stats.claims.language import (
+    FIGURES,
     Claim,
     ConditionalClaim,
     EpisodeClaim,
@@ -674,6 +675,9 @@ NAMED_FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
     "prior-high-before-halving": _prior_high_before_halving,
     "most-correlated": _most_correlated,
 }
+
+
+assert tuple(NAMED_FIGURES) == FIGURES  # the language validates names against FIGURES
 
 
 def named_figure(
