@@ -1,9 +1,12 @@
 """Claims as data: a claim language, its kinds compiled to the statistics, one grade scale, packs.
 
 A claim is a YAML document (:mod:`~riskcurve.stats.claims.language`); each kind compiles to
-the existing signals and studies (:mod:`~riskcurve.stats.claims.kinds`) and is graded on one
-scale (:mod:`~riskcurve.stats.claims.grading`). The January-2026 thesis ships as the built-in
-pack (``packs/thesis-2026-01.yaml``).
+the existing signals and studies (:mod:`~riskcurve.stats.claims.kinds`, reading the store through
+:mod:`~riskcurve.stats.claims.context` and the named figures of
+:mod:`~riskcurve.stats.claims.figures`) and is graded on one scale
+(:mod:`~riskcurve.stats.claims.grading`) into a :class:`~riskcurve.stats.claims.result.ClaimResult`.
+The January-2026 thesis ships as the built-in pack (``packs/thesis-2026-01.yaml``, data inside
+the package and its wheel).
 
 >>> from riskcurve.stats.claims import builtin_claims, run_claims
 >>> with Store("riskcurve.duckdb", read_only=True) as store:  # doctest: +SKIP
