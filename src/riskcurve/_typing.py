@@ -19,3 +19,6 @@ Frequency: TypeAlias = Literal["D", "W", "M"]
 DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
 
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
+
+#: File formats a series is exported to.
+ExportFormat: TypeAlias = Literal["csv", "parquet"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,27 +58,14 @@ def _browser_or_skip() -> None:
 
 @pytest.fixture
 def dashboard_url(filled_store_path: Path) -> Iterator[str]:
-    """The dashboard served from a background thread on 127.0.0.1; shut down afterwards."""
+    """The dashboard served by waitress from a background thread on 127.0.0.1; shut down afterwards."""
     _browser_or_skip()
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            """One line per request would bury the test's own output."""
-
     from riskcurve.dashboard.app import create_app
+    from riskcurve.dashboard.server import start
 
-    app = create_app(filled_store_path)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="riskcurve-dashboard-test", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=30)
-        server.server_close()
-    assert not thread.is_alive(), "the dashboard server thread did not stop"
+    # The production server `riskcurve dashboard` runs (waitress), on an ephemeral port.
+    with start(create_app(filled_store_path).server) as server:
+        yield server.url
 
 
 def _text(page, element_id: str) -> str:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from riskcurve.data.panel import MarketData
@@ -120,13 +121,17 @@ def test_bad_requests_exit_with_one_line(cli: Callable[..., tuple[int, str, str]
     store = str(filled_store_path)
     code, _, err = cli("leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "Q", "--store", store)
     assert code == 1 and "freq must be one of 'D', 'W', 'M'" in err
-    code, _, err = cli("leadlag", "--lead", "WALCL", "--lag", "BTC", "--store", store)
-    assert code == 1 and "WALCL" in err and "price series" in err
+    code, _, err = cli("leadlag", "--lead", "WALCL", "--lag", "WALCL", "--store", store)
+    assert code == 1 and "WALCL" in err and "different series" in err
     code, _, err = cli("leadlag", "--lead", "NOPE", "--lag", "BTC", "--store", store)
     assert code == 1 and "NOPE" in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_library_refuses_value_series(filled_store: Store) -> None:
-    with pytest.raises(DataError, match="DGS10: lead-lag compares returns of price series"):
-        leadlag(MarketData(filled_store, as_of="2024-01-05"), "DGS10", "BTC", freq="W")
+def test_library_takes_value_series_as_changes(filled_store: Store) -> None:
+    # Macro series used to be refused; they now enter as changes of their point-in-time values.
+    result = leadlag(MarketData(filled_store, as_of="2024-01-05"), "DGS10", "BTC", freq="W", reps=20, seed=1)
+    assert result.series["DGS10"]["change"] == "diff" and result.series["BTC"]["change"] == "log"
+    assert result.end <= pd.Timestamp("2024-01-05")
+    with pytest.raises(DataError, match="NOPE"):
+        leadlag(MarketData(filled_store, as_of="2024-01-05"), "NOPE", "BTC", freq="W")

@@ -170,7 +170,6 @@ def deliver(
     if store.read_only:
         raise StoreError(f"store {store.path} is open read-only; the outbox cannot record deliveries")
     targets = _targets(notify_urls) or [_Target(REPORT_TARGET, REPORT_TARGET, None)]
-    con = store.connection
     delivered: list[OutboxEntry] = []
     pending: list[OutboxEntry] = []
     failed: list[OutboxEntry] = []
@@ -178,16 +177,23 @@ def deliver(
     for entry in _entries(store, "status = 'pending'"):
         done = {
             row[0]
-            for row in con.execute("SELECT target FROM alert_deliveries WHERE alert_id = ?", [entry.id]).fetchall()
+            for row in store.connection.execute(
+                "SELECT target FROM alert_deliveries WHERE alert_id = ?", [entry.id]
+            ).fetchall()
         }
         errors = []
         for target in targets:
             if target.id in done:
                 continue
-            error = _send(target, entry.alert, timeout) if target.notifier is not None else None
+            if target.notifier is not None:
+                # A notification can take up to `timeout` seconds: let readers at the store meanwhile.
+                store.release()
+                error = _send(target, entry.alert, timeout)
+            else:
+                error = None
             if error is None:
                 # Recorded at once (autocommit), so a crash later cannot resend to this target.
-                con.execute(
+                store.connection.execute(
                     "INSERT INTO alert_deliveries VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [entry.id, target.id, utc_now().to_pydatetime()],
                 )
@@ -203,7 +209,7 @@ def deliver(
             status, delivered_at, last_error = "failed", None, " | ".join(errors)
         else:
             status, delivered_at, last_error = "pending", None, " | ".join(errors)
-        con.execute(
+        store.connection.execute(
             "UPDATE alert_outbox SET status = ?, attempts = ?, delivered_at = ?, last_error = ? WHERE id = ?",
             [status, attempts, delivered_at, last_error, entry.id],
         )

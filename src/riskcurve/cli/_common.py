@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -44,6 +44,19 @@ out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
+def parse_horizons(text: str) -> tuple[int, ...]:
+    """``--horizons``: 1 to 12 comma-separated whole numbers of bars, each from 1 to ``MAX_BARS``."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(f"--horizons {text!r} must be comma-separated whole numbers of bars") from None
+    if not values or any(v < 1 or v > MAX_BARS for v in values) or len(values) > 12:
+        raise typer.BadParameter(
+            f"--horizons {text!r} must list 1 to 12 whole numbers of bars from 1 to {MAX_BARS}, e.g. 21,63,126,252"
+        )
+    return values
+
+
 def parse_day(value: str | None, what: str = "date") -> dt.date | None:
     """A date option, parsed strictly (YYYY-MM-DD) and checked against the accepted range."""
     if value is None:
@@ -59,11 +72,18 @@ def parse_day(value: str | None, what: str = "date") -> dt.date | None:
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="DuckDB store file (default: $RISKCURVE_STORE or the user data folder)")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout (stable schema).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable output on stdout (schema: docs/schema/<command>.json).")
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Compute as if this day (YYYY-MM-DD) were today, with only what was known then."),
 ]
+#: Bounds on counts a command line may ask for: resamples, and bars (horizons, lags): ten years
+#: of sessions is longer than any question the data can answer.
+MAX_REPS = 1_000_000
+MAX_BARS = 2520
+
 DayOpt = Annotated[str | None, typer.Option(help="Inclusive date bound, YYYY-MM-DD.")]
 
 
@@ -89,8 +109,15 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+#: Version of every ``--json`` output's schema (docs/schema/<command>.json): raised when a
+#: documented field is removed or changes meaning; new fields may appear without it.
+JSON_SCHEMA_VERSION = 1
+
+
+def emit_json(payload: Mapping[str, Any]) -> None:
+    """Write a command's ``--json`` output: ``schema_version`` first, then the payload."""
+    document = {"schema_version": JSON_SCHEMA_VERSION, **payload}
+    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -225,7 +252,7 @@ def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterat
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=quiet,
+        disable=quiet or not err.is_terminal,
     ) as bar:
         task = bar.add_task(description, total=None)
 

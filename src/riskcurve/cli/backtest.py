@@ -17,6 +17,8 @@ from riskcurve.backtest.executors import EXECUTORS, Executor
 from riskcurve.backtest.rules import RULES, backtest_rule, get_rule
 from riskcurve.backtest.sweep import GRIDS, Sweep, WalkForward, get_grid
 from riskcurve.cli._common import (
+    MAX_BARS,
+    MAX_REPS,
     AsOfOpt,
     DayOpt,
     JsonOpt,
@@ -166,7 +168,13 @@ def backtest_command(
         float, typer.Option("--slippage-bp", help="Slippage per side, basis points of price.")
     ] = 5.0,
     lag: Annotated[
-        int, typer.Option("--lag", help="Bars from the signal's bar to the trade's close (1: the next bar; 0 warns).")
+        int,
+        typer.Option(
+            "--lag",
+            min=0,
+            max=MAX_BARS,
+            help="Bars from the signal's bar to the trade's close (1: the next bar; 0 warns).",
+        ),
     ] = 1,
     start: DayOpt = None,
     trials: Annotated[
@@ -283,7 +291,9 @@ def sweep_command(
     snooping: Annotated[
         str, typer.Option("--snooping", help="Data-snooping test over the family: spa, rc or none.")
     ] = "spa",
-    reps: Annotated[int, typer.Option("--reps", help="Bootstrap replications of the snooping test.")] = 1000,
+    reps: Annotated[
+        int, typer.Option("--reps", min=1, max=MAX_REPS, help="Bootstrap replications of the snooping test.")
+    ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the snooping bootstrap.")] = 0,
     walk_forward: Annotated[
         bool, typer.Option("--walk-forward/--no-walk-forward", help="Walk-forward selection out of sample.")
@@ -304,6 +314,8 @@ def sweep_command(
         lag_values = tuple(int(x) for x in lags.split(",") if x.strip())
     except ValueError:
         raise typer.BadParameter(f"--lags {lags!r} must be comma-separated integers") from None
+    if any(not 1 <= lag <= MAX_BARS for lag in lag_values):
+        raise typer.BadParameter(f"--lags {lags!r}: each lag must be from 1 to {MAX_BARS} bars")
     asset_list = tuple(a.strip().upper() for a in assets.split(",") if a.strip())
     chosen = Sweep(
         grid=spec.name,

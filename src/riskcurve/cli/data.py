@@ -25,6 +25,7 @@ from riskcurve.cli._common import (
     records,
     series_app,
 )
+from riskcurve.data.limits import JUMP_FACTOR, MAX_LAG_DAYS
 
 
 @app.command("update")
@@ -35,12 +36,25 @@ def update_command(
     ] = None,
     offline: Annotated[bool, typer.Option(help="Use the snapshot even if the network is up.")] = False,
     provider: Annotated[str | None, typer.Option(help="Force one provider (yahoo, fred, ccxt, coingecko).")] = None,
-    keep_going: Annotated[bool, typer.Option(help="Write what fetched cleanly even if some symbols fail.")] = False,
+    keep_going: Annotated[
+        bool, typer.Option(help="Write what fetched cleanly even if some symbols fail (exit code 1 all the same).")
+    ] = False,
+    allow_jumps: Annotated[
+        bool,
+        typer.Option(
+            help=f"Accept one-bar price moves beyond x{JUMP_FACTOR:g} (refused as a likely unit change or typo)."
+        ),
+    ] = False,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Fill or refresh the store: live when online, from the snapshot otherwise."""
-    from riskcurve.data.ingest import update
+    """Fill or refresh the store: live when online, from the snapshot otherwise.
+
+    A snapshot update compares every row of every file with the store and reports changed
+    historical rows; a live update re-reads only the last days (prices) or months (macro).
+    Exit code 1 if any symbol failed, even with --keep-going.
+    """
+    from riskcurve.data.ingest import PRICE_OVERLAP_DAYS, VALUE_OVERLAP_DAYS, update
     from riskcurve.data.store import Store
 
     path = config.store_path(store)
@@ -53,6 +67,7 @@ def update_command(
             provider=provider,
             keep_going=keep_going,
             progress=progress,
+            allow_jumps=allow_jumps,
         )
     if json_out:
         emit_json(
@@ -69,6 +84,7 @@ def update_command(
                         "source": s.source,
                         "rows_new": s.rows_new,
                         "rows_revised": s.rows_revised,
+                        "first_revised": jsonable(s.first_revised),
                         "first_date": jsonable(s.first_date),
                         "last_date": jsonable(s.last_date),
                     }
@@ -85,8 +101,22 @@ def update_command(
             f"{result.mode} update of {len(result.written)} series into {path}: "
             f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)")
         )
+        for stat in result.written:
+            if stat.rows_revised:
+                err.print(
+                    f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
+                    f"{stat.source}, "
+                    f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
+                    "(macro values as a new vintage)",
+                    soft_wrap=True,
+                )
+        if result.mode == "live":
+            err.print(
+                f"live prices are re-read from {PRICE_OVERLAP_DAYS} days and macro values from {VALUE_OVERLAP_DAYS} "
+                "days before the newest stored date; older changes at a source are not seen"
+            )
         for symbol, message in result.failures:
-            err.print(f"[red]failed[/red] {symbol}: {message}")
+            err.print(f"[red]failed[/red] {symbol}: {message}", soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
 
@@ -165,21 +195,28 @@ def series_show(
 @series_app.command("export")
 def series_export(
     symbol: Annotated[str, typer.Argument(help="A stored symbol.")],
-    out_file: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write: .csv or .parquet (or give --format).")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv or parquet (default: from the file's extension).")
+    ] = None,
     as_of: AsOfOpt = None,
     vintages: Annotated[bool, typer.Option(help="Every stored vintage of a value series.")] = False,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write one series, with its provenance columns, to Parquet."""
-    from riskcurve.data.store import Store
+    """Write one series, with its provenance columns, to CSV or Parquet (with symbol, unit, provider, as-of)."""
+    from riskcurve.data.store import Store, export_format
 
+    try:
+        chosen = export_format(out_file, format)
+    except ValueError as bad:
+        raise typer.BadParameter(str(bad), param_hint="--format/--out") from None
     with Store(config.store_path(store), read_only=True) as db:
-        target = db.export_parquet(symbol, out_file, as_of=parse_day(as_of), vintages=vintages)
+        target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of), vintages=vintages)
     if json_out:
-        emit_json({"symbol": symbol.upper(), "path": str(target)})
+        emit_json({"symbol": symbol.upper(), "path": str(target), "format": chosen})
     else:
-        err.print(f"wrote {target}")
+        err.print(f"wrote {target} ({chosen})")
 
 
 @app.command("import")
@@ -189,7 +226,10 @@ def import_command(
     date_col: Annotated[str, typer.Option(help="Name of the date column.")] = "date",
     value_col: Annotated[str, typer.Option(help="Name of the value column.")] = "value",
     lag_days: Annotated[
-        int, typer.Option(help="Days between a value's date and its publication (for point-in-time use).")
+        int,
+        typer.Option(
+            min=0, max=MAX_LAG_DAYS, help="Days between a value's date and its publication (for point-in-time use)."
+        ),
     ] = 0,
     unit: Annotated[str, typer.Option(help="Unit of the values, shown in listings.")] = "",
     description: Annotated[str, typer.Option(help="What the series is.")] = "",

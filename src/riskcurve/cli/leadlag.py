@@ -13,7 +13,19 @@ from rich import box
 from rich.table import Table
 
 from riskcurve import config
-from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, jsonable, out, parse_day
+from riskcurve.cli._common import (
+    MAX_BARS,
+    MAX_REPS,
+    AsOfOpt,
+    JsonOpt,
+    StoreOpt,
+    app,
+    emit_json,
+    err,
+    jsonable,
+    out,
+    parse_day,
+)
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
 from riskcurve.errors import InsufficientDataWarning
@@ -117,8 +129,11 @@ def _render(result: LeadLagResult, as_of: str, note: str | None) -> None:
 
 @app.command("leadlag")
 def leadlag_command(
-    lead: Annotated[str, typer.Option("--lead", help="Symbol suspected to move first (e.g. RUT).")],
-    lag: Annotated[str, typer.Option("--lag", help="Symbol suspected to follow (e.g. BTC).")],
+    lead: Annotated[
+        str,
+        typer.Option("--lead", help="Series suspected to move first: a price (RUT), macro (DGS2) or derived (NETLIQ)."),
+    ],
+    lag: Annotated[str, typer.Option("--lag", help="Series suspected to follow (e.g. BTC).")],
     freq: Annotated[
         str, typer.Option("--freq", help="Return frequency: D (daily), W (Friday-Friday), M (month-end).")
     ] = "D",
@@ -126,6 +141,8 @@ def leadlag_command(
         int | None,
         typer.Option(
             "--max-lag",
+            min=1,
+            max=MAX_BARS,
             help="Leads and lags scanned, k = -N..N (default: "
             + ", ".join(f"{f} {n}" for f, n in DEFAULT_MAX_LAG.items())
             + ").",
@@ -141,15 +158,28 @@ def leadlag_command(
         ),
     ] = None,
     granger_max_lag: Annotated[
-        int | None, typer.Option("--granger-max-lag", help="Largest Granger lag order considered (default: --max-lag).")
+        int | None,
+        typer.Option(
+            "--granger-max-lag", min=1, max=MAX_BARS, help="Largest Granger lag order considered (default: --max-lag)."
+        ),
     ] = None,
     ic: Annotated[str, typer.Option("--ic", help="Criterion for the Granger lag order: bic or aic.")] = "bic",
     alpha: Annotated[float, typer.Option("--alpha", help="Test level; bands and intervals cover 1 - alpha.")] = 0.05,
-    reps: Annotated[int, typer.Option("--reps", help="Bootstrap resamples for the peak lag's uncertainty.")] = 1000,
+    reps: Annotated[
+        int, typer.Option("--reps", min=10, max=MAX_REPS, help="Bootstrap resamples for the peak lag's uncertainty.")
+    ] = 1000,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Random seed (default: a fresh one, reported in the output).")
     ] = None,
     start: Annotated[str | None, typer.Option("--start", help="Ignore closes before this day, YYYY-MM-DD.")] = None,
+    align: Annotated[
+        str,
+        typer.Option(
+            "--align",
+            help="Macro series: 'published' (as known each day, point-in-time) or 'observed' (on the date each "
+            "value describes, e.g. market rates FRED posts a day later).",
+        ),
+    ] = "published",
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
@@ -180,6 +210,7 @@ def leadlag_command(
                     freq=freq.strip().upper(),  # type: ignore[arg-type]  # validated by the library
                     max_lag=max_lag,
                     start=parse_day(start),
+                    align=align.strip().lower(),  # type: ignore[arg-type]  # validated by the library
                     window=window,
                     granger_max_lag=granger_max_lag,
                     ic=ic.strip().lower(),
@@ -190,7 +221,12 @@ def leadlag_command(
         notes = [str(w.message) for w in caught if issubclass(w.category, InsufficientDataWarning)]
         sources: dict[str, Any] = {}
         for symbol in (result.lead, result.lag):
-            close = data.close(symbol)
+            # Stored prices and macro series report their own range; a derived series its inputs'.
+            if not data.has(symbol):
+                sources[symbol] = {"first": None, "last": None, "derived": True}
+                continue
+            kind = data.store.kind(symbol)
+            close = data.close(symbol) if kind == "price" else data.vintages(symbol)["value"]
             sources[symbol] = {
                 "first": jsonable(close.index.min()) if len(close) else None,
                 "last": jsonable(close.index.max()) if len(close) else None,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from riskcurve import config
-from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
+from riskcurve.cli._common import MAX_REPS, AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
 from riskcurve.data.store import Store
 from riskcurve.report.figures import find_browser
 from riskcurve.report.html import build_report
@@ -24,7 +24,9 @@ def report_command(
             help="Also write a PNG of every chart beside the HTML (default: when a Chromium browser is installed).",
         ),
     ] = None,
-    reps: Annotated[int, typer.Option(help="Resamples for the event studies' p-values and intervals.")] = 2000,
+    reps: Annotated[
+        int, typer.Option(min=10, max=MAX_REPS, help="Resamples for the event studies' p-values and intervals.")
+    ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of every resampling, for reproducible numbers.")] = 20260121,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,

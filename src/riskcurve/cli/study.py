@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from contextlib import nullcontext
 from typing import Annotated
@@ -12,6 +13,7 @@ from rich import box
 from rich.table import Table
 
 from riskcurve.cli._common import (
+    MAX_REPS,
     AsOfOpt,
     JsonOpt,
     ParamOpt,
@@ -21,22 +23,13 @@ from riskcurve.cli._common import (
     err,
     jsonable,
     out,
+    parse_horizons,
     signal_context,
     signal_header,
 )
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.signals.registry import SIGNALS
 from riskcurve.stats.event_study import DEFAULT_HORIZONS, EventStudyResult, study_signal
-
-
-def _horizons(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(f"--horizons {text!r} must be comma-separated whole numbers of bars") from None
-    if not values or any(v < 1 for v in values):
-        raise typer.BadParameter(f"--horizons {text!r} must list positive numbers of bars, e.g. 21,63,126,252")
-    return values
 
 
 def _pct(value: float) -> str:
@@ -106,17 +99,43 @@ def _render(result: EventStudyResult, as_of: str) -> None:
 
 @app.command("study")
 def study_command(
-    events: Annotated[
-        str,
-        typer.Option(
-            "--events", help=f"Events as NAME:SYMBOL (signal name, the symbol it reads): one of {', '.join(SIGNALS)}."
-        ),
+    target: Annotated[
+        str, typer.Option("--target", help="Symbol whose forward returns are measured (e.g. BTC, ALTS, NETLIQ).")
     ],
-    target: Annotated[str, typer.Option("--target", help="Symbol whose forward returns are measured (e.g. BTC).")],
+    events: Annotated[
+        str | None,
+        typer.Option(
+            "--events",
+            help=f"Events as NAME:SYMBOL (signal name, the symbol it reads): one of {', '.join(SIGNALS)}. A regime "
+            "signal's events have directions: NAME:TRANSITION picks one (liquidity:to_expanding, "
+            "cascade:small_caps_to_lit).",
+        ),
+    ] = None,
+    when: Annotated[
+        str | None,
+        typer.Option(
+            "--when",
+            help="A state instead of events, SIGNAL[:SYMBOL][.COLUMN]<op>VALUE (liquidity=expanding, cascade>=3, "
+            "rates=falling, risk=off): forward returns while it holds against while it does not.",
+        ),
+    ] = None,
     horizons: Annotated[
-        str, typer.Option("--horizons", help="Comma-separated horizons in bars of the target's calendar.")
-    ] = ",".join(map(str, DEFAULT_HORIZONS)),
-    reps: Annotated[int, typer.Option("--reps", help="Permutations and bootstrap resamples (each).")] = 10_000,
+        str | None,
+        typer.Option(
+            "--horizons",
+            help="Comma-separated horizons in bars of the target's calendar "
+            f"[default: {','.join(map(str, DEFAULT_HORIZONS))}; with --when 21,63].",
+        ),
+    ] = None,
+    reps: Annotated[
+        int | None,
+        typer.Option(
+            "--reps",
+            min=10,
+            max=MAX_REPS,
+            help="Permutations and bootstrap resamples (each) [default: 10000; with --when 2000].",
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: fresh, and reported].")] = None,
     param: ParamOpt = None,
     kind: Annotated[str, typer.Option("--kind", help="Return kind: log or simple.")] = "log",
@@ -128,6 +147,10 @@ def study_command(
     block_length: Annotated[
         float | None, typer.Option("--block-length", help="Mean bootstrap block length [default: automatic].")
     ] = None,
+    mixed: Annotated[
+        bool,
+        typer.Option("--mixed", help="Pool a regime signal's events of every direction (refused otherwise)."),
+    ] = False,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
@@ -138,11 +161,30 @@ def study_command(
     baseline over every day, the difference with a stationary-bootstrap interval, a permutation
     p-value from randomly placed events (same count, same spacing), the minimum detectable
     effect, and a verdict in words.
+
+    With --when SIGNAL=STATE instead of --events: the target's forward returns while the state
+    holds against while it does not (liquidity=expanding, cascade>=3, rates=falling, risk=off),
+    with spells counted, a rotation-test p-value and a block-bootstrap interval.
     """
-    name, _, symbol = events.partition(":")
+    if (events is None) == (when is None):
+        raise typer.BadParameter("give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)")
+    if when is not None:
+        from riskcurve.cli._conditional import conditional_study
+
+        conditional_study(
+            when, target, horizons, reps, seed, param, kind, alpha, store, as_of, json_out, min_spacing, block_length
+        )
+        return
+    assert events is not None
+    name, _, qualifier = events.partition(":")
     if not name.strip():
         raise typer.BadParameter(f"--events {events!r} must be NAME:SYMBOL, e.g. breakout:RUT")
-    chosen_horizons = _horizons(horizons)
+    # NAME:to_expanding (or NAME:SYMBOL:small_caps_to_lit) picks a direction of a regime signal's events.
+    symbol, _, transition = qualifier.rpartition(":") if ":" in qualifier else ("", "", qualifier)
+    if not re.search(r"(^|_)to_", transition.lower()):
+        symbol, transition = qualifier, ""
+    chosen_horizons = parse_horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
+    reps = 10_000 if reps is None else reps
     spec, parameters, db, data, chosen, note = signal_context(name.strip(), symbol.strip() or None, param, store, as_of)
     with db, warnings.catch_warnings():
         # The result carries its own insufficient-data notes; they are shown below, not raised.
@@ -154,6 +196,8 @@ def study_command(
                 chosen,
                 target,
                 parameters=parameters,
+                transition=transition or None,
+                mixed=mixed,
                 horizons=chosen_horizons,
                 reps=reps,
                 seed=seed,

@@ -39,6 +39,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.data.symbols import ALTCOINS
+from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
 from riskcurve.report.claims import forecasts_figure
@@ -179,6 +180,8 @@ def _day(value: object, fallback: dt.date) -> pd.Timestamp:
         raise ValueError(f"as-of date {value!r} is not a YYYY-MM-DD date") from None
     if day < FIRST_DAY:
         raise ValueError(f"as-of date must be on or after {FIRST_DAY.isoformat()}, got {day.isoformat()}")
+    if day > latest_date():
+        raise ValueError(f"as-of date must be on or before {latest_date()} (tomorrow, UTC), got {day.isoformat()}")
     return pd.Timestamp(day)
 
 
@@ -756,7 +759,8 @@ def run(
     port
         TCP port (0 lets the system choose).
     debug
-        Dash's debug mode (reloader and in-browser tracebacks): for development only.
+        Dash's debug mode (reloader and in-browser tracebacks) on Flask's development
+        server; otherwise the app is served by waitress (:mod:`riskcurve.dashboard.server`).
     allow_remote
         Permit a non-loopback ``host``.
 
@@ -775,4 +779,13 @@ def run(
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
     app = create_app(store_path)
-    app.run(host=host, port=port, debug=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from riskcurve.dashboard.server import make_server
+
+    server = make_server(app.server, host, port)
+    try:
+        server.run()
+    finally:
+        server.close()

@@ -2,7 +2,16 @@
 
 An update fetches every requested symbol first and writes them together in one transaction,
 so either the whole update lands or none of it does (with ``keep_going`` the symbols that
-fetched cleanly land and the failures are reported).
+fetched cleanly land and the failures are reported). The store is released while fetching, so
+readers (a dashboard) are not kept waiting by a download.
+
+What is re-read: a snapshot update reads every file whole and compares every row with the
+store, so a changed historical row is found and reported (``rows_revised``, with the earliest
+revised date): a price bar is replaced by the source's value, a macro value is added as a new
+vintage known from the fetch. A live update re-reads only the last
+:data:`PRICE_OVERLAP_DAYS` of prices and :data:`VALUE_OVERLAP_DAYS` of macro values, because
+providers rate-limit full histories; older changes at a live source are not seen, and the
+update's output says so.
 """
 
 from __future__ import annotations
@@ -17,12 +26,13 @@ from typing import Literal
 
 import pandas as pd
 
+from riskcurve.data.limits import MAX_LAG_DAYS
 from riskcurve.data.providers.base import Fetched, Provider, get_provider, utc_now
 from riskcurve.data.providers.snapshot import SnapshotProvider
 from riskcurve.data.schema import SeriesMeta
 from riskcurve.data.store import Store, WriteStats
 from riskcurve.data.symbols import CATALOGUE, is_known, lookup
-from riskcurve.data.validation import read_csv_text, validate_values
+from riskcurve.data.validation import allowing_jumps, read_csv_text, validate_values
 from riskcurve.errors import DataError, RiskcurveError, UnknownSymbolError
 
 Mode = Literal["live", "snapshot"]
@@ -122,6 +132,7 @@ def update(
     progress: Progress | None = None,
     probe: Callable[[], bool] = network_available,
     providers: dict[str, Provider] | None = None,
+    allow_jumps: bool = False,
 ) -> UpdateResult:
     """Fill or refresh the store, fetching only what it is missing.
 
@@ -147,6 +158,9 @@ def update(
         Returns whether the network is reachable; injected in tests.
     providers
         Provider instances by name, to reuse or to inject in tests.
+    allow_jumps
+        Accept one-bar price moves beyond :data:`~riskcurve.data.validation.JUMP_FACTOR`
+        (refused by default as a likely unit change or typo).
 
     Returns
     -------
@@ -204,20 +218,35 @@ def update(
             instances[live_name] = get_provider(live_name)
         plan.append((name, instances[live_name]))
 
+    # A snapshot is read whole and compared row by row (cheap, local), so a changed old row is seen.
+    starts = {name: None if mode == "snapshot" else _start_for(store, name, mode) for name, _ in plan}
+    store.release()  # nothing below needs the store until the write
     fetched: list[Fetched] = []
     failures: list[tuple[str, str]] = []
-    for done, (name, source) in enumerate(plan, start=1):
+    with allowing_jumps(allow_jumps):
+        for done, (name, source) in enumerate(plan, start=1):
+            try:
+                fetched.append(source.fetch(name, start=starts[name]))
+            except (RiskcurveError, ValueError) as exc:
+                if not keep_going:
+                    raise
+                failures.append((name, str(exc)))
+            if progress is not None:
+                progress(name, done, len(plan))
+
+    meta = {}
+    accepted = []
+    for item in fetched:
+        meta[item.symbol] = _meta_for(store, item)
         try:
-            fetched.append(source.fetch(name, start=_start_for(store, name, mode)))
-        except (RiskcurveError, ValueError) as exc:
+            store.check_kind(item, meta[item.symbol])
+        except DataError as exc:
             if not keep_going:
                 raise
-            failures.append((name, str(exc)))
-        if progress is not None:
-            progress(name, done, len(plan))
-
-    meta = {item.symbol: _meta_for(store, item) for item in fetched}
-    written = store.write(fetched, meta) if fetched else []
+            failures.append((item.symbol, str(exc)))
+            continue
+        accepted.append(item)
+    written = store.write(accepted, meta) if accepted else []
     return UpdateResult(mode, note, tuple(written), tuple(failures))
 
 
@@ -264,11 +293,12 @@ def import_csv(
     symbol = name.strip().upper()
     if not _NAME.fullmatch(symbol):
         raise DataError(f"invalid series name {name!r}: use letters, digits and underscores, starting with a letter")
-    if lag_days < 0:
-        raise ValueError(f"lag_days must be >= 0, got {lag_days}")
-    if is_known(symbol) or (symbol in store.symbols() and store.meta(symbol).origin != "import"):
+    if isinstance(lag_days, bool) or not isinstance(lag_days, int) or not 0 <= lag_days <= MAX_LAG_DAYS:
+        raise ValueError(f"lag_days must be a whole number of days from 0 to {MAX_LAG_DAYS}, got {lag_days!r}")
+    if is_known(symbol):
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
     source = Path(path).expanduser()
+    # The file is read and checked before the store is touched, so a writer holds it only to write.
     frame = validate_values(
         read_csv_text(source, symbol=symbol),
         source=str(source),
@@ -276,6 +306,8 @@ def import_csv(
         date_column=date_column,
         value_column=value_column,
     )
+    if symbol in store.symbols() and store.meta(symbol).origin != "import":
+        raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
     meta = SeriesMeta(
         symbol,
         "value",

@@ -133,6 +133,9 @@ RELEASE_RULES: dict[str, tuple[Callable[[pd.DatetimeIndex], pd.DatetimeIndex], s
     "h6_monthly": (_h6_monthly, "Fed H.6: fourth Tuesday of the following month, 1 pm ET"),
     "h6_weekly": (_h6_weekly, "Fed H.6: first fourth-Tuesday release at least three weeks after the week"),
     "h10": (_h10, "Fed H.10: Monday 4:15 pm ET after the observation's week"),
+    # OECD and Bank of Japan monthly series reach FRED some weeks into the next month; counting
+    # them from the fourth Tuesday of that month errs late, never early.
+    "monthly_late": (_h6_monthly, "monthly, counted from the fourth Tuesday of the following month (errs late)"),
     "end_of_day": (_end_of_day, "end of the observation day, New York time"),
 }
 
@@ -148,6 +151,7 @@ STALE_AFTER_DAYS: dict[str, int | None] = {
     "h6_monthly": 45,
     "h6_weekly": 45,
     "h10": 15,
+    "monthly_late": 45,
     "end_of_day": None,
 }
 

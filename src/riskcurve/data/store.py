@@ -2,13 +2,41 @@
 
 Writes go through :meth:`Store.write`, which compares what arrived with what is stored and
 writes only new or changed rows, all symbols of a batch in one transaction: a failure or an
-interruption leaves the file exactly as it was, and writing the same data twice changes nothing.
+interruption leaves the file exactly as it was, and writing the same data twice changes nothing
+(not even the update log).
+
+Readers and writers at once
+---------------------------
+DuckDB lets one process open a file for writing, or any number of processes open it read-only,
+never both: it locks the file, and a second opener fails at once with "Could not set lock".
+riskcurve turns that into waiting:
+
+* **Short-lived connections.** Readers (the dashboard, ``report``, every read command) open the
+  store read-only for one computation and close it. Writers hold it only while they write:
+  :func:`~riskcurve.data.ingest.update` releases it (:meth:`Store.release`) while it fetches,
+  and alert delivery releases it while a notification is in flight.
+* **Retry with backoff.** Opening retries on DuckDB's lock error with exponential backoff and
+  jitter, writers polling faster (10 ms, up to 50 ms) than readers (20 ms, up to 250 ms) so a
+  writer gets the gap between two dashboard requests.
+* **Bounded.** Both wait at most ``lock_timeout`` seconds (argument, else
+  ``$RISKCURVE_LOCK_TIMEOUT``, else 30 s). Then :class:`~riskcurve.errors.StoreBusyError` names
+  the process that holds the store (its PID and command line) and what to do; the CLI exits 75.
+
+A reader therefore never fails because a write is under way (a write of the whole snapshot
+takes a few seconds), and sees the last committed state: DuckDB commits atomically.
+
+A file left without tables (an ``update`` killed in its first second) reads as an empty
+store; a truncated or corrupted file raises :class:`~riskcurve.errors.StoreDamagedError`
+saying how to rebuild it or keep the imported series.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import re
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +47,67 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from riskcurve._typing import PRICE_COLUMNS, DateLike, SeriesKind
+from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
 from riskcurve.data.catalog import SERIES_SQL, series_parameters
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
-from riskcurve.errors import DataError, StoreError, UnknownSymbolError
+from riskcurve.errors import DataError, StoreBusyError, StoreDamagedError, StoreError, UnknownSymbolError
 
 MEMORY = ":memory:"
+#: Seconds a reader or writer waits for another process to let go of the store, by default.
+LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT_ENV = "RISKCURVE_LOCK_TIMEOUT"
+#: (first, longest) pause between two attempts to open a locked store, for writers and readers.
+_WRITER_BACKOFF = (0.01, 0.05)
+_READER_BACKOFF = (0.02, 0.25)
+_TABLES = ("series", "prices", "observations", "updates", "watch_state", "alert_outbox", "alert_deliveries")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def resolve_lock_timeout(explicit: float | None = None) -> float:
+    """Seconds to wait for a locked store: ``explicit``, else ``$RISKCURVE_LOCK_TIMEOUT``, else 30."""
+    if explicit is not None:
+        value: object = explicit
+    else:
+        value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip() or LOCK_TIMEOUT
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, got {value!r}") from None
+    if not 0 <= seconds <= 86_400:
+        raise ValueError(f"the lock timeout must be from 0 to 86400 seconds, got {value!r}")
+    return seconds
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    return "Could not set lock" in str(error) or "Conflicting lock" in str(error)
+
+
+def _holder(error: duckdb.Error) -> str:
+    """Who holds the lock, as DuckDB reports it, with the command line when this machine can tell."""
+    found = _LOCK_HOLDER.search(str(error))
+    if not found:
+        return "another process"
+    pid = found["pid"]
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = [part.decode(errors="replace") for part in handle.read().split(b"\0") if part]
+    except OSError:
+        return f"process {pid} ({Path(found['exe']).name})"
+    shown = " ".join(argv[1:] if len(argv) > 1 and "python" in Path(argv[0]).name else argv)
+    return f"process {pid} (`{shown[:160]}`)"
+
+
+def damaged_message(path: str, detail: str) -> str:
+    """What to say about a store file that cannot be read: what happened and what to do."""
+    first = " ".join(detail.strip().splitlines()[0].split()) if detail.strip() else "unreadable"
+    return (
+        f"store {path} is damaged ({first}). Move it aside and rebuild it with `riskcurve update` "
+        "(from the providers, or --snapshot DIR offline), or restore a backup. Imported series live only "
+        "in the store: re-import them from their CSV files (keep them with `riskcurve series export NAME "
+        "--out NAME.parquet` while a store is healthy)."
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +125,9 @@ class WriteStats:
         new vintage known from the fetch time.
     first_date, last_date
         Range of the incoming data (``None`` when it was empty).
+    first_revised
+        The earliest date whose stored value changed (``None`` when none did): a change far
+        back is worth a look (a source correcting its history, or a bad file).
     """
 
     symbol: str
@@ -53,6 +137,7 @@ class WriteStats:
     rows_revised: int
     first_date: pd.Timestamp | None
     last_date: pd.Timestamp | None
+    first_revised: pd.Timestamp | None = None
 
     @property
     def changed(self) -> bool:
@@ -69,6 +154,16 @@ class Store:
         The DuckDB file; created (with its folder) if missing. ``":memory:"`` keeps it in memory.
     read_only
         Open without write access, so several readers (a dashboard, a notebook) can share it.
+    lock_timeout
+        Seconds to wait while another process holds the file (see the module docstring);
+        default ``$RISKCURVE_LOCK_TIMEOUT``, else 30.
+
+    Raises
+    ------
+    StoreBusyError
+        If the file stayed locked by another process for ``lock_timeout`` seconds.
+    StoreDamagedError
+        If the file is truncated or corrupted.
 
     Examples
     --------
@@ -77,27 +172,81 @@ class Store:
     []
     """
 
-    def __init__(self, path: str | os.PathLike[str] = MEMORY, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] = MEMORY, *, read_only: bool = False, lock_timeout: float | None = None
+    ) -> None:
         self.path = str(path)
         self.read_only = read_only
+        self.lock_timeout = resolve_lock_timeout(lock_timeout)
+        #: Set when the file holds no tables yet (an update killed in its first second): it is
+        #: then read as an empty store.
+        self.uninitialised = False
+        self._handle: duckdb.DuckDBPyConnection | None = None
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
             if read_only and not file.exists():
                 raise StoreError(f"no store at {file}; run `riskcurve update` first")
             if not read_only:
                 file.parent.mkdir(parents=True, exist_ok=True)
+                if file.is_file() and file.stat().st_size == 0:
+                    # Created and killed before DuckDB wrote its header: nothing to keep.
+                    file.unlink()
             self.path = str(file)
-        try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        self._handle = self._connect()
         self._migrate()
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting (with backoff) while another process holds its lock."""
+        if self.read_only and self.path != MEMORY and Path(self.path).stat().st_size == 0:
+            self.uninitialised = True
+            return duckdb.connect(MEMORY)
+        first, longest = _WRITER_BACKOFF if not self.read_only else _READER_BACKOFF
+        deadline = time.monotonic() + self.lock_timeout
+        pause = first
+        jitter = random.Random()  # a private generator: the global RNG is never touched
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=self.read_only)
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    wanted = "read" if self.read_only else "write to"
+                    raise StoreBusyError(
+                        f"store {self.path} is busy: {_holder(exc)} has it open, and riskcurve waited "
+                        f"{self.lock_timeout:g} s to {wanted} it. An update or watch run lets go within "
+                        "seconds and a dashboard between two requests: try again, or wait longer with "
+                        f"{LOCK_TIMEOUT_ENV}=SECONDS."
+                    ) from None
+                time.sleep(min(remaining, pause * jitter.uniform(0.5, 1.5)))
+                pause = min(pause * 2, longest)
+            except duckdb.Error as exc:
+                raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        if self._handle is None:
+            self._handle = self._connect()
+        return self._handle
+
+    def release(self) -> None:
+        """Let other processes at the file until the next call reopens it (waiting if need be).
+
+        Long work that needs no store (fetching from the network) releases it first, so a
+        dashboard is never kept waiting by a download. A no-op for an in-memory store.
+        """
+        if self.path != MEMORY and self._handle is not None and not self.uninitialised:
+            self._handle.close()
+            self._handle = None
+
     def close(self) -> None:
         """Close the connection; the file stays consistent whatever happened before."""
-        self._con.close()
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
     def __enter__(self) -> Store:
         return self
@@ -116,6 +265,18 @@ class Store:
             )
         pending = [m for m in MIGRATIONS if m[0] > version]
         if not pending:
+            return
+        if self.read_only and version == 0 and self.path != MEMORY:
+            # No tables at all (an update killed before its first commit): read it as an empty
+            # store, from an empty in-memory copy of the schema, instead of failing on every query.
+            self.close()
+            self.uninitialised = True
+            self._handle = duckdb.connect(MEMORY)
+            self.read_only, read_only = False, True
+            try:
+                self._migrate()
+            finally:
+                self.read_only = read_only
             return
         if self.read_only:
             # Migrations only add tables; a reader of an older file sees everything it holds.
@@ -198,7 +359,8 @@ class Store:
         Raises
         ------
         DataError
-            If an item's kind contradicts the stored series; nothing is written then.
+            If an item's kind (what was fetched: price bars or values) contradicts the kind the
+            series is registered with, in the store or in ``meta``; nothing is written then.
         StoreError
             If the store is read-only.
         """
@@ -207,6 +369,7 @@ class Store:
         for item in batch:
             if item.symbol not in meta:
                 raise ValueError(f"meta has no entry for {item.symbol!r}")
+            self.check_kind(item, meta[item.symbol])
         stats: list[WriteStats] = []
         with self._transaction():
             for item in batch:
@@ -217,6 +380,8 @@ class Store:
                 else:
                     stats.append(self._write_values(item, series))
             for stat, item in zip(stats, batch, strict=True):
+                if not stat.changed:
+                    continue  # a no-op update writes nothing, not even a log row
                 self._con.execute(
                     "INSERT INTO updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -232,6 +397,24 @@ class Store:
                     ],
                 )
         return stats
+
+    def check_kind(self, item: Fetched, series: SeriesMeta) -> None:
+        """Refuse ``item`` if what was fetched is not the kind the series is registered as.
+
+        Raises
+        ------
+        DataError
+            Naming the symbol, the source, both kinds and what to do.
+        """
+        stored = self._kind_or_none(item.symbol)
+        registered = stored or series.kind
+        if item.kind != registered:
+            noun = {"price": "price bars", "value": "values"}.get(item.kind, item.kind)
+            how = "stored" if stored else "registered"
+            raise DataError(
+                f"{item.source} holds {noun} but {item.symbol} is {how} as a {registered} series "
+                "(a file in the wrong folder?); nothing was written"
+            )
 
     def _register(self, series: SeriesMeta) -> None:
         row = self._con.execute("SELECT kind FROM series WHERE symbol = ?", [series.symbol]).fetchone()
@@ -290,7 +473,16 @@ class Store:
                     self._con.execute(statement, [item.provider, stamp, item.symbol])
             finally:
                 self._con.unregister("incoming")
-        return WriteStats(item.symbol, item.provider, item.source, len(fresh), len(revised), first, last)
+        return WriteStats(
+            item.symbol,
+            item.provider,
+            item.source,
+            len(fresh),
+            len(revised),
+            first,
+            last,
+            revised.index.min() if len(revised) else None,
+        )
 
     def _write_values(self, item: Fetched, series: SeriesMeta) -> WriteStats:
         frame = item.frame
@@ -315,6 +507,7 @@ class Store:
             fresh = merged.loc[merged["stored"].isna(), ["date", "value", "available_at"]]
             corrected = merged.loc[merged["stored"].notna() & (merged["stored"] != merged["value"])]
             new_count, revised_count = len(fresh), len(corrected)
+            first_revised = corrected["date"].min() if revised_count else None
             if revised_count:
                 self._con.register("corrected", corrected[["date", "value", "available_at"]])
                 try:
@@ -347,6 +540,7 @@ class Store:
             # A revision seen without vintages is known only from when we saw it.
             changed["available_at"] = changed["available_at"].where(changed["available_at"] > stamp, stamp)
             new_count, revised_count = len(fresh), len(changed)
+            first_revised = changed["date"].min() if revised_count else None
             fresh = pd.concat([fresh, changed[["date", "value", "available_at"]]])
         if len(fresh):
             self._con.register("incoming", fresh)
@@ -357,7 +551,7 @@ class Store:
                 )
             finally:
                 self._con.unregister("incoming")
-        return WriteStats(item.symbol, item.provider, item.source, new_count, revised_count, first, last)
+        return WriteStats(item.symbol, item.provider, item.source, new_count, revised_count, first, last, first_revised)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -514,12 +708,133 @@ class Store:
         cutoff = knowledge_cutoff(as_of).to_pydatetime() if as_of is not None else None
         return self._con.execute(SERIES_SQL, series_parameters(day, cutoff)).df()
 
+    def check(self) -> tuple[dict[str, int], list[str]]:
+        """Read every row of every table and check what the schema cannot enforce.
+
+        Reading everything makes DuckDB verify every block's checksum, so a corrupted page
+        anywhere is found (a normal query touches only what it needs).
+
+        Returns
+        -------
+        counts, problems
+            Rows per table, and one sentence per problem found (empty when the store is sound).
+
+        Raises
+        ------
+        StoreDamagedError
+            If a block cannot be read.
+        """
+        from riskcurve.data.validation import EARLIEST_DATE, MAX_PRICE, latest_date
+
+        version = self.schema_version()
+        tables = [name for name in _TABLES if name in self._tables()]
+        counts: dict[str, int] = {}
+        problems: list[str] = []
+        if version < SCHEMA_VERSION and not self.read_only:
+            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
+        try:
+            for table in tables:
+                row = self._con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {table} AS t").fetchone()
+                counts[table] = int(row[0]) if row else 0
+            checks = {
+                "price rows of a series not registered as a price series": "SELECT count(*) FROM prices p "
+                "LEFT JOIN series s USING (symbol) WHERE s.kind IS DISTINCT FROM 'price'",
+                "value rows of a series not registered as a value series": "SELECT count(*) FROM observations o "
+                "LEFT JOIN series s USING (symbol) WHERE s.kind IS DISTINCT FROM 'value'",
+                f"dates outside {EARLIEST_DATE} to {latest_date()}": "SELECT (SELECT count(*) FROM prices "
+                "WHERE date < ?::DATE OR date > ?::DATE) + (SELECT count(*) FROM observations "
+                "WHERE date < ?::DATE OR date > ?::DATE)",
+                f"prices not finite, not positive or above {MAX_PRICE:g}": "SELECT count(*) FROM prices WHERE "
+                f"NOT isfinite(close) OR close <= 0 OR close > {MAX_PRICE} OR open > {MAX_PRICE} "
+                f"OR high > {MAX_PRICE} OR low > {MAX_PRICE}",
+                "values not finite": "SELECT count(*) FROM observations WHERE NOT isfinite(value)",
+            }
+            bounds = [EARLIEST_DATE, latest_date()] * 2
+            for what, query in checks.items():
+                params = bounds if "?" in query else []
+                row = self._con.execute(query, params).fetchone()
+                if row and row[0]:
+                    problems.append(f"{int(row[0]):,} {what}")
+        except duckdb.Error as exc:
+            raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+        return counts, problems
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
     def update_log(self, symbol: str | None = None) -> pd.DataFrame:
         """Every write recorded for provenance: provider, source, fetch time, rows new/revised."""
         return self._con.execute(
             "SELECT * FROM updates WHERE ? IS NULL OR symbol = ? ORDER BY written_at, symbol",
             [symbol, symbol],
         ).df()
+
+    def export(
+        self,
+        symbol: str,
+        path: str | os.PathLike[str],
+        *,
+        format: ExportFormat | None = None,
+        as_of: DateLike | None = None,
+        vintages: bool = False,
+    ) -> Path:
+        """Write a series (with provenance columns) to a CSV or Parquet file, atomically.
+
+        Parquet files carry the series' facts in their schema metadata (keys
+        ``riskcurve.symbol``, ``riskcurve.unit``, ``riskcurve.description``, ``riskcurve.kind``,
+        ``riskcurve.provider``, ``riskcurve.as_of``, ``riskcurve.exported_at``), so a file read
+        back alone still says what it holds; CSV files have the ``provider`` and
+        ``fetched_at`` columns only.
+
+        Parameters
+        ----------
+        symbol
+            A stored series.
+        path
+            The output file; replaced only once the new one is complete.
+        format
+            ``"csv"`` or ``"parquet"``; by default taken from the file's extension
+            (``.csv``, ``.parquet`` or ``.pq``).
+        as_of, vintages
+            As in :meth:`read` / :meth:`observations`. The metadata's ``as_of`` is this day,
+            or the day of the export when none is given.
+
+        Raises
+        ------
+        ValueError
+            If the format is unknown, cannot be told from the extension, or contradicts it.
+        """
+        target = Path(path).expanduser()
+        chosen = export_format(target, format)
+        meta = self.meta(symbol)
+        if meta.kind == "price":
+            frame = self.prices(meta.symbol, as_of=as_of, provenance=True)
+        else:
+            frame = self.observations(meta.symbol, as_of=as_of, vintages=vintages, provenance=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=f".{chosen}.part")
+        os.close(handle)
+        try:
+            if chosen == "csv":
+                frame.to_csv(temporary)
+            else:
+                now = utc_now()
+                providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
+                facts = {
+                    "symbol": meta.symbol,
+                    "unit": meta.unit,
+                    "description": meta.description,
+                    "kind": meta.kind,
+                    "provider": ",".join(providers),
+                    "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
+                    "exported_at": now.isoformat(),
+                }
+                _write_parquet(frame, temporary, facts)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return target
 
     def export_parquet(
         self,
@@ -529,32 +844,37 @@ class Store:
         as_of: DateLike | None = None,
         vintages: bool = False,
     ) -> Path:
-        """Write a series (with provenance columns) to a Parquet file, atomically.
+        """:meth:`export` to Parquet whatever the file's extension (kept for existing callers)."""
+        return self.export(symbol, path, format="parquet", as_of=as_of, vintages=vintages)
 
-        Parameters
-        ----------
-        symbol
-            A stored series.
-        path
-            The output file; replaced only once the new one is complete.
-        as_of, vintages
-            As in :meth:`read` / :meth:`observations`.
-        """
-        if self.kind(symbol) == "price":
-            frame = self.prices(symbol, as_of=as_of, provenance=True)
-        else:
-            frame = self.observations(symbol, as_of=as_of, vintages=vintages, provenance=True)
-        target = Path(path).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".parquet.part")
-        os.close(handle)
-        try:
-            frame.to_parquet(temporary)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return target
+
+#: File formats :meth:`Store.export` writes, by extension.
+EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def export_format(path: Path, format: str | None) -> ExportFormat:
+    """The export format: ``format`` when given (checked against the extension), else the extension's."""
+    implied = EXPORT_EXTENSIONS.get(path.suffix.lower())
+    if format is None:
+        if implied is None:
+            raise ValueError(
+                f"cannot tell the format of {path} from its extension: name it .csv or .parquet, or give --format"
+            )
+        return implied
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', got {format!r}")
+    if implied is not None and implied != format:
+        raise ValueError(f"format {format} contradicts the file name {path.name} (a {implied} extension)")
+    return "csv" if format == "csv" else "parquet"
+
+
+def _write_parquet(frame: pd.DataFrame, path: str, facts: Mapping[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame)
+    metadata = {**(table.schema.metadata or {}), **{f"riskcurve.{k}".encode(): v.encode() for k, v in facts.items()}}
+    pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
 def _pydate(value: pd.Timestamp | None) -> Any:

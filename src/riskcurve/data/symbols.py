@@ -32,8 +32,9 @@ class SymbolSpec:
         How its dates fall (exchange sessions, every day, weekly, monthly, business days).
     release
         Name of the publication-lag rule in :mod:`riskcurve.data.release` (value series only).
-    yahoo, ccxt, coingecko, fred
-        The ticker, market, coin id or series id at each provider; ``None`` if unsupported.
+    yahoo, ccxt, coingecko, fred, defillama
+        The ticker, market, coin id, series id or DefiLlama stablecoin id (``"all"`` for the total)
+        at each provider; ``None`` if unsupported.
     live
         Live providers to try, in order of preference.
     """
@@ -49,6 +50,7 @@ class SymbolSpec:
     ccxt: str | None = None
     coingecko: str | None = None
     fred: str | None = None
+    defillama: str | None = None
     live: tuple[str, ...] = ()
 
 
@@ -68,6 +70,14 @@ def _coin(name: str, description: str, coingecko: str) -> SymbolSpec:
         ccxt=f"{name}/USD",
         coingecko=coingecko,
         live=("yahoo", "ccxt"),
+    )
+
+
+def _stablecoin(name: str, description: str, defillama: str) -> SymbolSpec:
+    # Stored as a close-only daily "price" (supply, in USD) so lead-lag and studies take it like
+    # any series; like a crypto close, the value of a UTC day is known by its end.
+    return SymbolSpec(
+        name, "price", "stablecoins", description, "USD", "crypto", defillama=defillama, live=("stablecoins",)
     )
 
 
@@ -106,9 +116,20 @@ _SPECS: tuple[SymbolSpec, ...] = (
     _coin("DOT", "Polkadot", "polkadot"),
     _coin("BCH", "Bitcoin Cash", "bitcoin-cash"),
     _coin("XLM", "Stellar", "stellar"),
+    _stablecoin("STABLECOINS", "Stablecoin supply, all coins, in USD (DefiLlama)", "all"),
+    _stablecoin("USDT_SUPPLY", "Tether (USDT) circulating supply (DefiLlama)", "1"),
+    _stablecoin("USDC_SUPPLY", "USD Coin (USDC) circulating supply (DefiLlama)", "2"),
+    _stablecoin("USDE_SUPPLY", "Ethena USDe circulating supply (DefiLlama)", "146"),
+    _stablecoin("USDS_SUPPLY", "Sky Dollar (USDS) circulating supply (DefiLlama)", "209"),
+    _stablecoin("DAI_SUPPLY", "Dai (DAI) circulating supply (DefiLlama)", "5"),
     _fred("WALCL", "Fed total assets, Wednesday level", "USD millions", "weekly", "h41"),
     _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "USD millions", "weekly", "h41"),
     _fred("WTREGEN", "Treasury General Account, week average", "USD millions", "weekly", "h41"),
+    _fred("WSHOSHO", "Fed securities held outright, Wednesday level", "USD millions", "weekly", "h41"),
+    _fred(
+        "IRSTCI01JPM156N", "Japan call money rate (BoJ operating target proxy)", "percent", "monthly", "monthly_late"
+    ),
+    _fred("JPNASSETS", "Bank of Japan total assets", "100 million yen", "monthly", "monthly_late"),
     _fred(
         "RRPONTSYD",
         "Overnight reverse repurchase agreements, Treasuries sold",

@@ -35,26 +35,13 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import PRICE_COLUMNS
+from riskcurve.data.limits import EARLIEST_DATE, JUMP_FACTOR, MAX_FIELD_CHARS, MAX_FILE_BYTES, MAX_PRICE, MAX_ROWS
 from riskcurve.errors import DataError
 
 _TZ_SUFFIX = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 _MISSING = {"", "nan", "NaN", "NA", "null", "None"}
 #: A day, optionally with a time of day (which must then be midnight).
 _DAY_TEXT = r"\d{4}-\d{2}-\d{2}(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?"
-
-#: The earliest date riskcurve accepts anywhere (files, providers, options).
-EARLIEST_DATE = dt.date(1900, 1, 1)
-#: Largest close (or open/high/low) accepted: far above any real price, far below float overflow.
-MAX_PRICE = 1e12
-#: Largest move from one bar's close to the next (up or down, as a factor) accepted without
-#: ``--allow-jumps``. The snapshot's largest real one-day move is DOGE's x4.6 on 2021-01-28.
-JUMP_FACTOR = 10.0
-#: Largest CSV file read (bytes) and most data lines in it: a daily series since 1900 has
-#: fewer than 50,000 lines.
-MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_ROWS = 100_000
-#: Longest CSV field (characters); a longer one is a broken file, not data.
-MAX_FIELD_CHARS = 1024
 
 _allow_jumps: contextvars.ContextVar[bool] = contextvars.ContextVar("riskcurve_allow_jumps", default=False)
 

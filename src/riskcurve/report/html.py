@@ -27,6 +27,7 @@ from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, panels
+from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
 
@@ -146,8 +147,9 @@ def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: 
             "liquidity",
             "Net liquidity against Bitcoin",
             "Fed total assets minus the Treasury General Account minus overnight reverse repo, as published "
-            "(weekly H.4.1 values known the Thursday after), against BTC.",
-            lambda: ((panels.liquidity_figure(data),), ()),
+            "(weekly H.4.1 values known the Thursday after), against BTC; beside it, stablecoin supply, crypto's "
+            "own liquidity gauge.",
+            lambda: with_stablecoins(data, (panels.liquidity_figure(data),)),
         ),
         (
             "cascade",

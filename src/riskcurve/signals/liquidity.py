@@ -334,3 +334,60 @@ def rates(
         index=index,
     )
     return frame
+
+
+#: Windows of :func:`liquidity_drivers`, by suffix (the same 4, 13 and 52 weeks as the changes).
+DRIVER_WINDOWS: dict[str, int] = {key.removeprefix("chg_"): days for key, days in CHANGE_WINDOWS.items()}
+
+
+def liquidity_drivers(net: pd.DataFrame, securities: pd.Series | None = None) -> pd.DataFrame:
+    """What moved net liquidity: its change over 4, 13 and 52 weeks split into Fed assets, TGA and RRP.
+
+    Net liquidity is ``fed_assets - tga - rrp``, so over any window its change is exactly the
+    sum of three contributions: the change of Fed assets, minus the change of the TGA (cash the
+    Treasury pulls into its account drains markets), minus the change of the reverse repo
+    (cash money funds park at the Fed). Fed assets split further into securities held outright
+    (QT runoff, reserve-management bill purchases) and everything else (lending facilities,
+    repo, the remittance account...) when ``securities`` is given.
+
+    Parameters
+    ----------
+    net
+        The output of :func:`net_liquidity` (columns ``fed_assets``, ``tga``, ``rrp``,
+        ``net_liquidity``; USD billions, known values on every calendar day).
+    securities
+        Securities held outright (WSHOSHO) as known each day, **USD millions**, on ``net``'s
+        index; optional.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``net``'s index, USD billions, for each window ``w`` in ``4w``, ``13w``, ``52w``:
+        ``fed_assets_w`` (change of Fed assets), ``tga_w`` (minus the change of the TGA),
+        ``rrp_w`` (minus the change of the RRP) - these three sum to the change of net
+        liquidity ``net_w`` - and, with ``securities``, ``securities_w`` and ``other_assets_w``
+        (which sum to ``fed_assets_w``). NaN where either end of the window is unknown.
+    """
+    if not isinstance(net, pd.DataFrame):
+        raise TypeError(f"net must be the DataFrame of net_liquidity(), got {type(net).__name__}")
+    missing = {"fed_assets", "tga", "rrp", "net_liquidity"} - set(net.columns)
+    if missing:
+        raise ValueError(f"net lacks column(s) {', '.join(sorted(missing))}; pass the output of net_liquidity()")
+    held = None
+    if securities is not None:
+        held = _check_series("securities", securities) / _MILLIONS_PER_BILLION
+        _common_index(net=net["fed_assets"], securities=held)
+    out = pd.DataFrame(index=net.index)
+    for suffix, days in DRIVER_WINDOWS.items():
+
+        def change(series: pd.Series, days: int = days) -> pd.Series:
+            return series - _lagged(series, days)
+
+        out[f"fed_assets_{suffix}"] = change(net["fed_assets"])
+        out[f"tga_{suffix}"] = -change(net["tga"])
+        out[f"rrp_{suffix}"] = -change(net["rrp"])
+        out[f"net_{suffix}"] = change(net["net_liquidity"])
+        if held is not None:
+            out[f"securities_{suffix}"] = change(held)
+            out[f"other_assets_{suffix}"] = out[f"fed_assets_{suffix}"] - out[f"securities_{suffix}"]
+    return out

@@ -25,6 +25,7 @@ from riskcurve.signals import (
     divergence,
     liquidity,
     relative_strength,
+    stablecoins,
     volatility,
 )
 from riskcurve.signals.events import onsets
@@ -145,6 +146,7 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         liquidity.known_rrp(data.vintages("RRPONTSYD"), days),
     )
     net["regime"] = liquidity.liquidity_regime(net, **params)
+    net = net.join(_liquidity_drivers(data, net, days))
     net["qt_pace"] = liquidity.qt_pace(data.known("WALCL", days))
     if data.has("WRESBAL"):
         net["reserves"] = liquidity.reserves(data.known("WRESBAL", days))
@@ -153,14 +155,30 @@ def _liquidity(data: MarketData, symbol: str | None = None, **params: Any) -> pd
         optional = {k: data.known(s, days) for k, s in (("effr", "EFFR"), ("dff", "DFF")) if data.has(s)}
         rate_frame = liquidity.rates(**{k: data.known(s, days) for k, s in rate_inputs.items()}, **optional)
         net = net.join(rate_frame, how="left")
+    if data.has("STABLECOINS"):  # crypto's own liquidity gauge, when DefiLlama's series is stored
+        net = net.join(stablecoins.supply_changes(data.closes(["STABLECOINS"], days)["STABLECOINS"]), how="left")
     return net
+
+
+def _liquidity_drivers(data: MarketData, net: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The change decomposition, and Japan's policy rate and central-bank assets where stored."""
+    securities = data.known("WSHOSHO", days) if data.has("WSHOSHO") else None
+    drivers = liquidity.liquidity_drivers(net, securities)
+    if data.has("IRSTCI01JPM156N"):
+        drivers["jp_call_rate"] = data.known("IRSTCI01JPM156N", days)
+    if data.has("JPNASSETS"):
+        drivers["jp_boj_assets"] = data.known("JPNASSETS", days) / 10_000  # 100 million yen -> JPY trillions
+    return drivers
 
 
 def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
     frame = _liquidity(data, symbol, **params)
     regime = frame["regime"]
     changed = regime.ne(regime.shift()) & regime.notna()
-    return frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    events = frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
+    # Typed transitions: a turn to expanding and a turn to contracting are different events.
+    events.insert(0, "transition", "to_" + events["regime"].astype(str))
+    return events
 
 
 # -- cascade ---------------------------------------------------------------------------------
@@ -188,7 +206,10 @@ def _cascade(data: MarketData, symbol: str | None = None, **params: Any) -> pd.D
 
 
 def _cascade_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    return cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    changes = cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    # Typed transitions, e.g. small_caps_to_lit: a link lighting up is not a link going dark.
+    changes.insert(0, "transition", changes["link"] + "_to_" + changes["state"])
+    return changes
 
 
 # -- divergence ---------------------------------------------------------------------------------
@@ -290,10 +311,18 @@ SIGNALS: dict[str, SignalSpec] = {
         ),
         SignalSpec(
             "liquidity",
-            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates.",
-            _doc_head(liquidity.net_liquidity) + "\n\n" + _doc_head(liquidity.liquidity_regime),
+            "Net liquidity (Fed assets - TGA - reverse repo), its changes, regime, reserves, rates, "
+            "and stablecoin supply when stored.",
+            _doc_head(liquidity.net_liquidity)
+            + "\n\n"
+            + _doc_head(liquidity.liquidity_regime)
+            + "\n\n"
+            + _doc_head(stablecoins.supply_changes),
             None,
-            ("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR", "DFF"),
+            (
+                *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
+                *("DFF", "IRSTCI01JPM156N", "JPNASSETS", "STABLECOINS"),
+            ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,
             _liquidity_events,

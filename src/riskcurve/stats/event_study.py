@@ -742,6 +742,56 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def select_transitions(events: pd.DataFrame, name: str, transition: str | None, *, mixed: bool) -> pd.DataFrame:
+    """The events of one direction, or all of them when the caller asks for the mix.
+
+    A regime signal's events carry a ``transition`` column (``to_expanding``,
+    ``small_caps_to_lit``...). Studying turns to expanding together with turns to contracting
+    averages opposite effects into noise, so a set that mixes directions is refused unless
+    ``mixed`` is set.
+
+    Parameters
+    ----------
+    events
+        A signal's events frame.
+    name
+        The signal's name, for messages.
+    transition
+        The direction to keep (``None``: all, which must then be one direction or ``mixed``).
+    mixed
+        Accept a set that mixes directions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows.
+
+    Raises
+    ------
+    ValueError
+        One line: the unknown transition, or the mix and how to choose.
+    """
+    if "transition" not in events.columns:
+        if transition is not None:
+            raise ValueError(f"{name} events have no directions; drop ':{transition}'")
+        return events
+    counts = events["transition"].value_counts().sort_index()
+    listing = ", ".join(f"{kind} ({count})" for kind, count in counts.items())
+    if transition is not None:
+        key = transition.strip().lower()
+        if key not in counts.index:
+            raise ValueError(f"{name} has no {transition!r} events; its transitions are {listing or 'none'}")
+        return events[events["transition"] == key]
+    if len(counts) > 1 and not mixed:
+        preferred = [k for k in counts.index if str(k).endswith(("to_expanding", "to_lit"))]
+        example = str(preferred[0] if preferred else counts.index[0])
+        raise ValueError(
+            f"{name} events mix directions: {listing}; study one with --events {name}:{example} "
+            "(or pass --mixed to pool them)"
+        )
+    return events
+
+
 def study_signal(
     data: MarketData,
     signal: str,
@@ -749,6 +799,8 @@ def study_signal(
     target: str,
     *,
     parameters: Mapping[str, Any] | None = None,
+    transition: str | None = None,
+    mixed: bool = False,
     **study_kwargs: Any,
 ) -> EventStudyResult:
     """Event study of a registered signal's events against a target, from a point-in-time view.
@@ -765,6 +817,11 @@ def study_signal(
         The symbol whose forward returns are measured (``"BTC"``).
     parameters
         Signal parameters (defaults for the rest).
+    transition
+        For a regime signal, the direction of its events to study (``"to_expanding"``); see
+        :func:`select_transitions`.
+    mixed
+        Study a regime signal's events of every direction together (refused otherwise).
     **study_kwargs
         Passed to :class:`EventStudy` (``horizons``, ``reps``, ``seed``, ...).
 
@@ -778,6 +835,7 @@ def study_signal(
     chosen = (symbol or spec.default_symbol or "").upper() or None
     target = target.upper()
     data.require(target)
-    events = spec.events(data, chosen, **dict(parameters or {}))
-    study_kwargs.setdefault("name", f"{spec.name}:{chosen}" if chosen else spec.name)
+    events = select_transitions(spec.events(data, chosen, **dict(parameters or {})), spec.name, transition, mixed=mixed)
+    label = f"{spec.name}:{chosen}" if chosen else spec.name
+    study_kwargs.setdefault("name", f"{label}:{transition.lower()}" if transition else label)
     return EventStudy(events=pd.DatetimeIndex(events.index), target=data.close(target), **study_kwargs).run()

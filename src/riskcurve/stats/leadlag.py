@@ -56,6 +56,10 @@ __all__ = [
 ]
 
 Calendar: TypeAlias = Literal["exchange", "crypto"]
+#: How a macro series is placed in time: by publication (point-in-time) or by observation date.
+Alignment: TypeAlias = Literal["published", "observed"]
+#: How a series' changes are measured: log change (prices, USD levels) or difference (rates, spreads).
+Change: TypeAlias = Literal["log", "diff"]
 InformationCriterion: TypeAlias = Literal["aic", "bic"]
 
 FREQUENCIES: tuple[Frequency, ...] = ("D", "W", "M")
@@ -108,7 +112,15 @@ def _check_seed(seed: object) -> int | np.random.Generator | None:
     raise TypeError(f"seed must be an int, a numpy Generator or None; got {type(seed).__name__}")
 
 
-def _check_closes(role: str, series: object) -> pd.Series:
+def _check_changes(changes: object) -> tuple[Change, Change]:
+    if changes is None:
+        return ("log", "log")
+    if not isinstance(changes, tuple | list) or len(changes) != 2 or any(c not in ("log", "diff") for c in changes):
+        raise ValueError(f"changes must be a pair (lead's, lag's), each 'log' or 'diff'; got {changes!r}")
+    return (changes[0], changes[1])
+
+
+def _check_closes(role: str, series: object, change: Change = "log") -> pd.Series:
     if not isinstance(series, pd.Series):
         raise TypeError(f"{role} must be a pandas Series of closes; got {type(series).__name__}")
     if not isinstance(series.index, pd.DatetimeIndex):
@@ -120,7 +132,7 @@ def _check_closes(role: str, series: object) -> pd.Series:
         clean = series.dropna().astype(float)
     except (TypeError, ValueError):
         raise TypeError(f"{role} ({label}) must hold numbers; got dtype {series.dtype}") from None
-    bad = clean[clean <= 0.0]
+    bad = clean[clean <= 0.0] if change == "log" else clean.iloc[:0]
     if len(bad):
         raise ValueError(
             f"{role} ({label}) has a non-positive close {bad.iloc[0]!r} on {bad.index[0].date()}; "
@@ -175,8 +187,9 @@ def aligned_returns(
     freq: Frequency,
     *,
     calendars: tuple[Calendar | None, Calendar | None] | None = None,
+    changes: tuple[Change, Change] | None = None,
 ) -> pd.DataFrame:
-    """Log returns of two price series on one explicit calendar.
+    """Log returns of two price series (or changes of two levels) on one explicit calendar.
 
     Parameters
     ----------
@@ -196,7 +209,12 @@ def aligned_returns(
         Friday-or-Sunday.
     calendars
         ``(lead's, lag's)`` calendar, each ``"exchange"``, ``"crypto"`` or ``None``; ``None``
-        infers it: a series with more than 10% of its dates on weekends trades every day.
+        infers it: a series with more than 10% of its dates on weekends trades every day. A macro
+        level known every calendar day (as :meth:`MarketData.known` reads it) is ``"crypto"``:
+        it is read on the other series' days.
+    changes
+        ``(lead's, lag's)`` change: ``"log"`` (default; log returns of prices, log changes of USD
+        levels) or ``"diff"`` (differences, for rates and spreads in percent or levels that can be 0).
 
     Returns
     -------
@@ -216,8 +234,9 @@ def aligned_returns(
         For inputs that are not dated positive closes, identical names, or an unknown ``freq``.
     """
     freq = _check_freq(freq)
-    lead = _check_closes("lead", lead)
-    lag = _check_closes("lag", lag)
+    how = _check_changes(changes)
+    lead = _check_closes("lead", lead, how[0])
+    lag = _check_closes("lag", lag, how[1])
     if lead.name == lag.name:
         raise ValueError(f"lead and lag must be different series; both are named {lead.name!r}")
     given = _check_calendars(calendars)
@@ -246,7 +265,11 @@ def aligned_returns(
         last_used = closes.index.to_series().resample(_RULES[freq]).last().reindex(nominal.index)
         sampled.index = pd.DatetimeIndex(last_used.fillna(nominal), name="date")
         closes = sampled
-    returns = cast(pd.DataFrame, np.log(closes)).diff().dropna(how="any")
+    levels = closes.copy()
+    for column, change in zip(closes.columns, how, strict=True):
+        if change == "log":
+            levels[column] = np.log(closes[column])
+    returns = levels.diff().dropna(how="any")
     returns.index = pd.DatetimeIndex(returns.index).rename("date")
     returns.attrs["calendar"] = _describe_calendar(freq, used)
     returns.attrs["calendars"] = used
@@ -651,6 +674,9 @@ class LeadLagResult:
         Granger tests both ways, the lag order used, and the order each criterion chose.
     verdict
         The conclusion in words.
+    series
+        Per series: ``change`` (``"log"`` or ``"diff"``) and ``description`` (what it is, how it
+        was transformed and aligned point-in-time).
     """
 
     lead: str
@@ -677,6 +703,7 @@ class LeadLagResult:
     verdict: Verdict
     definition: str = field(default="")
     seed: int | None = None
+    series: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The cross-correlation table, one row per lag k."""
@@ -704,7 +731,8 @@ class LeadLagResult:
     def to_dict(self) -> dict[str, Any]:
         """The stable ``--json`` schema.
 
-        Keys: ``lead``, ``lag``, ``freq``, ``unit``, ``calendar``, ``definition``, ``sample``
+        Keys: ``lead``, ``lag``, ``freq``, ``unit``, ``calendar``, ``definition``, ``series`` (per
+        series: ``change`` and ``description``, how it was transformed and aligned), ``sample``
         (``start``, ``end``, ``n``), ``parameters`` (``max_lag``, ``alpha``, ``window``, ``ic``,
         ``reps``, ``block_size``, ``hac_lags``, ``seed``), ``ccf`` (one record per lag, the columns of
         :attr:`ccf` with ``k``), ``peak`` (:meth:`PeakLag.to_dict`), ``granger`` (``lags``,
@@ -721,6 +749,7 @@ class LeadLagResult:
             "unit": self.unit,
             "calendar": self.calendar,
             "definition": self.definition,
+            "series": {name: dict(item) for name, item in self.series.items()},
             "sample": {"start": self.start.date().isoformat(), "end": self.end.date().isoformat(), "n": self.n_obs},
             "parameters": {
                 "max_lag": self.max_lag,
@@ -796,6 +825,11 @@ class LeadLag:
         Seed or Generator for the bootstrap (``None``: a fresh seed, recorded in the result).
     calendars
         ``(lead's, lag's)`` calendar (``"exchange"``/``"crypto"``/``None`` to infer).
+    changes
+        ``(lead's, lag's)`` change, ``"log"`` (default) or ``"diff"``; see :func:`aligned_returns`.
+    descriptions
+        What each series is and how it was transformed and aligned, by name, in words; shown in
+        the definition and under ``series`` in :meth:`LeadLagResult.to_dict`.
     """
 
     lead: pd.Series
@@ -809,11 +843,15 @@ class LeadLag:
     reps: int = 1000
     seed: int | np.random.Generator | None = None
     calendars: tuple[Calendar | None, Calendar | None] | None = None
+    changes: tuple[Change, Change] | None = None
+    descriptions: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         freq = _check_freq(self.freq)
-        object.__setattr__(self, "lead", _check_closes("lead", self.lead))
-        object.__setattr__(self, "lag", _check_closes("lag", self.lag))
+        how = _check_changes(self.changes)
+        object.__setattr__(self, "changes", how)
+        object.__setattr__(self, "lead", _check_closes("lead", self.lead, how[0]))
+        object.__setattr__(self, "lag", _check_closes("lag", self.lag, how[1]))
         object.__setattr__(
             self, "max_lag", DEFAULT_MAX_LAG[freq] if self.max_lag is None else _check_int("max_lag", self.max_lag, 1)
         )
@@ -831,7 +869,7 @@ class LeadLag:
 
     def run(self) -> LeadLagResult:
         """Align, scan the lags, bootstrap the peak, test Granger both ways, and conclude."""
-        returns = aligned_returns(self.lead, self.lag, self.freq, calendars=self.calendars)
+        returns = aligned_returns(self.lead, self.lag, self.freq, calendars=self.calendars, changes=self.changes)
         lead_name, lag_name = (str(c) for c in returns.columns)
         max_lag = int(self.max_lag)  # type: ignore[arg-type]  # set in __post_init__
         window = int(self.window)  # type: ignore[arg-type]
@@ -896,9 +934,25 @@ class LeadLag:
         daily_unit = ("trading day", "trading days") if "exchange" in returns.attrs["calendars"] else ("day", "days")
         unit = daily_unit if self.freq == "D" else _UNITS[self.freq]
         verdict = _verdict(lead_name, lag_name, ccf, peak, granger, self.alpha, unit, self.reps)
+        how = _check_changes(self.changes)
+        words = {"log": "log changes", "diff": "differences"}
+        measured = (
+            f"Log returns of {lead_name} and {lag_name}"
+            if how == ("log", "log")
+            else f"{words[how[0]].capitalize()} of {lead_name} and {words[how[1]]} of {lag_name}"
+        )
+        series = {
+            name: {
+                "change": change,
+                "description": (self.descriptions or {}).get(name, "closes" if change == "log" else "levels"),
+            }
+            for name, change in zip((lead_name, lag_name), how, strict=True)
+        }
+        described = " ".join(f"{name}: {item['description']}." for name, item in series.items() if self.descriptions)
         definition = (
-            f"Log returns of {lead_name} and {lag_name} at frequency {self.freq} on {returns.attrs['calendar']}. "
-            f"corr(k) = corr({lead_name}_t, {lag_name}_(t+k)) for k = -{max_lag}..{max_lag}: k > 0 means "
+            f"{measured} at frequency {self.freq} on {returns.attrs['calendar']}. "
+            + (f"{described} " if described else "")
+            + f"corr(k) = corr({lead_name}_t, {lag_name}_(t+k)) for k = -{max_lag}..{max_lag}: k > 0 means "
             f"{lead_name} moves first. Bands at {1 - self.alpha:.0%}: white-noise z/sqrt(n), and robust "
             f"(Newey-West variance of the cross-products, bandwidth {hac_lags}); per-lag p-values from the robust "
             f"band, Holm and Benjamini-Hochberg adjusted over the {2 * max_lag + 1} lags. Peak uncertainty: stationary "
@@ -930,6 +984,7 @@ class LeadLag:
             verdict=verdict,
             definition=definition,
             seed=seed if isinstance(seed, int) else None,
+            series=series,
         )
 
 
@@ -1054,6 +1109,66 @@ def _verdict(
     )
 
 
+_PERIOD_WORDS = {
+    "D": "each day read",
+    "W": "the last common day of each week",
+    "M": "the last common day of each month",
+}
+_CHANGE_WORDS = {"log": "log change", "diff": "difference"}
+
+
+def _macro_change(unit: str) -> Change:
+    """Rates and spreads (percent), and series of unknown unit, change by differences; levels by logs."""
+    text = (unit or "").strip().lower()
+    return "diff" if not text or "percent" in text or text in ("%", "pp") else "log"
+
+
+def _series_for(
+    data: MarketData, symbol: str, freq: Frequency, align: Alignment = "published"
+) -> tuple[pd.Series, Calendar | None, Change, str]:
+    """The series a lead-lag study reads for ``symbol``, its calendar, its change and a description."""
+    from riskcurve.data.release import describe_rule
+    from riskcurve.signals.derived import DERIVED, derived_series
+
+    period = _PERIOD_WORDS[freq]
+    if symbol in DERIVED:
+        spec = DERIVED[symbol]
+        values = derived_series(data, symbol)
+        text = (
+            f"{spec.description} ({spec.unit}); {_CHANGE_WORDS[spec.change]} of the value known at the end of "
+            f"{period}, each input counted from its publication"
+        )
+        return values, "crypto", spec.change, text
+    data.require(symbol)
+    meta = data.store.meta(symbol)
+    if meta.kind == "price":
+        calendar = cast(Calendar, meta.calendar) if meta.calendar in ("exchange", "crypto") else None
+        return data.close(symbol), calendar, "log", f"{meta.description or symbol} closes; log returns"
+    vintages = data.vintages(symbol)
+    if vintages.empty:
+        raise DataError(f"nothing published by {data.as_of.date()}", symbol=symbol)
+    first = pd.DatetimeIndex(vintages.index).min()
+    change = _macro_change(meta.unit)
+    unit = f"{meta.unit}" if meta.unit else "unit unknown"
+    if align == "observed":
+        # The latest vintage of each observation, on the date it describes (a market rate is
+        # known to the market at that day's close, whatever FRED's posting lag).
+        latest = vintages.reset_index().sort_values(["date", "available_at"]).groupby("date")["value"].last()
+        observed = pd.Series(latest.to_numpy(dtype=float), index=pd.DatetimeIndex(latest.index, name="date"))
+        text = (
+            f"{meta.description or symbol} ({unit}); {_CHANGE_WORDS[change]} of the value observed on {period} "
+            "(aligned by observation date, latest vintage published by the as-of day; not point-in-time)"
+        )
+        placed: Calendar = "exchange" if meta.calendar == "business" else "crypto"
+        return observed.rename(symbol), placed, change, text
+    values = data.known(symbol, data.days(first))
+    text = (
+        f"{meta.description or symbol} ({unit}); {_CHANGE_WORDS[change]} of the value known at the end of {period}, "
+        f"point-in-time by publication ({describe_rule(meta.release, lag_days=meta.lag_days)})"
+    )
+    return values, "crypto", change, text
+
+
 def leadlag(
     data: MarketData,
     lead: str,
@@ -1062,6 +1177,7 @@ def leadlag(
     freq: Frequency = "D",
     max_lag: int | None = None,
     start: DateLike | None = None,
+    align: Alignment = "published",
     **kwargs: Any,
 ) -> LeadLagResult:
     """Run a :class:`LeadLag` study on two stored price series as known on ``data.as_of``.
@@ -1071,11 +1187,23 @@ def leadlag(
     data
         The point-in-time view of the store.
     lead, lag
-        Symbols of price series (``RUT``, ``BTC``...); value series (macro data) are refused.
+        Any series: a price symbol (``RUT``, ``BTC``: log returns), a stored macro series
+        (``DGS2``, ``VIXCLS``, ``WALCL``) or a derived one (``NETLIQ``, see
+        :mod:`riskcurve.signals.derived`). A macro level enters as its change - a difference for
+        rates and spreads in percent (and series of unknown unit), a log change for USD levels and
+        indices - of the value *as known* at the end of each day by its publication time, read on
+        the same days as the other series: a Wednesday H.4.1 level published on Thursday counts in
+        the week it was released, not the week it describes.
     freq, max_lag
         As in :class:`LeadLag`.
     start
         Ignore closes before this day (e.g. to study only the ETF era).
+    align
+        ``"published"`` (default): a stored macro series is read as known at the end of each day
+        (point-in-time). ``"observed"``: on the date each value describes (latest vintage), as
+        for market rates that traders saw at the close although FRED posts them a day later;
+        publication lags then cannot create a spurious lead of the price series. Derived series
+        are always read as published.
     **kwargs
         Other :class:`LeadLag` settings (``alpha``, ``window``, ``granger_max_lag``, ``ic``,
         ``reps``, ``seed``).
@@ -1084,25 +1212,32 @@ def leadlag(
     -------
     LeadLagResult
     """
+    freq = _check_freq(freq)
+    if align not in ("published", "observed"):
+        raise ValueError(f"align must be 'published' or 'observed'; got {align!r}")
     symbols = (lead.strip().upper(), lag.strip().upper())
-    data.require(*symbols)
     calendars: list[Calendar | None] = []
+    changes: list[Change] = []
+    descriptions: dict[str, str] = {}
     closes = []
     for symbol in symbols:
-        meta = data.store.meta(symbol)
-        if meta.kind != "price":
-            raise DataError(
-                "lead-lag compares returns of price series; this is a value series (macro data or an import)",
-                symbol=symbol,
-            )
-        calendars.append(cast(Calendar, meta.calendar) if meta.calendar in ("exchange", "crypto") else None)
-        close = data.close(symbol)
+        series, calendar, change, description = _series_for(data, symbol, freq, align)
         if start is not None:
-            close = close.loc[pd.Timestamp(start) :]
-        if close.empty:
-            raise DataError(f"no closes between {start or 'the start'} and {data.as_of.date()}", symbol=symbol)
-        closes.append(close)
+            series = series.loc[pd.Timestamp(start) :]
+        if series.dropna().empty:
+            raise DataError(f"no values between {start or 'the start'} and {data.as_of.date()}", symbol=symbol)
+        closes.append(series)
+        calendars.append(calendar)
+        changes.append(change)
+        descriptions[symbol] = description
     spec = LeadLag(
-        lead=closes[0], lag=closes[1], freq=freq, max_lag=max_lag, calendars=(calendars[0], calendars[1]), **kwargs
+        lead=closes[0],
+        lag=closes[1],
+        freq=freq,
+        max_lag=max_lag,
+        calendars=(calendars[0], calendars[1]),
+        changes=(changes[0], changes[1]),
+        descriptions=descriptions,
+        **kwargs,
     )
     return spec.run()

@@ -251,7 +251,7 @@ def test_non_numeric_api_value(mocked: responses.RequestsMock) -> None:
     body = observations([("2024-06-01", "2024-01-03", "7713643"), ("2024-06-01", "2024-01-10", "garbage")])
     mocked.get(API_URL, json=body)
     with pytest.raises(ProviderError) as caught:
-        provider(api_key=KEY).fetch("WALCL")
+        provider(api_key=KEY, vintages=False).fetch("WALCL")
     assert str(caught.value) == (
         "fred WALCL: unusable answer for series WALCL: value 'garbage' is not a number at 2024-01-10"
     )
@@ -260,13 +260,13 @@ def test_non_numeric_api_value(mocked: responses.RequestsMock) -> None:
 def test_html_page_instead_of_json(mocked: responses.RequestsMock) -> None:
     mocked.get(API_URL, body=fixture("maintenance.html"), content_type="text/html")
     with pytest.raises(ProviderError, match=r"expected JSON from the API but got an HTML page titled 'FRED \| Site"):
-        provider(api_key=KEY).fetch("WALCL")
+        provider(api_key=KEY, vintages=False).fetch("WALCL")
 
 
 def test_json_without_observations(mocked: responses.RequestsMock) -> None:
     mocked.get(API_URL, json={"seriess": []})
     with pytest.raises(ProviderError, match=r"lacks 'observations' and 'count' \(found: seriess\)"):
-        provider(api_key=KEY).fetch("WALCL")
+        provider(api_key=KEY, vintages=False).fetch("WALCL")
 
 
 # -- unknown symbols --------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_api_says_series_does_not_exist(mocked: responses.RequestsMock) -> None:
         API_URL, status=400, json={"error_code": 400, "error_message": "Bad Request.  The series does not exist."}
     )
     with pytest.raises(UnknownSymbolError) as caught:
-        provider(api_key=KEY).fetch("NOSUCHSERIES")
+        provider(api_key=KEY, vintages=False).fetch("NOSUCHSERIES")
     assert str(caught.value) == (
         "NOSUCHSERIES: FRED has no series NOSUCHSERIES (HTTP 400: Bad Request. The series does not exist.)"
     )
@@ -324,7 +324,7 @@ def test_api_fetch_gives_exact_values(mocked: responses.RequestsMock) -> None:
             )
         ],
     )
-    got = provider(api_key=KEY).fetch("WALCL", start="2024-01-01", end="2024-01-31")
+    got = provider(api_key=KEY, vintages=False).fetch("WALCL", start="2024-01-01", end="2024-01-31")
 
     assert got.source == "fred:api:WALCL"
     assert list(got.frame.columns) == ["value"]  # no vintages: the store applies the H.4.1 rule
@@ -345,7 +345,7 @@ def test_api_key_comes_from_the_environment(mocked: responses.RequestsMock, monk
         body=fixture("WALCL_observations.json"),
         match=[matchers.query_param_matcher({"api_key": KEY}, strict_match=False)],
     )
-    got = FredProvider(policy=RetryPolicy(sleep=_no_sleep), min_interval=0.0).fetch("WALCL")
+    got = FredProvider(vintages=False, policy=RetryPolicy(sleep=_no_sleep), min_interval=0.0).fetch("WALCL")
     assert got.source == "fred:api:WALCL"
 
 
@@ -362,7 +362,7 @@ def test_api_pagination_follows_offset(mocked: responses.RequestsMock, monkeypat
             json=observations(rows, count=5, offset=2 * number),
             match=[matchers.query_param_matcher({"limit": "2", "offset": str(2 * number)}, strict_match=False)],
         )
-    got = provider(api_key=KEY).fetch("WALCL")
+    got = provider(api_key=KEY, vintages=False).fetch("WALCL")
 
     assert len(mocked.calls) == 3
     assert got.frame["value"].tolist() == [7713643.0, 7708225.0, 7681317.0, 7677462.0, 7631690.0]
@@ -370,7 +370,7 @@ def test_api_pagination_follows_offset(mocked: responses.RequestsMock, monkeypat
 
 def test_api_without_observations_is_an_empty_frame(mocked: responses.RequestsMock) -> None:
     mocked.get(API_URL, json=observations([]))
-    got = provider(api_key=KEY).fetch("WALCL", start="2024-01-04", end="2024-01-05")
+    got = provider(api_key=KEY, vintages=False).fetch("WALCL", start="2024-01-04", end="2024-01-05")
     assert got.frame.empty
     assert list(got.frame.columns) == ["value"]
 
@@ -392,9 +392,10 @@ def test_vintages_give_one_row_per_date_and_vintage(mocked: responses.RequestsMo
     )
     got = provider(api_key=KEY).fetch("M2SL")  # a revised series: vintages are on by default
 
-    assert got.source == "alfred:M2SL"
+    assert got.source == "alfred:M2SL (release dates: 5 from ALFRED vintages, 0 from the h6_monthly rule)"
     frame = got.frame
-    assert list(frame.columns) == ["value", "available_at"]
+    assert list(frame.columns) == ["value", "available_at", "released_by"]
+    assert (frame.pop("released_by") == "vintage").all()
     assert frame.index.name == "date"
     expected = pd.DataFrame(
         {
@@ -465,15 +466,35 @@ def test_vintages_never_precede_the_release_rule(mocked: responses.RequestsMock)
     assert (frame["available_at"].to_numpy() >= rule.to_numpy()).all()
 
 
-def test_vintages_are_off_by_default_for_unrevised_series(mocked: responses.RequestsMock) -> None:
+def test_with_a_key_every_series_is_dated_by_its_real_releases(mocked: responses.RequestsMock) -> None:
+    # WALCL is hardly ever revised, yet its real release days matter: a delayed H.4.1 (holiday,
+    # shutdown) must not be dated by the Thursday rule. Back-history that ALFRED first shows in
+    # its first vintage has no known release day and keeps the rule.
+    mocked.get(VINTAGE_DATES_URL, json=vintage_dates(["2009-01-08", "2024-01-04", "2024-01-12", "2024-01-18"]))
+    rows = [
+        ("2009-01-08", "2008-12-31", "2250000"),  # on record when ALFRED's history begins
+        ("2024-01-04", "2024-01-03", "7713643"),  # the Thursday the rule expects: end of that day
+        ("2024-01-12", "2024-01-10", "7708225"),  # a day late: the rule would be look-ahead
+        ("2024-01-18", "2024-01-10", "7708300"),  # a revision, known only from its vintage
+    ]
     mocked.get(
         API_URL,
-        body=fixture("WALCL_observations.json"),
-        match=[matchers.query_param_matcher({"series_id": "WALCL"}, strict_match=False)],
+        json=observations(rows),
+        match=[
+            matchers.query_param_matcher({"series_id": "WALCL", "realtime_start": "1776-07-04"}, strict_match=False)
+        ],
     )
     got = provider(api_key=KEY).fetch("WALCL")
-    assert "realtime_start" not in mocked.calls[0].request.params
-    assert "available_at" not in got.frame.columns
+
+    assert got.source == "alfred:WALCL (release dates: 3 from ALFRED vintages, 1 from the h41 rule)"
+    frame = got.frame
+    assert frame["released_by"].tolist() == ["rule", "vintage", "vintage", "vintage"]
+    rule = available_at(pd.DatetimeIndex(frame.index), "h41")
+    # The rule's Thursday, 1 January 2009, was a holiday: H.4.1 came on Friday at 4:30 pm, not on 8 January.
+    assert frame["available_at"].iloc[0] == rule[0] == ts("2009-01-02 21:30:00")
+    assert frame["available_at"].iloc[1] == ts("2024-01-05 04:59:59.999999")  # end of 4 January, New York
+    assert frame["available_at"].iloc[2] == ts("2024-01-13 04:59:59.999999")  # not the rule's 11 January
+    assert (frame["available_at"].to_numpy() >= rule.to_numpy()).all()
 
 
 def test_vintages_can_be_switched_off(mocked: responses.RequestsMock) -> None:
@@ -533,7 +554,7 @@ def test_key_is_not_in_an_api_error(mocked: responses.RequestsMock) -> None:
     message = f"Bad Request.  The value {KEY} for variable api_key is not registered."
     mocked.get(API_URL, status=400, json={"error_code": 400, "error_message": message})
     with pytest.raises(ProviderError) as caught:
-        provider(api_key=KEY).fetch("WALCL")
+        provider(api_key=KEY, vintages=False).fetch("WALCL")
 
     assert str(caught.value) == (
         "fred WALCL: FRED API, series WALCL: HTTP 400: "
@@ -565,7 +586,7 @@ def test_registry_builds_the_provider(mocked: responses.RequestsMock) -> None:
 def test_api_missing_values_are_dropped(mocked: responses.RequestsMock) -> None:
     rows = [("2024-06-01", "2024-01-01", "."), ("2024-06-01", "2024-01-02", "3.95")]
     mocked.get(API_URL, json=observations(rows))
-    got = provider(api_key=KEY).fetch("DGS10")
+    got = provider(api_key=KEY, vintages=False).fetch("DGS10")
     assert got.frame.index.tolist() == [pd.Timestamp("2024-01-02")]
     assert got.frame["value"].tolist() == [3.95]
 
@@ -694,3 +715,35 @@ def test_vintage_dates_transient_failure_is_retried(mocked: responses.RequestsMo
     got = provider(waits, api_key=KEY).fetch("M2SL")
     assert waits == [1.0]
     assert len(got.frame) == 5
+
+
+def test_release_dated_rows_go_into_the_store_as_fetched(mocked: responses.RequestsMock) -> None:
+    from riskcurve.data.schema import SeriesMeta
+    from riskcurve.data.store import Store
+    from riskcurve.data.symbols import lookup
+
+    mocked.get(VINTAGE_DATES_URL, json=vintage_dates(["2024-01-04", "2024-01-12"]))
+    rows = [("2024-01-04", "2024-01-03", "7713643"), ("2024-01-12", "2024-01-10", "7708225")]
+    mocked.get(API_URL, json=observations(rows))
+    got = provider(api_key=KEY).fetch("WALCL")
+    with Store() as store:
+        (stats,) = store.write([got], {"WALCL": SeriesMeta.from_spec(lookup("WALCL"))})
+        assert stats.source.startswith("alfred:WALCL (release dates: ")
+        # Under the Thursday rule the 10 January value would be known on the 11th; it was not.
+        assert store.observations("WALCL", as_of="2024-01-11")["value"].tolist() == [7713643.0]
+        assert store.observations("WALCL", as_of="2024-01-12")["value"].tolist() == [7713643.0, 7708225.0]
+        log = store.update_log("WALCL")
+    assert log["source"].iloc[-1] == got.source
+
+
+def test_unknown_series_is_told_by_the_vintage_dates_request(mocked: responses.RequestsMock) -> None:
+    mocked.get(
+        VINTAGE_DATES_URL,
+        status=400,
+        json={"error_code": 400, "error_message": "Bad Request.  The series does not exist."},
+    )
+    with pytest.raises(UnknownSymbolError) as caught:
+        provider(api_key=KEY).fetch("NOSUCHSERIES")
+    assert str(caught.value) == (
+        "NOSUCHSERIES: FRED has no series NOSUCHSERIES (HTTP 400: Bad Request. The series does not exist.)"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,16 @@ class Factory:
 
     def calls(self, ticker: str) -> list[dict[str, Any]]:
         return self.tickers[ticker].calls
+
+
+@pytest.fixture(autouse=True)
+def _restore_yfinance_config() -> Iterator[None]:
+    """Building a provider sets yfinance's process-wide config; put it back for later tests."""
+    import yfinance
+
+    saved = (yfinance.config.debug.hide_exceptions, yfinance.config.network.retries)
+    yield
+    yfinance.config.debug.hide_exceptions, yfinance.config.network.retries = saved
 
 
 def provider(factory: Factory, waits: list[float] | None = None, attempts: int = 5) -> YahooProvider:

@@ -294,3 +294,20 @@ def test_dataframe_shape_is_what_the_fakes_assume(yahoo: Yahoo) -> None:
     assert list(frame.columns) == ["Open", "High", "Low", "Close", "Volume"]
     assert str(frame.index.tz) == "America/New_York"
     assert frame.index[0] == pd.Timestamp("2024-01-02", tz="America/New_York")
+
+
+def test_yahoos_will_be_right_back_page_is_retried(yahoo: Yahoo) -> None:
+    # Yahoo's outage page, served with status 200 on the bars request (yfinance raises
+    # YFDataException "YAHOO! FINANCE IS CURRENTLY DOWN" for it).
+    waits: list[float] = []
+    down: Answer = (
+        200,
+        {"Content-Type": "text/html"},
+        "<!DOCTYPE html><html><head><title>Yahoo</title></head><body><h1>Will be right back...</h1>"
+        "<p>Thank you for your patience.</p><p>Our engineers are working quickly to resolve the issue.</p>"
+        "</body></html>",
+    )
+    yahoo.tz, yahoo.bars = [TZ_OK, TZ_OK], [down, BARS_OK]
+    got = provider(waits).fetch("RUT", **WEEK)
+    assert waits == [1.0]
+    assert len(got.frame) == 5

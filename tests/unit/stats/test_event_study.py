@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.stats.bootstrap import spaced_placements
-from riskcurve.stats.event_study import EventStudy, EventStudyResult, study_signal
+from riskcurve.stats.event_study import EventStudy, EventStudyResult, select_transitions, study_signal
 from riskcurve.stats.forward import forward_returns
 
 
@@ -315,3 +315,21 @@ def test_study_signal_takes_events_from_the_registry() -> None:
     assert entry == sessions[600] + pd.Timedelta(days=1)
     with pytest.raises(ValueError, match="lacks NOPE"):
         study_signal(data, "breakout", "IDX", "NOPE")
+
+
+def test_a_set_mixing_directions_is_refused_or_split() -> None:
+    dates = pd.to_datetime(["2020-01-06", "2020-04-01", "2020-09-01", "2021-02-01"])
+    events = pd.DataFrame({"transition": ["to_expanding", "to_contracting", "to_expanding", "to_flat"]}, index=dates)
+    with pytest.raises(ValueError, match=r"liquidity events mix directions: to_contracting \(1\), to_expanding \(2\)"):
+        select_transitions(events, "liquidity", None, mixed=False)
+    kept = select_transitions(events, "liquidity", "TO_EXPANDING", mixed=False)
+    assert list(kept.index) == [dates[0], dates[2]]
+    assert select_transitions(events, "liquidity", None, mixed=True) is events
+    with pytest.raises(ValueError, match="no 'to_nowhere' events; its transitions are to_contracting"):
+        select_transitions(events, "liquidity", "to_nowhere", mixed=False)
+    one_way = events[events["transition"] == "to_flat"]
+    assert select_transitions(one_way, "liquidity", None, mixed=False) is one_way
+    undirected = pd.DataFrame({"x": [1]}, index=dates[:1])
+    assert select_transitions(undirected, "breakout", None, mixed=False) is undirected
+    with pytest.raises(ValueError, match="have no directions"):
+        select_transitions(undirected, "breakout", "to_lit", mixed=False)

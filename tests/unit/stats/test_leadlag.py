@@ -172,7 +172,7 @@ def test_to_dict_is_strict_json_with_the_documented_keys(planted: LeadLag) -> No
     payload = planted.run().to_dict()
     assert json.loads(json.dumps(payload, allow_nan=False))["peak"]["k"] == 3
     assert set(payload) == {
-        "lead", "lag", "freq", "unit", "calendar", "definition", "sample", "parameters",
+        "lead", "lag", "freq", "unit", "calendar", "definition", "series", "sample", "parameters",
         "ccf", "peak", "granger", "rolling", "verdict",
     }  # fmt: skip
     assert [row["k"] for row in payload["ccf"]] == list(range(-6, 7))

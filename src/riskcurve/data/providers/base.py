@@ -85,6 +85,7 @@ _REGISTRY: dict[str, str] = {
     "fred": "riskcurve.data.providers.fred:FredProvider",
     "ccxt": "riskcurve.data.providers.crypto:CcxtProvider",
     "coingecko": "riskcurve.data.providers.coingecko:CoinGeckoProvider",
+    "stablecoins": "riskcurve.data.providers.stablecoins:StablecoinsProvider",
 }
 
 

@@ -1,9 +1,12 @@
 """The FRED provider: macro series from the St. Louis Fed, with ALFRED vintages when it can.
 
 Without an API key it reads the public CSV download, which holds only today's revised values;
-the store then dates each value by its series' release rule. With a key it uses the JSON API
-and, for series that get revised (M2, the monthly fed funds rate), asks ALFRED for every vintage
-so a backtest sees the number that was actually published at the time, not today's revision.
+the store then dates each value by its series' release rule. With a key it asks ALFRED for every
+vintage of every series, so a backtest sees the number that was actually published at the time,
+not today's revision, and each value is dated by its real release: the vintage that first showed
+it, never earlier than the release rule. Values already on record when ALFRED's history of the
+series begins have no known release, and keep the rule (the fallback). Each row says which one
+dated it (``released_by``), and the fetch's source string counts them.
 
 The API key is a credential: it never appears in a source string or an error message.
 """
@@ -32,8 +35,6 @@ from riskcurve.errors import DataError, ProviderError, UnknownSymbolError
 CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 API_URL = "https://api.stlouisfed.org/fred/series/observations"
 VINTAGE_DATES_URL = "https://api.stlouisfed.org/fred/series/vintagedates"
-#: Series whose past values get revised, so their vintages matter for honest backtests.
-REVISED = frozenset({"M2SL", "WM2NS", "FEDFUNDS"})
 #: ALFRED's documented "all real-time periods" bounds.
 ALL_VINTAGES = ("1776-07-04", "9999-12-31")
 PAGE_SIZE = 100_000
@@ -77,8 +78,8 @@ class FredProvider:
         FRED API key; defaults to the ``FRED_API_KEY`` environment variable. Without one the
         public CSV download is used.
     vintages
-        Whether to fetch every ALFRED vintage. ``None`` means yes for the revised series
-        (:data:`REVISED`) when a key is available, no otherwise.
+        Whether to fetch every ALFRED vintage (and with them the real release dates). ``None``
+        means yes when a key is available, no otherwise.
     session
         HTTP session to reuse (connection pooling; tests pass their own).
     policy
@@ -151,7 +152,7 @@ class FredProvider:
         """Whether :meth:`fetch` returns ALFRED vintages for ``series``."""
         if self.vintages is not None:
             return self.vintages
-        return self._api_key is not None and series.series_id in REVISED
+        return self._api_key is not None
 
     def fetch(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> Fetched:
         """Fetch a series between ``start`` and ``end`` inclusive; see :meth:`Provider.fetch`.
@@ -159,8 +160,9 @@ class FredProvider:
         Returns
         -------
         Fetched
-            Index ``date`` and column ``value``; with vintages, also ``available_at`` (naive UTC)
-            and one row per (date, vintage). A well-formed answer without observations in the
+            Index ``date`` and column ``value``; with vintages, also ``available_at`` (naive UTC),
+            ``released_by`` (``"vintage"`` or ``"rule"``: which one dated the value) and one row
+            per (date, vintage). A well-formed answer without observations in the
             range gives an empty frame: monthly series have none in most short windows.
 
         Raises
@@ -176,10 +178,12 @@ class FredProvider:
             frame = self._csv(series, lo, hi)
             source = f"fred:csv:{series.series_id}"
         elif self.uses_vintages(series):
-            frame = self._vintage_frame(series, self._observations(series, lo, hi, vintages=True))
-            source = f"alfred:{series.series_id}"
+            dates = self.vintage_dates(series.name)
+            rows = self._observations(series, lo, hi, vintage_dates=dates)
+            frame = self._vintage_frame(series, rows, first_vintage=dates[0] if dates else None)
+            source = f"alfred:{series.series_id}{_release_summary(clip(frame, lo, hi), series)}"
         else:
-            frame = self._value_frame(series, self._observations(series, lo, hi, vintages=False))
+            frame = self._value_frame(series, self._observations(series, lo, hi))
             source = f"fred:api:{series.series_id}"
         return Fetched(series.name, "value", clip(frame, lo, hi), self.name, source=source, fetched_at=utc_now())
 
@@ -237,7 +241,12 @@ class FredProvider:
     # -- JSON API -------------------------------------------------------------------------------
 
     def _observations(
-        self, series: FredSeries, lo: pd.Timestamp | None, hi: pd.Timestamp | None, *, vintages: bool
+        self,
+        series: FredSeries,
+        lo: pd.Timestamp | None,
+        hi: pd.Timestamp | None,
+        *,
+        vintage_dates: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Every observation row of the API answer, following its pagination.
 
@@ -251,11 +260,11 @@ class FredProvider:
             params["observation_start"] = lo.date().isoformat()
         if hi is not None:
             params["observation_end"] = hi.date().isoformat()
-        if not vintages:
+        if vintage_dates is None:
             return self._pages(API_URL, params, "observations", series)
         rows: list[dict[str, Any]] = []
         latest: dict[str, dict[str, Any]] = {}  # per date, its last row so far
-        for number, (first, last) in enumerate(self._realtime_periods(series)):
+        for number, (first, last) in enumerate(_realtime_periods(vintage_dates)):
             period = {**params, "realtime_start": first, "realtime_end": last}
             for row in self._pages(API_URL, period, "observations", series):
                 before = latest.get(str(row.get("date")))
@@ -292,14 +301,6 @@ class FredProvider:
             bad = next(day for day in dates if not (isinstance(day, str) and _ISO_DAY.fullmatch(day)))
             raise self._garbage(series, f"vintage date {bad!r} is not a YYYY-MM-DD date")
         return sorted(set(dates))
-
-    def _realtime_periods(self, series: FredSeries) -> list[tuple[str, str]]:
-        """Real-time periods covering all of time, each holding at most the allowed vintage dates."""
-        dates = self.vintage_dates(series.name)
-        starts = dates[::MAX_VINTAGES_PER_REQUEST][1:]  # where each period after the first begins
-        bounds = [ALL_VINTAGES[0], *starts]
-        ends = [*(_day_before(day) for day in starts), ALL_VINTAGES[1]]
-        return list(zip(bounds, ends, strict=True))
 
     def _pages(
         self,
@@ -373,8 +374,14 @@ class FredProvider:
         table = self._table(series, rows)
         return self._validated(table[["date", "value"]], series, f"fred:api:{series.series_id}")
 
-    def _vintage_frame(self, series: FredSeries, rows: list[dict[str, Any]]) -> pd.DataFrame:
-        """One row per (date, vintage), ``available_at`` never earlier than the release rule."""
+    def _vintage_frame(
+        self, series: FredSeries, rows: list[dict[str, Any]], *, first_vintage: str | None = None
+    ) -> pd.DataFrame:
+        """One row per (date, vintage), ``available_at`` never earlier than the release rule.
+
+        A row first seen in ``first_vintage`` (the start of ALFRED's record of the series) was
+        already published then, on a day ALFRED does not know: the release rule dates it.
+        """
         sid = series.series_id
         table = self._table(series, rows, vintages=True)
         if table.empty:
@@ -394,13 +401,18 @@ class FredProvider:
         out = pd.concat(layers)
         by_rule = release.available_at(pd.DatetimeIndex(out.index), series.release).to_numpy(dtype="datetime64[ns]")
         by_vintage = release.knowledge_cutoffs(pd.DatetimeIndex(out["published"])).to_numpy(dtype="datetime64[ns]")
-        out["available_at"] = np.maximum(by_rule, by_vintage)
+        known = np.ones(len(out), dtype=bool)
+        if first_vintage is not None:
+            known = out["published"].to_numpy() != np.datetime64(first_vintage, "ns")
+        vintage_decides = known & (by_vintage > by_rule)
+        out["available_at"] = np.where(vintage_decides, by_vintage, by_rule)
+        out["released_by"] = np.where(vintage_decides, "vintage", "rule")
         out = out.sort_values(["date", "available_at", "published"], kind="stable")
         # Two vintages both published before the rule's instant collapse onto it; the later
         # one is what was known then.
         keys = pd.MultiIndex.from_arrays([out.index, out["available_at"]])
         out = out[~keys.duplicated(keep="last")]
-        return out[["value", "available_at"]]
+        return out[["value", "available_at", "released_by"]]
 
     def _table(self, series: FredSeries, rows: list[dict[str, Any]], *, vintages: bool = False) -> pd.DataFrame:
         needed = ["date", "value", "realtime_start"] if vintages else ["date", "value"]
@@ -440,9 +452,30 @@ def _empty(*, vintages: bool) -> pd.DataFrame:
     columns: dict[str, Any] = {"value": pd.Series(dtype=float)}
     if vintages:
         columns["available_at"] = pd.Series(dtype="datetime64[ns]")
+        columns["released_by"] = pd.Series(dtype=object)
     frame = pd.DataFrame(columns)
     frame.index = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
     return frame
+
+
+def _realtime_periods(dates: list[str]) -> list[tuple[str, str]]:
+    """Real-time periods covering all of time, each holding at most the allowed vintage dates."""
+    starts = dates[::MAX_VINTAGES_PER_REQUEST][1:]  # where each period after the first begins
+    bounds = [ALL_VINTAGES[0], *starts]
+    ends = [*(_day_before(day) for day in starts), ALL_VINTAGES[1]]
+    return list(zip(bounds, ends, strict=True))
+
+
+def _release_summary(frame: pd.DataFrame, series: FredSeries) -> str:
+    """How the values of a vintage frame were dated, for the fetch's source string."""
+    if frame.empty:
+        return ""
+    counts = frame["released_by"].value_counts()
+    rule = series.release or "end_of_day"
+    return (
+        f" (release dates: {int(counts.get('vintage', 0))} from ALFRED vintages, "
+        f"{int(counts.get('rule', 0))} from the {rule} rule)"
+    )
 
 
 def _day_before(day: str) -> str:
