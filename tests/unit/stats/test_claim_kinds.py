@@ -447,3 +447,22 @@ def test_every_example_in_the_docs_is_a_valid_claim_file() -> None:
     assert len(blocks) >= 8
     for block in blocks:
         assert parse_claims(block, "docs/claims.md").claims
+
+
+def test_a_definition_the_machinery_refuses_is_reported_not_raised(store: Store) -> None:
+    text = f"""
+claims:
+  - id: BAD
+    statement: breakouts after a negative base
+    source: test
+    date: {D}
+    kind: history
+    definition:
+      events: {{signal: breakout, symbol: RUT, parameters: {{min_base: -5}}}}
+      targets: [BTC]
+      horizons: [21]
+    expects: {{direction: above, effect: 0.05}}
+"""
+    (result,) = run_claims(store, list(parse_claims(text).claims), as_of=END)
+    assert result.grade == "data missing" and result.reason.startswith("could not be measured as defined: ")
+    assert "min_base" in result.reason

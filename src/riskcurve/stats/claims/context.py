@@ -64,9 +64,9 @@ class Context:
         merged = {**spec.parameters, **{k: v for k, v in parameters.items() if k in spec.parameters}}
         key = ("signal", data.as_of, spec.name, chosen, json.dumps(merged, sort_keys=True, default=str))
         if key not in self._signals:
-            for source in spec.sources if chosen is None else (chosen,):
-                if source not in ("EFFR", "DFF", "WRESBAL", "DGS2") and not data.has(source):
-                    raise DataMissing(f"the store lacks {source}; run `riskcurve update` or import it")
+            # The signal says what it cannot do without (DataError: the store lacks X).
+            if chosen is not None and not data.has(chosen):
+                raise DataMissing(f"the store lacks {chosen}; run `riskcurve update` or import it")
             self._signals[key] = spec.compute(data, chosen, **merged)
         return self._signals[key]
 

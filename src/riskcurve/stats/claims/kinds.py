@@ -888,14 +888,19 @@ def evaluate(ctx: Context, claim: Claim, base: _Base | None = None) -> ClaimResu
     try:
         return _KINDS[type(claim)](ctx, claim, base)
     except (DataMissing, DataError) as missing:
-        return base.result(
-            claim,
-            grade="data missing",
-            evidence="none",
-            reason=" ".join(str(missing).split()),
-            headline="not measured",
-            data_as_of=ctx.view(base.date).as_of.date(),
-        )
+        reason = " ".join(str(missing).split())
+    except (ValueError, KeyError) as refused:
+        # A definition the machinery refuses (a parameter out of range, a column it lacks):
+        # this claim cannot be measured as written; the others still run.
+        reason = f"could not be measured as defined: {' '.join(str(refused).split())}"
+    return base.result(
+        claim,
+        grade="data missing",
+        evidence="none",
+        reason=reason,
+        headline="not measured",
+        data_as_of=ctx.view(base.date).as_of.date(),
+    )
 
 
 def run(
