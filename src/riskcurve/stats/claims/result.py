@@ -133,6 +133,8 @@ def fmt(value: Any, unit: str = "number") -> str:
     if isinstance(value, str):
         return value
     number = float(value)
+    if unit == "percent" and number == 0:
+        return "0%"
     if unit == "percent":
         # Small rates (supply inflation, daily moves) need the second decimal to be told apart.
         return f"{number * 100:+.2f}%" if abs(number) < 0.02 else f"{number * 100:+.1f}%"
