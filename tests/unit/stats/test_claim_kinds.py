@@ -466,3 +466,10 @@ claims:
     (result,) = run_claims(store, list(parse_claims(text).claims), as_of=END)
     assert result.grade == "data missing" and result.reason.startswith("could not be measured as defined: ")
     assert "min_base" in result.reason
+
+
+def test_a_check_standing_before_the_claims_date_says_so(store: Store, claims: list[Any]) -> None:
+    (claim,) = [c for c in claims if c.id == "RET"]
+    (result,) = run_claims(store, [claim], as_of="2025-03-31")
+    assert result.reason.endswith(f"(only data to 2025-03-31 were visible, before the claim's date {D})")
+    assert result.data_as_of is not None and result.data_as_of.isoformat() == "2025-03-31"

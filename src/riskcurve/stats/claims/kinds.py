@@ -886,7 +886,12 @@ def evaluate(ctx: Context, claim: Claim, base: _Base | None = None) -> ClaimResu
         assert claim.id is not None and claim.source is not None and claim.date is not None
         base = _Base(claim.id, claim.source, claim.date)
     try:
-        return _KINDS[type(claim)](ctx, claim, base)
+        result = _KINDS[type(claim)](ctx, claim, base)
+        if ctx.as_of < pd.Timestamp(base.date) and claim.kind != "forecast":
+            # Asked to stand before the claim was made: say that only earlier data were read.
+            note = f"only data to {ctx.as_of.date()} were visible, before the claim's date {base.date}"
+            result = replace(result, reason=f"{result.reason} ({note})")
+        return result
     except (DataMissing, DataError) as missing:
         reason = " ".join(str(missing).split())
     except (ValueError, KeyError) as refused:
