@@ -363,6 +363,12 @@ def test_episode_grades_each_part(results: dict[str, ClaimResult]) -> None:
 def test_every_result_has_a_grade_and_a_reason(results: dict[str, ClaimResult]) -> None:
     import json
 
+    from riskcurve.stats.claims import results_frame
+
+    frame = results_frame(list(results.values()))
+    assert list(frame.index) == list(results) and frame.loc["UP", "grade"] == "consistent"
+    assert results["EPISODE"].summary().splitlines()[-1].startswith("  - EPISODE.false_part: contradicted")
+
     for result in results.values():
         assert result.grade in GRADES and result.reason, result.id
         json.dumps(result.to_dict(), allow_nan=False)

@@ -23,6 +23,7 @@ from riskcurve.data.store import Store
 from riskcurve.stats.claims.grading import EVIDENCE, GRADES, Evidence, Grade
 from riskcurve.stats.claims.kinds import SEED, ClaimResult, run
 from riskcurve.stats.claims.language import TEMPLATE, Claim, ClaimFile, load_claims, parse_claims
+from riskcurve.stats.claims.result import results_frame
 
 #: The built-in pack: every testable claim of the January-2026 commentaries (C01-C47).
 BUILTIN_PACK = "thesis-2026-01.yaml"
@@ -42,6 +43,7 @@ __all__ = [
     "forecast_claims",
     "load_claims",
     "parse_claims",
+    "results_frame",
     "run_claims",
     "select",
 ]

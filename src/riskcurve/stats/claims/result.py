@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,27 @@ class ClaimResult:
     parts: tuple[ClaimResult, ...] = ()
     moves: tuple[Mapping[str, Any], ...] = ()
     window_end: dt.date | None = None
+
+    def summary(self) -> str:
+        """The claim, its grade and reason, the key figure, and each part, in plain text."""
+        tests = ", ".join(
+            bit
+            for bit in (
+                f"n={self.n}" if self.n is not None and self.kind not in ("measure", "episode", "forecast") else "",
+                f"p={self.p:.3f}" + (f" (adjusted over {self.family})" if self.family and self.family > 1 else "")
+                if self.p is not None
+                else "",
+                f"MDE={self.mde:.3g}" if self.mde is not None else "",
+            )
+            if bit
+        )
+        lines = [
+            f"{self.id} ({self.kind}, {self.source}, {self.date}): {self.statement}",
+            f"  {self.grade} [{self.evidence}{', ' + tests if tests else ''}]: {self.reason}",
+            f"  measured: {self.headline}",
+        ]
+        lines.extend(f"  - {part.id}: {part.grade}: {part.headline}" for part in self.parts)
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``check --json`` entry of this claim."""
@@ -166,3 +187,24 @@ def claimed_text(expects: Expects, unit: str = "number") -> str:
     if expects.within is not None:
         parts.append(" or ".join(f"{a}..{b}" for a, b in expects.within))
     return ", ".join(parts)
+
+
+def results_frame(results: Sequence[ClaimResult]) -> pd.DataFrame:
+    """One row per claim (parts not expanded): the scorecard as a table for notebooks and reports."""
+    rows = [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "statement": r.statement,
+            "grade": r.grade,
+            "evidence": r.evidence,
+            "n": r.n,
+            "p": r.p,
+            "mde": r.mde,
+            "measured": r.headline,
+            "reason": r.reason,
+        }
+        for r in results
+    ]
+    columns = ["id", "kind", "statement", "grade", "evidence", "n", "p", "mde", "measured", "reason"]
+    return pd.DataFrame(rows, columns=columns).set_index("id")
