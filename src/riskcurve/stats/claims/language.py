@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeAlias
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
 
 from riskcurve.errors import ClaimFileError
 
@@ -271,7 +271,7 @@ class HistoryDef(_Model):
 
     events: Events
     targets: list[str] = Field(min_length=1)
-    horizons: list[int] = Field(min_length=1)
+    horizons: list[PositiveInt] = Field(min_length=1)
     returns: Literal["log", "simple"] = "log"
     min_spacing: int | None = Field(default=None, ge=1)
     window: Window | None = None
@@ -295,7 +295,7 @@ class ConditionalDef(_Model):
     target: str
     relative_to: str | None = None
     state: State
-    horizons: list[int] = Field(default_factory=lambda: [21, 63], min_length=1)
+    horizons: list[PositiveInt] = Field(default_factory=lambda: [21, 63], min_length=1)
     returns: Literal["log", "simple"] = "log"
     start: dt.date | None = None
     reps: int = Field(default=2000, ge=100)
@@ -314,7 +314,7 @@ class ForecastDef(_Model):
     """A dated prediction: the moves of ``assets`` over ``months`` after the claim date."""
 
     assets: list[str] = Field(min_length=1)
-    months: list[int] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
+    months: list[PositiveInt] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
     statistic: Literal["return", "max_drawdown"] = "return"
     relative_to: str | None = None
     show: list[str] = Field(default_factory=lambda: ["BTC", "ETH", "ALT_BASKET"])
