@@ -56,8 +56,16 @@ READING = [
         ["study", "--events", "breakout:RUT", "--target", "BTC", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
     ),
     (
+        "study-when",
+        ["study", "--when", "liquidity=expanding", "--target", "BTC", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
+    ),
+    (
         "leadlag",
         ["leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "W", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
+    ),
+    (
+        "leadlag",
+        ["leadlag", "--lead", "NETLIQ", "--lag", "BTC", "--freq", "W", "--reps", "50", "--seed", "1", "--as-of", AS_OF],
     ),
     ("backtest", ["backtest", "--rule", "cascade-liquidity", "--as-of", AS_OF]),
     (

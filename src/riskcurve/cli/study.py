@@ -164,18 +164,20 @@ def study_command(
 
     With --when SIGNAL=STATE instead of --events: the target's forward returns while the state
     holds against while it does not (liquidity=expanding, cascade>=3, rates=falling, risk=off),
-    with spells counted, a rotation-test p-value and a block-bootstrap interval.
+    with spells counted, a rotation-test p-value and interval, and a block-bootstrap interval.
     """
-    if (events is None) == (when is None):
-        raise typer.BadParameter("give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)")
+    either = "give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)"
     if when is not None:
+        if events is not None:
+            raise typer.BadParameter(either)
         from riskcurve.cli._conditional import conditional_study
 
         conditional_study(
             when, target, horizons, reps, seed, param, kind, alpha, store, as_of, json_out, min_spacing, block_length
         )
         return
-    assert events is not None
+    if events is None:
+        raise typer.BadParameter(either)
     name, _, qualifier = events.partition(":")
     if not name.strip():
         raise typer.BadParameter(f"--events {events!r} must be NAME:SYMBOL, e.g. breakout:RUT")

@@ -247,6 +247,10 @@ def _liquidity_figure(store: Store, day: pd.Timestamp) -> go.Figure:
     return panels.liquidity_figure(MarketData(store, as_of=day))
 
 
+def _liquidity_drivers_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    return panels.liquidity_drivers_figure(MarketData(store, as_of=day))
+
+
 def _stablecoin_figure(store: Store, day: pd.Timestamp) -> go.Figure:
     view = stablecoin_view(MarketData(store, as_of=day))
     if isinstance(view, str):  # why there is none (not in the store offline): shown in the panel
@@ -607,6 +611,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
                         "breakout",
                         "ratio",
                         "liquidity",
+                        "liquidity-drivers",
                         "stablecoins",
                         "cascade",
                         "altseason",
@@ -690,6 +695,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     )
     figure_callback("ratio", [as_of_input], simple("ratio", _ratio_figure))
     figure_callback("liquidity", [as_of_input], simple("liquidity", _liquidity_figure))
+    figure_callback("liquidity-drivers", [as_of_input], simple("liquidity-drivers", _liquidity_drivers_figure))
     figure_callback("stablecoins", [as_of_input], simple("stablecoins", _stablecoin_figure))
     figure_callback("cascade", [as_of_input, Input("cascade-min-days", "value")], cascade)
     figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
