@@ -90,8 +90,14 @@ def test_reading_commands_match_their_schema(cli: Cli, filled_store_path: Path, 
     _valid(name, out)
 
 
+def test_claims_list_matches_its_schema(cli: Cli) -> None:
+    code, out, err = cli("claims", "list", "--json")
+    assert code == 0, err
+    assert len(_valid("claims-list", out)["claims"]) == 47  # type: ignore[arg-type]
+
+
 def test_every_schema_is_exercised() -> None:
-    covered = {name for name, _ in READING} | {"series-export", "import", "update", "watch", "report"}
+    covered = {name for name, _ in READING} | {"series-export", "import", "update", "watch", "report", "claims-list"}
     assert covered == {path.stem for path in SCHEMAS.glob("*.json")}
 
 
