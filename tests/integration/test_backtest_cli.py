@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -57,25 +58,16 @@ def test_backtest_json_on_the_snapshot(cli: Callable[..., tuple[int, str, str]],
     assert payload["equity"][0]["date"] == "2013-04-29" and len(payload["equity"]) == held["bars"]
 
 
+def _backtest_json(cli: Callable[..., tuple[int, str, str]], store: Path, *argv: str) -> dict[str, Any]:
+    code, out, err = cli("backtest", *argv, "--store", str(store), "--as-of", "2026-02-20", "--json")
+    assert code == 0, err
+    return dict(json.loads(out))
+
+
 def test_backtest_rut_breakout_on_the_alt_basket(
     cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    code, out, err = cli(
-        "backtest",
-        "--rule",
-        "rut-breakout",
-        "--asset",
-        "ALTS",
-        "-p",
-        "hold_days=90",
-        "--store",
-        str(filled_store_path),
-        "--as-of",
-        "2026-02-20",
-        "--json",
-    )
-    assert code == 0, err
-    payload = json.loads(out)
+    payload = _backtest_json(cli, filled_store_path, "--rule", "rut-breakout", "--asset", "ALTS", "-p", "hold_days=90")
     trades = [t for t in payload["trades"] if t["strategy"] == "rut-breakout"]
     # Confirmed RUT breakouts inside the basket's history (2013-2025): entries on the day after
     # each confirmation, each held about 90 days.
@@ -147,22 +139,7 @@ def test_sweep_rejects_unknown_executor(cli: Callable[..., tuple[int, str, str]]
 def test_backtest_a_derived_series_state_on_the_snapshot(
     cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    code, out, err = cli(
-        "backtest",
-        "--rule",
-        "state",
-        "-p",
-        "when=NETLIQ.chg_13w>0",
-        "--asset",
-        "BTC",
-        "--store",
-        str(filled_store_path),
-        "--as-of",
-        "2026-02-20",
-        "--json",
-    )
-    assert code == 0, err
-    payload = json.loads(out)
+    payload = _backtest_json(cli, filled_store_path, "--rule", "state", "-p", "when=NETLIQ.chg_13w>0", "--asset", "BTC")
     assert payload["rule"] == "state" and payload["parameters"] == {"when": "NETLIQ.chg_13w>0"}
     assert set(payload["metrics"]) == {"state", "buy_and_hold", "halving_cycle"}
     assert 0.3 < payload["metrics"]["state"]["exposure"] < 0.8
