@@ -68,6 +68,7 @@ READING = [
         ["leadlag", "--lead", "NETLIQ", "--lag", "BTC", "--freq", "W", "--reps", "50", "--seed", "1", "--as-of", AS_OF],
     ),
     ("backtest", ["backtest", "--rule", "cascade-liquidity", "--as-of", AS_OF]),
+    ("backtest", ["backtest", "--rule", "state", "-p", "when=NETLIQ.chg_13w>0", "--asset", "BTC", "--as-of", AS_OF]),
     (
         "sweep",
         ["sweep", "--grid", "breakout", "--assets", "BTC", "--lags", "1", "-p", "min_base=125,250", "--reps", "50"],
