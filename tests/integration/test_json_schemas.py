@@ -56,10 +56,19 @@ READING = [
         ["study", "--events", "breakout:RUT", "--target", "BTC", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
     ),
     (
+        "study-when",
+        ["study", "--when", "liquidity=expanding", "--target", "BTC", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
+    ),
+    (
         "leadlag",
         ["leadlag", "--lead", "RUT", "--lag", "BTC", "--freq", "W", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
     ),
+    (
+        "leadlag",
+        ["leadlag", "--lead", "NETLIQ", "--lag", "BTC", "--freq", "W", "--reps", "50", "--seed", "1", "--as-of", AS_OF],
+    ),
     ("backtest", ["backtest", "--rule", "cascade-liquidity", "--as-of", AS_OF]),
+    ("backtest", ["backtest", "--rule", "state", "-p", "when=NETLIQ.chg_13w>0", "--asset", "BTC", "--as-of", AS_OF]),
     (
         "sweep",
         ["sweep", "--grid", "breakout", "--assets", "BTC", "--lags", "1", "-p", "min_base=125,250", "--reps", "50"],
@@ -67,10 +76,6 @@ READING = [
     ("check", ["check", "--as-of", AS_OF]),
     ("claims-list", ["claims", "list"]),
     ("store-check", ["store", "check"]),
-    (
-        "study-conditional",
-        ["study", "--when", "liquidity=expanding", "--target", "BTC", "--reps", "100", "--seed", "1", "--as-of", AS_OF],
-    ),
 ]
 
 
@@ -86,8 +91,14 @@ def test_reading_commands_match_their_schema(cli: Cli, filled_store_path: Path, 
     _valid(name, out)
 
 
+def test_claims_list_matches_its_schema(cli: Cli) -> None:
+    code, out, err = cli("claims", "list", "--json")
+    assert code == 0, err
+    assert len(_valid("claims-list", out)["claims"]) == 47  # type: ignore[arg-type]
+
+
 def test_every_schema_is_exercised() -> None:
-    covered = {name for name, _ in READING} | {"series-export", "import", "update", "watch", "report"}
+    covered = {name for name, _ in READING} | {"series-export", "import", "update", "watch", "report", "claims-list"}
     assert covered == {path.stem for path in SCHEMAS.glob("*.json")}
 
 

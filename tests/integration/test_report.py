@@ -19,6 +19,7 @@ SECTIONS = (
     "breakout",
     "ratio",
     "liquidity",
+    "liquidity-drivers",
     "cascade",
     "study",
     "leadlag",

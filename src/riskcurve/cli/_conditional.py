@@ -63,7 +63,7 @@ def conditional_study(
     chosen = parse_horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
     with Store(config.store_path(store), read_only=True) as db:
         note = None
-        day_given = parse_day(as_of)
+        day_given = parse_day(as_of, "--as-of")
         if day_given is None:
             day, note = default_as_of(db)
         else:
@@ -114,11 +114,12 @@ def conditional_study(
             f"in/out: measured bars while the state holds / does not ({result.share_in:.0%} in); spells: runs of "
             f"the state (the independent units). Horizons in {study.target_name} bars, entry at the close after the "
             f"state is known. p: rotation test (the state shifted against the returns by every offset), two-sided, "
-            f"Holm across horizons; CI: stationary bootstrap of (state, return) pairs, {study.reps} resamples, seed "
-            f"{result.seed}; MDE at 80% power."
+            f"Holm across horizons; CI: the rotation test inverted; boot CI: stationary bootstrap of (state, return) "
+            f"pairs in blocks at least a spell long, {study.reps} resamples, seed {result.seed}; MDE at 80% power."
         ),
     )
-    for column in ("h", "n in", "n out", "spells", "in", "out", "diff", f"{1 - study.alpha:.0%} CI", "p", "Holm"):
+    level = f"{1 - study.alpha:.0%}"
+    for column in ("h", "n in", "n out", "spells", "in", "out", "diff", f"{level} CI", "boot CI", "p", "Holm"):
         view.add_column(column, justify="right", no_wrap=True)
     view.add_column("MDE", justify="right", no_wrap=True)
     for h, row in result.table.iterrows():
@@ -131,6 +132,7 @@ def conditional_study(
             _pct(row["mean_out"]),
             _pct(row["difference"]),
             f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}" if math.isfinite(row["ci_low"]) else "",
+            f"{_pct(row['boot_low'])}..{_pct(row['boot_high'])}" if math.isfinite(row["boot_low"]) else "",
             _p(row["p_two_sided"]),
             _p(row["p_holm"]),
             f"±{row['mde']:.1%}" if math.isfinite(row["mde"]) else "",

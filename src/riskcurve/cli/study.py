@@ -116,7 +116,8 @@ def study_command(
         typer.Option(
             "--when",
             help="A state instead of events, SIGNAL[:SYMBOL][.COLUMN]<op>VALUE (liquidity=expanding, cascade>=3, "
-            "rates=falling, risk=off): forward returns while it holds against while it does not.",
+            "rates=falling, risk=off) or a series' level or 4/13/52-week change (NETLIQ.chg_13w>0, series:DGS2<4, "
+            "series:BTC.pct_13w>0.2): forward returns while it holds against while it does not.",
         ),
     ] = None,
     horizons: Annotated[
@@ -164,18 +165,20 @@ def study_command(
 
     With --when SIGNAL=STATE instead of --events: the target's forward returns while the state
     holds against while it does not (liquidity=expanding, cascade>=3, rates=falling, risk=off),
-    with spells counted, a rotation-test p-value and a block-bootstrap interval.
+    with spells counted, a rotation-test p-value and interval, and a block-bootstrap interval.
     """
-    if (events is None) == (when is None):
-        raise typer.BadParameter("give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)")
+    either = "give either --events NAME:SYMBOL or --when SIGNAL=STATE (one of them)"
     if when is not None:
+        if events is not None:
+            raise typer.BadParameter(either)
         from riskcurve.cli._conditional import conditional_study
 
         conditional_study(
             when, target, horizons, reps, seed, param, kind, alpha, store, as_of, json_out, min_spacing, block_length
         )
         return
-    assert events is not None
+    if events is None:
+        raise typer.BadParameter(either)
     name, _, qualifier = events.partition(":")
     if not name.strip():
         raise typer.BadParameter(f"--events {events!r} must be NAME:SYMBOL, e.g. breakout:RUT")

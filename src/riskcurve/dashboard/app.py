@@ -43,6 +43,7 @@ from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
 from riskcurve.report.claims import forecasts_figure
+from riskcurve.report.stablecoins import stablecoin_view
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
 
@@ -244,6 +245,17 @@ def _ratio_figure(store: Store, day: pd.Timestamp) -> go.Figure:
 
 def _liquidity_figure(store: Store, day: pd.Timestamp) -> go.Figure:
     return panels.liquidity_figure(MarketData(store, as_of=day))
+
+
+def _liquidity_drivers_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    return panels.liquidity_drivers_figure(MarketData(store, as_of=day))
+
+
+def _stablecoin_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    view = stablecoin_view(MarketData(store, as_of=day))
+    if isinstance(view, str):  # why there is none (not in the store offline): shown in the panel
+        raise ValueError(view)
+    return view
 
 
 def _cascade_figure(store: Store, day: pd.Timestamp, min_days: int) -> go.Figure:
@@ -599,6 +611,8 @@ def create_app(store_path: str | Path) -> dash.Dash:
                         "breakout",
                         "ratio",
                         "liquidity",
+                        "liquidity-drivers",
+                        "stablecoins",
                         "cascade",
                         "altseason",
                         "cycle",
@@ -681,6 +695,8 @@ def create_app(store_path: str | Path) -> dash.Dash:
     )
     figure_callback("ratio", [as_of_input], simple("ratio", _ratio_figure))
     figure_callback("liquidity", [as_of_input], simple("liquidity", _liquidity_figure))
+    figure_callback("liquidity-drivers", [as_of_input], simple("liquidity-drivers", _liquidity_drivers_figure))
+    figure_callback("stablecoins", [as_of_input], simple("stablecoins", _stablecoin_figure))
     figure_callback("cascade", [as_of_input, Input("cascade-min-days", "value")], cascade)
     figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
     figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))

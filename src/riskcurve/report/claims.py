@@ -117,7 +117,12 @@ def what_happened_next_html(results: Sequence[ClaimResult]) -> str:
             f"<p class='verdict'>Window {result.date.isoformat()} to "
             f"{result.window_end.isoformat() if result.window_end else 'n/a'}: <b>{html.escape(result.grade)}</b> "
             f"({html.escape(result.reason)})</p>"
-            f"<table class='moves'><thead><tr><th>asset</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            + "".join(
+                f"<p class='note'>{html.escape(part.statement)}: {html.escape(part.headline)} "
+                f"({html.escape(part.grade)})</p>"
+                for part in result.parts
+            )
+            + f"<table class='moves'><thead><tr><th>asset</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
         )
     return "".join(blocks)
 

@@ -266,6 +266,13 @@ def _sections(
             lambda: with_stablecoins(data, (panels.liquidity_figure(data),)),
         ),
         (
+            "liquidity-drivers",
+            "What moved net liquidity",
+            "The 13-week change of net liquidity split into Fed assets (securities held outright and the rest), the "
+            "Treasury General Account and the reverse repo.",
+            lambda: ((panels.liquidity_drivers_figure(data),), ()),
+        ),
+        (
             "cascade",
             "The cascade along the risk curve",
             "Which links were lit on each day: bonds & credit, large caps, small caps, Bitcoin, ETH & alts.",

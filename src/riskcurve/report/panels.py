@@ -64,6 +64,12 @@ def liquidity_figure(data: MarketData) -> go.Figure:
     return figures.liquidity_chart(frame, btc, parameters=spec.parameters)
 
 
+def liquidity_drivers_figure(data: MarketData, window: str = "13w") -> go.Figure:
+    """What moved net liquidity over ``window``: Fed assets, TGA and RRP, stacked."""
+    spec = SIGNALS["liquidity"]
+    return figures.liquidity_drivers_chart(spec.compute(data, None, **spec.parameters), window=window)
+
+
 def cascade_figure(data: MarketData, parameters: Mapping[str, Any] | None = None) -> go.Figure:
     """The cascade as a links-by-time heatmap."""
     spec = SIGNALS["cascade"]

@@ -85,6 +85,17 @@ def stablecoin_chart(frame: pd.DataFrame) -> go.Figure:
     )
 
 
+def stablecoin_view(data: MarketData) -> go.Figure | str:
+    """The stablecoin figure on ``data.as_of``, or one line saying why there is none."""
+    if not data.has(SYMBOL):
+        return ABSENT
+    close = data.close(SYMBOL).dropna()
+    if close.empty:
+        return f"Stablecoin supply: no value on or before {data.as_of.date()} (DefiLlama's history starts in 2017)."
+    days = data.days(close.index[0])
+    return stablecoin_chart(stablecoins.supply_changes(data.closes([SYMBOL], days)[SYMBOL]))
+
+
 def stablecoin_panel(data: MarketData) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
     """The figure and notes the liquidity panel shows for stablecoins on ``data.as_of``.
 
@@ -94,15 +105,10 @@ def stablecoin_panel(data: MarketData) -> tuple[tuple[go.Figure, ...], tuple[str
         ``((figure,), ())`` when the store has stablecoin supply up to the day, else
         ``((), (html_note,))`` saying why it is missing.
     """
-    if not data.has(SYMBOL):
-        return (), (f"<p class='missing'>{html.escape(ABSENT)}</p>",)
-    close = data.close(SYMBOL).dropna()
-    if close.empty:
-        note = f"Stablecoin supply: no value on or before {data.as_of.date()} (DefiLlama's history starts in 2017)."
-        return (), (f"<p class='missing'>{html.escape(note)}</p>",)
-    days = data.days(close.index[0])
-    frame = stablecoins.supply_changes(data.closes([SYMBOL], days)[SYMBOL])
-    return (stablecoin_chart(frame),), ()
+    view = stablecoin_view(data)
+    if isinstance(view, str):
+        return (), (f"<p class='missing'>{html.escape(view)}</p>",)
+    return (view,), ()
 
 
 def _signed(value: float) -> str:

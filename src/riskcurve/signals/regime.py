@@ -255,9 +255,13 @@ def _liquidity_item(data: MarketData) -> RegimeItem:
     if net is None:
         headline = "unknown: net liquidity inputs not published recently"
     else:
+        parts = [(label, row.get(f"{key}_13w")) for key, label in (("fed_assets", "Fed assets"), ("tga", "TGA"))]
+        parts.append(("RRP", row.get("rrp_13w")))
+        drivers = ", ".join(f"{label} {value:+,.0f}" for label, value in parts if value is not None)
         headline = (
             f"{row.get('regime')} since {since}: net liquidity {net:,.0f} bn USD, "
-            f"13-week {_pct(change_13w)}, reserves {row.get('reserves') or float('nan'):,.0f} bn"
+            f"13-week {_pct(change_13w)}" + (f" ({drivers} bn)" if drivers else "") + ", "
+            f"reserves {row.get('reserves') or float('nan'):,.0f} bn"
         )
     state = {**row, "chg_13w_pct": change_13w, "regime_since": since}
     return RegimeItem("liquidity", headline, state, spec.definition, ranges, stale)

@@ -346,8 +346,9 @@ SIGNALS: dict[str, SignalSpec] = {
             + _doc_head(stablecoins.supply_changes),
             None,
             (
-                *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "WSHOSHO", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
-                *("DFF", "IRSTCI01JPM156N", "JPNASSETS", "STABLECOINS"),
+                # WSHOSHO and JPNASSETS refine the drivers when stored; they are not required inputs.
+                *("WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "BAMLH0A0HYM2", "EFFR"),
+                *("DFF", "IRSTCI01JPM156N", "STABLECOINS"),
             ),
             _defaults(liquidity.liquidity_regime),
             _liquidity,

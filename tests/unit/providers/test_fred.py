@@ -297,9 +297,11 @@ def test_csv_404_means_unknown_series(mocked: responses.RequestsMock) -> None:
 
 def test_symbols_are_the_catalogue_fred_series() -> None:
     names = provider().symbols()
-    assert len(names) == 15
+    # Every macro series of the SPEC, plus the liquidity components and Japan's rate and assets.
+    spec = {"WALCL", "WTREGEN", "RRPONTSYD", "WRESBAL", "DGS10", "DGS2", "DFF", "M2SL", "DTWEXBGS", "VIXCLS"}
+    assert spec | {"WSHOSHO", "IRSTCI01JPM156N", "JPNASSETS"} <= set(names)
     assert {"WALCL", "M2SL", "WM2NS", "FEDFUNDS", "DGS10", "BAMLH0A0HYM2"} <= set(names)
-    assert "RUT" not in names
+    assert not {"RUT", "BTC", "STABLECOINS"} & set(names)
 
 
 # -- JSON API ---------------------------------------------------------------------------------

@@ -241,3 +241,23 @@ def test_validation(kwargs: dict, error: type, match: str) -> None:  # type: ign
     arguments = {"target": close, "state": state, **kwargs}
     with pytest.raises(error, match=match):
         ConditionalStudy(**arguments)
+
+
+def test_interval_is_the_rotation_test_inverted() -> None:
+    close, state = _simulate(21, n=1500, drift=0.001)
+    result = ConditionalStudy(close, state, horizons=(5, 21), reps=100, seed=2).run()
+    forward = forward_returns(close, [5, 21])
+    for h, row in result.table.iterrows():
+        values = forward[h].to_numpy()
+        ok = np.isfinite(values)
+        flags = state.to_numpy()[ok]
+        v = values[ok]
+        # Inside the interval the shifted returns are not rejected; just outside they are.
+        width = row["ci_high"] - row["ci_low"]
+        assert rotation_p_value(v - row["difference"] * flags, flags) == 1.0
+        for bound, outward in ((row["ci_low"], -1), (row["ci_high"], 1)):
+            assert rotation_p_value(v - (bound - outward * 1e-3 * width) * flags, flags) >= 0.05
+            assert rotation_p_value(v - (bound + outward * 1e-3 * width) * flags, flags) < 0.05
+        # The interval excludes 0 exactly when the (unadjusted) p-value is below alpha.
+        assert (row["ci_low"] > 0 or row["ci_high"] < 0) == (row["p_two_sided"] < 0.05)
+        assert row["boot_low"] < row["difference"] < row["boot_high"]

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from riskcurve.report.figures._base import COLORS, MAX_DAILY_POINTS, SERIES_COLORS, caption_of
     from riskcurve.report.figures.cascade import cascade_chain_chart, cascade_heatmap
     from riskcurve.report.figures.crypto import altseason_chart, cycle_overlay_chart, volatility_chart
+    from riskcurve.report.figures.drivers import liquidity_drivers_chart
     from riskcurve.report.figures.liquidity import liquidity_chart
     from riskcurve.report.figures.png import BROWSER_NAMES, PNG_HEIGHT, PNG_WIDTH, find_browser, to_png, write_pngs
     from riskcurve.report.figures.smallcaps import breakout_chart, ratio_chart
@@ -57,6 +58,7 @@ __all__ = [
     "frame_table",
     "leadlag_bars",
     "liquidity_chart",
+    "liquidity_drivers_chart",
     "ratio_chart",
     "regime_panel_table",
     "to_png",
@@ -83,6 +85,7 @@ _HOMES = {
     "frame_table": "tables",
     "leadlag_bars": "statistics",
     "liquidity_chart": "liquidity",
+    "liquidity_drivers_chart": "drivers",
     "ratio_chart": "smallcaps",
     "regime_panel_table": "tables",
     "to_png": "png",
