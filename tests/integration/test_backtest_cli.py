@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -57,25 +58,16 @@ def test_backtest_json_on_the_snapshot(cli: Callable[..., tuple[int, str, str]],
     assert payload["equity"][0]["date"] == "2013-04-29" and len(payload["equity"]) == held["bars"]
 
 
+def _backtest_json(cli: Callable[..., tuple[int, str, str]], store: Path, *argv: str) -> dict[str, Any]:
+    code, out, err = cli("backtest", *argv, "--store", str(store), "--as-of", "2026-02-20", "--json")
+    assert code == 0, err
+    return dict(json.loads(out))
+
+
 def test_backtest_rut_breakout_on_the_alt_basket(
     cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
 ) -> None:
-    code, out, err = cli(
-        "backtest",
-        "--rule",
-        "rut-breakout",
-        "--asset",
-        "ALTS",
-        "-p",
-        "hold_days=90",
-        "--store",
-        str(filled_store_path),
-        "--as-of",
-        "2026-02-20",
-        "--json",
-    )
-    assert code == 0, err
-    payload = json.loads(out)
+    payload = _backtest_json(cli, filled_store_path, "--rule", "rut-breakout", "--asset", "ALTS", "-p", "hold_days=90")
     trades = [t for t in payload["trades"] if t["strategy"] == "rut-breakout"]
     # Confirmed RUT breakouts inside the basket's history (2013-2025): entries on the day after
     # each confirmation, each held about 90 days.
@@ -142,3 +134,61 @@ def test_sweep_json_on_the_snapshot(cli: Callable[..., tuple[int, str, str]], fi
 def test_sweep_rejects_unknown_executor(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
     code, _, err = cli("sweep", "--executor", "spark", "--store", str(filled_store_path))
     assert code != 0 and "--executor" in err
+
+
+def test_backtest_a_derived_series_state_on_the_snapshot(
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path
+) -> None:
+    payload = _backtest_json(cli, filled_store_path, "--rule", "state", "-p", "when=NETLIQ.chg_13w>0", "--asset", "BTC")
+    assert payload["rule"] == "state" and payload["parameters"] == {"when": "NETLIQ.chg_13w>0"}
+    assert set(payload["metrics"]) == {"state", "buy_and_hold", "halving_cycle"}
+    assert 0.3 < payload["metrics"]["state"]["exposure"] < 0.8
+    # Every entry is the bar after a day on which net liquidity's 13-week change was known to be
+    # positive, every exit the bar after a day on which it was not: read as of that day, no later.
+    from riskcurve.backtest.rules import condition_holds
+    from riskcurve.data.panel import MarketData
+
+    with Store(filled_store_path, read_only=True) as store:
+        state = condition_holds(MarketData(store, as_of="2026-02-20"), "NETLIQ.chg_13w>0")
+    trades = [t for t in payload["trades"] if t["strategy"] == "state"]
+    assert len(trades) > 20
+    for trade in trades:
+        signal_day = pd.Timestamp(trade["entry_date"]) - pd.Timedelta(days=1)
+        assert state[signal_day] == 1.0
+        # A turn to positive, except when it already held on the first bar of the backtest.
+        assert (
+            signal_day == pd.Timestamp(payload["settings"]["start"]) or state[signal_day - pd.Timedelta(days=1)] == 0.0
+        )
+        if trade["exit_date"]:
+            assert state[pd.Timestamp(trade["exit_date"]) - pd.Timedelta(days=1)] == 0.0
+
+
+def test_the_state_rule_has_no_look_ahead_on_the_snapshot(filled_store_path: Path) -> None:
+    # Truncation: the positions of a backtest standing on an earlier day are the later run's up to that day.
+    from riskcurve.backtest.rules import backtest_rule
+    from riskcurve.data.panel import MarketData
+
+    when = {"when": "NETLIQ.chg_13w>0"}
+    with Store(filled_store_path, read_only=True) as store:
+        late = backtest_rule(MarketData(store, as_of="2026-02-20"), "state", "BTC", parameters=when).positions
+        early = backtest_rule(MarketData(store, as_of="2021-06-30"), "state", "BTC", parameters=when).positions
+    assert early.index[-1] == pd.Timestamp("2021-06-30")
+    pd.testing.assert_series_equal(early["state"], late["state"].loc[:"2021-06-30"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["backtest", "--rule", "state", "--asset", "NETLIQ"],
+            "asset NETLIQ cannot be traded: it is a macro aggregate",
+        ),
+        (["backtest", "--rule", "cascade", "--asset", "DGS2"], "asset DGS2 is a value series, not a tradable price"),
+        (["sweep", "--grid", "ma-cross", "--assets", "BTC,TGA"], "asset TGA cannot be traded"),
+    ],
+)
+def test_macro_series_are_refused_as_assets_in_one_line(
+    cli: Callable[..., tuple[int, str, str]], filled_store_path: Path, argv: list[str], message: str
+) -> None:
+    code, _, err = cli(*argv, "--store", str(filled_store_path), "--as-of", "2026-02-20")
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1

@@ -111,3 +111,19 @@ def test_leadlag_dgs2_rut_weekly_states_its_alignment(
         "leadlag", "--lead", "DGS2", "--lag", "RUT", "--align", "sideways", "--store", str(filled_store_path)
     )
     assert code != 0 and "align must be" in err
+
+
+@pytest.mark.parametrize(
+    "when", ["NETLIQ.chg_13w>0", "RESERVES.pct_52w<0", "series:DGS2.chg_13w<0", "series:BTC.pct_13w>0", "ALTS>2"]
+)
+def test_series_conditions_have_no_look_ahead(filled_store_path: Path, when: str) -> None:
+    # A state on any series (as `study --when` and the backtest's `state` rule read it), computed
+    # standing on an earlier day, equals the later computation up to that day.
+    from riskcurve.signals.states import condition_state
+
+    with Store(filled_store_path, read_only=True) as store:
+        early = condition_state(MarketData(store, as_of=EARLY), when)
+        late = condition_state(MarketData(store, as_of=AS_OF), when)
+    assert early.index[-1] == pd.Timestamp(EARLY) and early.isin([0.0, 1.0]).sum() > 1000
+    assert 0 < early.mean() < 1
+    pd.testing.assert_series_equal(early, late.loc[:EARLY])

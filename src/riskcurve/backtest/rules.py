@@ -25,7 +25,9 @@ from riskcurve.backtest.baselines import HALVING_HOLD_DAYS, after_events, halvin
 from riskcurve.backtest.engine import Backtest, BacktestResult, basket_prices
 from riskcurve.data.panel import MarketData
 from riskcurve.data.symbols import ALTCOINS
+from riskcurve.signals.derived import ALTS, ALTS_NAMES, DERIVED
 from riskcurve.signals.registry import get_signal
+from riskcurve.signals.states import condition_state
 
 __all__ = [
     "ALT_BASKET",
@@ -36,6 +38,7 @@ __all__ = [
     "any_of",
     "backtest_rule",
     "cascade_stage_at_least",
+    "condition_holds",
     "confirmed_breakouts",
     "get_rule",
     "halving_cycle",
@@ -46,7 +49,7 @@ __all__ = [
 ]
 
 #: Asset name of the equal-weight altcoin basket (every coin of ``ALTCOINS`` in the store).
-ALT_BASKET = "ALTS"
+ALT_BASKET = ALTS
 
 # -- combination helpers -------------------------------------------------------------------------
 
@@ -145,6 +148,33 @@ def liquidity_not_contracting(data: MarketData, **params: Any) -> pd.Series:
     frame = spec.compute(data, None, **{**spec.parameters, **params})
     regime = frame["regime"]
     return (regime.notna() & (regime.astype(object) != "contracting")).rename("liquidity_not_contracting")
+
+
+def condition_holds(data: MarketData, when: str) -> pd.Series:
+    """1.0 on days when a condition holds, 0.0 when it does not: any state ``riskcurve study --when`` takes.
+
+    The condition is parsed and evaluated by :func:`riskcurve.signals.states.condition_state`, so
+    a state is written one way everywhere: a signal's column (``liquidity=expanding``,
+    ``cascade>=3``, ``risk=on``) or a series' level or change (``NETLIQ.chg_13w>0``,
+    ``series:DGS2<4``), each value as known at the end of its day. Signals keep their default
+    parameters.
+
+    Parameters
+    ----------
+    data
+        Point-in-time view of the store.
+    when
+        The condition.
+
+    Returns
+    -------
+    pandas.Series
+        Daily, named after the condition. NaN before the condition is first known (so a backtest
+        starts there); after that an unknown value (stale data) is 0.0: not a reason to be invested.
+    """
+    state = condition_state(data, when)
+    seen = state.notna().cummax()
+    return state.fillna(0.0).where(seen)
 
 
 def confirmed_breakouts(data: MarketData, symbol: str = "RUT", **params: Any) -> pd.DatetimeIndex:
@@ -250,7 +280,13 @@ def traded_prices(data: MarketData, asset: str) -> pd.Series:
     if not isinstance(asset, str) or not asset.strip():
         raise ValueError(f"asset must be a symbol, {ALT_BASKET!r} or a basket like 'BTC:0.6,ETH:0.4'; got {asset!r}")
     key = asset.strip().upper()
-    if key == ALT_BASKET:
+    if key in DERIVED:
+        # A macro aggregate has a level but no price: there is nothing to buy.
+        raise ValueError(
+            f"asset {key} cannot be traded: it is a macro aggregate ({DERIVED[key].unit}), not a price; use it as "
+            f"a rule's input instead, e.g. --rule state -p 'when={key}.chg_13w>0'"
+        )
+    if key in ALTS_NAMES:
         members = [a for a in ALTCOINS if data.has(a)]
         if not members:
             raise ValueError("the store holds no altcoin for the ALTS basket; run `riskcurve update` first")
@@ -263,7 +299,10 @@ def traded_prices(data: MarketData, asset: str) -> pd.Series:
         return basket_prices(closes, weights).rename(key)
     data.require(key)
     if data.store.kind(key) != "price":
-        raise ValueError(f"asset {key} is a value series, not a tradable price series")
+        raise ValueError(
+            f"asset {key} is a value series, not a tradable price series; use it as a rule's input instead, "
+            f"e.g. --rule state -p 'when=series:{key}.chg_13w>0'"
+        )
     return data.close(key)
 
 
@@ -356,6 +395,10 @@ def _halving(data: MarketData, prices: pd.Series, *, hold_days: int, offset_days
     return halving_cycle(data.days("2009-01-03"), hold_days=hold_days, offset_days=offset_days)
 
 
+def _state(data: MarketData, prices: pd.Series, *, when: str) -> pd.Series:
+    return condition_holds(data, when)
+
+
 RULES: dict[str, RuleSpec] = {
     spec.name: spec
     for spec in (
@@ -398,6 +441,15 @@ RULES: dict[str, RuleSpec] = {
             "Long from `offset_days` after each Bitcoin halving for `hold_days` days (the baseline rule itself).",
             {"hold_days": HALVING_HOLD_DAYS, "offset_days": 0},
             _halving,
+        ),
+        RuleSpec(
+            "state",
+            "Long while the condition `when` holds, flat while it does not or it is unknown: any state of "
+            "`riskcurve study --when`, e.g. a series' level or change (NETLIQ.chg_13w>0: net liquidity up over "
+            "13 weeks; series:DGS2.chg_13w<0; RESERVES>3000) or a signal's column (liquidity=expanding, "
+            "cascade>=3, risk=on), as known at the end of each day.",
+            {"when": "NETLIQ.chg_13w>0"},
+            _state,
         ),
     )
 }

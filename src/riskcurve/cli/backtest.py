@@ -90,7 +90,7 @@ def _open(store: Path | None, as_of: str | None) -> tuple[Store, pd.Timestamp, s
     if as_of is None:
         day, note = default_as_of(db)
     else:
-        day, note = pd.Timestamp(str(parse_day(as_of))), None
+        day, note = pd.Timestamp(str(parse_day(as_of, "--as-of"))), None
     return db, day, note
 
 
@@ -159,7 +159,8 @@ def backtest_command(
         typer.Option(
             "--asset",
             "-a",
-            help="What to trade: a symbol (BTC), ALTS (equal-weight altcoin basket) or a basket like BTC:0.6,ETH:0.4.",
+            help="What to trade: a symbol (BTC), ALTS (equal-weight altcoin basket) or a basket like BTC:0.6,ETH:0.4. "
+            "Macro series (NETLIQ, DGS2...) are not assets; use them as a rule's input (--rule state).",
         ),
     ] = "BTC",
     param: RuleParamOpt = None,
@@ -208,7 +209,7 @@ def backtest_command(
             cost_bp=cost_bp,
             slippage_bp=slippage_bp,
             lag=lag,
-            start=parse_day(start),
+            start=parse_day(start, "--start"),
             n_trials=trials,
             var_trials_sharpe=trials_sharpe_var,
         )
@@ -261,7 +262,8 @@ def backtest_command(
 def sweep_command(
     grid: Annotated[str, typer.Option("--grid", "-g", help=_GRID_HELP)] = "ma-cross",
     assets: Annotated[
-        str, typer.Option("--assets", help="Comma-separated assets to trade (symbols, ALTS for the altcoin basket).")
+        str,
+        typer.Option("--assets", help="Comma-separated assets to trade (price symbols, ALTS for the altcoin basket)."),
     ] = "BTC",
     lags: Annotated[str, typer.Option("--lags", help="Comma-separated execution lags in bars (each >= 1).")] = "1",
     param: Annotated[

@@ -90,7 +90,7 @@ def check_command(
 
     claims = claims_from(file)
     with Store(config.store_path(store), read_only=True) as db:
-        day = parse_day(as_of) or default_as_of(db)[0].date()
+        day = parse_day(as_of, "--as-of") or default_as_of(db)[0].date()
         results = run_claims(db, claims, ids or None, as_of=day)
     grades: dict[str, int] = {}
     for result in results:

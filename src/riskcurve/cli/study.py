@@ -116,7 +116,8 @@ def study_command(
         typer.Option(
             "--when",
             help="A state instead of events, SIGNAL[:SYMBOL][.COLUMN]<op>VALUE (liquidity=expanding, cascade>=3, "
-            "rates=falling, risk=off): forward returns while it holds against while it does not.",
+            "rates=falling, risk=off) or a series' level or 4/13/52-week change (NETLIQ.chg_13w>0, series:DGS2<4, "
+            "series:BTC.pct_13w>0.2): forward returns while it holds against while it does not.",
         ),
     ] = None,
     horizons: Annotated[

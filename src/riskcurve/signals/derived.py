@@ -23,10 +23,12 @@ from riskcurve.data.symbols import ALTCOINS
 from riskcurve.signals import liquidity
 from riskcurve.signals.altseason import basket_index
 
-__all__ = ["ALTS", "DERIVED", "DerivedSpec", "derived_series", "is_derived", "level_series"]
+__all__ = ["ALTS", "ALTS_NAMES", "DERIVED", "DerivedSpec", "derived_series", "is_derived", "level_series"]
 
 #: The equal-weight altcoin basket's name as a target (``ALT_BASKET`` is accepted too).
 ALTS = "ALTS"
+#: Every name the altcoin basket answers to.
+ALTS_NAMES: tuple[str, ...] = (ALTS, "ALT_BASKET")
 
 #: First day derived liquidity series are computed from (the H.4.1 series start in December 2002).
 START = "2003-01-01"
@@ -187,7 +189,7 @@ def level_series(data: MarketData, name: str) -> pd.Series:
         The level on its own calendar, named ``name`` (upper case), without missing values.
     """
     key = name.strip().upper()
-    if key in (ALTS, "ALT_BASKET"):
+    if key in ALTS_NAMES:
         coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
         if not coins:
             raise ValueError(f"no altcoin data on or before {data.as_of.date()} for the {ALTS} basket")

@@ -7,7 +7,10 @@ A *condition* names a column of a signal's frame and a comparison, written
 * ``cascade>=3``: the cascade's ``stage`` is at least 3 (risk has reached small caps);
 * ``liquidity.chg_13w<0``: any column of a signal by name;
 * ``rates=falling`` / ``rates=rising``: the US policy rate's direction (:func:`policy_direction`);
-* ``risk=off`` / ``risk=on``: VIX or the high-yield spread high (:func:`risk_off`).
+* ``risk=off`` / ``risk=on``: VIX or the high-yield spread high (:func:`risk_off`);
+* ``NETLIQ.chg_13w>0``, ``series:DGS2<4``, ``series:BTC.pct_13w>0.2``: any series' level or its change
+  over 4, 13 or 52 weeks (:func:`series_frame`). A derived series (``NETLIQ``, ``FED_ASSETS``, ``TGA``,
+  ``RRP``, ``RESERVES``) or ``ALTS`` may be named directly; a stored symbol through ``series:SYMBOL``.
 
 :func:`condition_state` turns a condition into the series
 :class:`~riskcurve.stats.conditional.ConditionalStudy` takes: 1.0 while it holds, 0.0 while it
@@ -26,8 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve.data.calendar import on_days
 from riskcurve.data.panel import MarketData
-from riskcurve.signals.registry import SIGNALS, get_signal
+from riskcurve.signals.derived import ALTS_NAMES, DERIVED, derived_series, level_series
+from riskcurve.signals.liquidity import CHANGE_WINDOWS
+from riskcurve.signals.registry import HISTORY_START, SIGNALS, get_signal
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -37,6 +43,7 @@ __all__ = [
     "parse_condition",
     "policy_direction",
     "risk_off",
+    "series_frame",
 ]
 
 #: The column a condition on a signal reads when none is named.
@@ -47,7 +54,12 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "divergence": "divergence",
     "rates": "direction",
     "risk": "state",
+    "series": "level",
 }
+
+#: Series a condition may name without ``series:``: the derived ones and the altcoin basket. Stored
+#: symbols need the prefix, because a condition is parsed before the store is opened.
+SERIES_NAMES: tuple[str, ...] = (*DERIVED, *ALTS_NAMES)
 
 #: Policy-rate move over 13 weeks that counts as a direction (percentage points): a quarter-point step.
 RATE_STEP = 0.25
@@ -135,6 +147,48 @@ def _risk(data: MarketData, symbol: str | None = None) -> pd.DataFrame:
     return pd.DataFrame({"vix": vix, "hy_spread": hy, "state": risk_off(vix, hy)}, index=days)
 
 
+def series_frame(data: MarketData, symbol: str | None) -> pd.DataFrame:
+    """Any series as known at the end of each calendar day, with its changes over 4, 13 and 52 weeks.
+
+    Parameters
+    ----------
+    data
+        The point-in-time view.
+    symbol
+        A derived series (``NETLIQ``...), ``ALTS``, a stored price (its last close, carried over
+        at most :data:`~riskcurve.data.calendar.MAX_CARRY_DAYS` days) or a stored value series
+        (the value published by the end of each day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Daily: ``level``; ``chg_4w``, ``chg_13w``, ``chg_52w``, its difference over 28, 91 and 364
+        calendar days in its own unit; ``pct_4w``, ``pct_13w``, ``pct_52w``, the same as a fraction
+        of the earlier level (0.05 = +5%). NaN where either end is unknown.
+    """
+    if not symbol:
+        raise ValueError("series needs a symbol, e.g. series:DGS2<4 or series:BTC.pct_13w>0")
+    key = symbol.strip().upper()
+    if key in DERIVED:
+        level = derived_series(data, key)
+    elif key in ALTS_NAMES:
+        basket = level_series(data, key)
+        level = on_days(basket, data.days(basket.index[0]))
+    else:
+        data.require(key)
+        days = data.days(HISTORY_START)
+        level = on_days(data.close(key), days) if data.store.kind(key) == "price" else data.known(key, days)
+    frame = pd.DataFrame({"level": level.astype(float)})
+    for column, days_back in CHANGE_WINDOWS.items():
+        # The value known exactly days_back calendar days earlier: both ends are point-in-time.
+        earlier = level.reindex(pd.DatetimeIndex(level.index) - pd.Timedelta(days=days_back)).to_numpy(dtype=float)
+        frame[column] = frame["level"] - earlier
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = frame["level"].to_numpy() / earlier - 1.0
+        frame[column.replace("chg_", "pct_")] = np.where(np.isfinite(relative), relative, np.nan)
+    return frame
+
+
 #: States that are not registry signals: ``name -> (description, compute(data, symbol))``.
 STATE_SIGNALS: dict[str, tuple[str, Callable[[MarketData, str | None], pd.DataFrame]]] = {
     "rates": (
@@ -143,6 +197,11 @@ STATE_SIGNALS: dict[str, tuple[str, Callable[[MarketData, str | None], pd.DataFr
         _rates,
     ),
     "risk": (f"risk off while VIX >= {VIX_HIGH:g} or the high-yield spread >= {HY_HIGH:g}%, else on", _risk),
+    "series": (
+        "a series' level as known at the end of each day (level), or its change over 4/13/52 weeks: "
+        "chg_4w/chg_13w/chg_52w in its own unit, pct_4w/pct_13w/pct_52w as a fraction",
+        series_frame,
+    ),
 }
 
 
@@ -159,7 +218,10 @@ class Condition:
     @property
     def label(self) -> str:
         """The condition as written canonically (``liquidity=expanding``)."""
-        where = f"{self.signal}:{self.symbol}" if self.symbol else self.signal
+        if self.signal == "series" and self.symbol in SERIES_NAMES:
+            where = self.symbol
+        else:
+            where = f"{self.signal}:{self.symbol}" if self.symbol else self.signal
         column = "" if DEFAULT_COLUMNS.get(self.signal) == self.column else f".{self.column}"
         op = "=" if self.op == "==" else self.op
         return f"{where}{column}{op}{self.value}"
@@ -175,6 +237,12 @@ def parse_condition(text: str) -> Condition:
         )
     name, symbol, column, op, value = match.groups()
     key = name.strip().lower().replace("_", "-")
+    if name.strip().upper() in SERIES_NAMES:
+        if symbol:
+            raise ValueError(f"--when {text!r}: {name.upper()} is a series; write {name.upper()}[.COLUMN]<op>VALUE")
+        key, symbol = "series", name.strip()
+    elif key == "series" and not symbol:
+        raise ValueError(f"--when {text!r}: name the series, e.g. series:DGS2<4 or series:BTC.pct_13w>0")
     if key not in SIGNALS and key not in STATE_SIGNALS:
         known = ", ".join([*SIGNALS, *STATE_SIGNALS])
         raise ValueError(f"--when {text!r}: unknown signal {name!r}; choose one of {known}")
@@ -261,6 +329,9 @@ def condition_state(
 
 def describe_condition(condition: Condition) -> str:
     """What the condition reads, in words (for the output's header)."""
+    if condition.signal == "series":
+        what = DERIVED[condition.symbol].description if condition.symbol in DERIVED else condition.symbol
+        return f"{condition.column} {condition.op} {condition.value} of {what}; {STATE_SIGNALS['series'][0]}"
     if condition.signal in STATE_SIGNALS:
         return STATE_SIGNALS[condition.signal][0]
     return f"{condition.signal} signal, column {condition.column} {condition.op} {condition.value}"

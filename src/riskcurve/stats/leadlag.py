@@ -728,6 +728,18 @@ class LeadLagResult:
         lines.append(f"Verdict ({self.verdict.evidence}): {self.verdict.text}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import result_html
+
+        return result_html(
+            f"Lead-lag: {self.lead} -> {self.lag} ({self.freq}, {self.n_obs} returns "
+            f"{self.start.date()} to {self.end.date()})",
+            verdict=self.verdict.text,
+            facts={"peak lag (bars)": self.peak.k, "correlation at the peak": self.peak.corr},
+            table=self.granger,
+            summary=self.summary(),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The stable ``--json`` schema.
 

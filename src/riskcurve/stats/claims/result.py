@@ -77,6 +77,11 @@ class ClaimResult:
     moves: tuple[Mapping[str, Any], ...] = ()
     window_end: dt.date | None = None
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import claim_html
+
+        return claim_html(self)
+
     def summary(self) -> str:
         """The claim, its grade and reason, the key figure, and each part, in plain text."""
         tests = ", ".join(
