@@ -83,6 +83,16 @@ def test_tests_say_how_much_evidence_there_is(results: dict[str, ClaimResult]) -
         assert results[cid].mde is not None, cid
 
 
+def test_grades_on_the_snapshot_do_not_depend_on_the_seed(
+    filled_store_path: Path, results: dict[str, ClaimResult]
+) -> None:
+    resampled = ["C15", "C19", "C22", "C23", "C37", "C38", "C40", "C43"]
+    with Store(filled_store_path, read_only=True) as store:
+        for seed in (1, 2):
+            grades = {r.id: r.grade for r in run_claims(store, ids=resampled, seed=seed, reps=500)}
+            assert grades == {cid: results[cid].grade for cid in resampled}, seed
+
+
 def test_forecasts_resolve_on_the_snapshot_with_the_moves_after_the_claim(results: dict[str, ClaimResult]) -> None:
     for cid in FORECASTS:
         forecast = results[cid]

@@ -69,6 +69,24 @@ def _reader(path: str, reader: int) -> dict[str, Any]:
     return {"role": "reader", "ops": done, "failures": failures, "seen": seen}
 
 
+def _dashboard_reader(path: str, reader: int) -> dict[str, Any]:
+    """Reads the way the dashboard does: through its StoreReader, one computation per request."""
+    from riskcurve.dashboard.app import StoreReader
+
+    pages = StoreReader(path)
+    pause = random.Random(100 + reader)
+    done, failures, seen = 0, [], 0
+    for request in range(READS_EACH):
+        try:
+            # A new key each time: the dashboard's cache would otherwise answer without reading.
+            seen = max(seen, pages.cached(("rows", request), lambda store: len(store.prices(SYMBOL))))
+            done += 1
+        except Exception as failure:  # noqa: BLE001 - every failure is counted and reported
+            failures.append(f"dashboard reader {reader}: {type(failure).__name__}: {failure}")
+        time.sleep(pause.uniform(0.0, 0.03))
+    return {"role": "reader", "ops": done, "failures": failures, "seen": seen}
+
+
 def _context() -> Any:
     # fork where there is one: the children start at once instead of importing the package again
     # (no DuckDB connection is open in the parent when it forks).
@@ -78,7 +96,9 @@ def _context() -> Any:
 
 def _run(job: tuple[str, str, int]) -> dict[str, Any]:
     role, path, number = job
-    return _writer(path, number) if role == "writer" else _reader(path, number)
+    if role == "writer":
+        return _writer(path, number)
+    return _dashboard_reader(path, number) if role == "dashboard" else _reader(path, number)
 
 
 def test_parallel_readers_and_writers_never_fail_and_lose_nothing(tmp_path: Path) -> None:
@@ -86,7 +106,9 @@ def test_parallel_readers_and_writers_never_fail_and_lose_nothing(tmp_path: Path
     meta = {SYMBOL: SeriesMeta(SYMBOL, "price", origin="provider")}
     with Store(path) as store:
         store.write([Fetched(SYMBOL, "price", _bar(START - pd.Timedelta(days=1), 99.0), "test", "test")], meta)
-    jobs = [("writer", path, n) for n in range(WRITERS)] + [("reader", path, n) for n in range(READERS)]
+    # Dashboard-style reads twice over: the store's read path, and the dashboard's own reader.
+    jobs = [("writer", path, n) for n in range(WRITERS)] + [("reader", path, n) for n in range(READERS - 1)]
+    jobs.append(("dashboard", path, READERS - 1))
     began = time.monotonic()
     with _context().Pool(len(jobs)) as pool:
         results = pool.map(_run, jobs)

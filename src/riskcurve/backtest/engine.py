@@ -581,6 +581,17 @@ class BacktestResult:
             )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import columns, result_html
+
+        wanted = ("total_return", "cagr", "volatility", "sharpe", "max_drawdown", "exposure", "trades", "dsr")
+        return result_html(
+            f"Backtest: {self.name} on {self.asset or 'the instrument'}",
+            verdict=self.definition,
+            table=columns(self.metrics, wanted),
+            summary=self.summary(),
+        )
+
     def to_dict(self, *, curves: bool = False) -> dict[str, Any]:
         """JSON-ready fields: the ``riskcurve backtest --json`` schema.
 

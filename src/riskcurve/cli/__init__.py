@@ -103,11 +103,17 @@ def _run(argv: Sequence[str] | None) -> int:
         if not _is_duckdb_error(failure):
             raise
         # Whatever DuckDB says beyond what the store already turns into riskcurve's terms.
+        from riskcurve.data.connection import damaged_message, is_damage, last_opened
+
         first = str(failure).strip().splitlines()[0] if str(failure).strip() else type(failure).__name__
-        _say(
-            f"error: the store could not be read or written ({type(failure).__name__}: {first}); "
-            "`riskcurve store check` tells whether the file is damaged"
-        )
+        store = last_opened()
+        if store is not None and is_damage(failure):
+            _say(f"error: {damaged_message(store, first)}")
+        else:
+            _say(
+                f"error: the store {store or ''} could not be read or written ({type(failure).__name__}: {first}); "
+                "`riskcurve store check` tells whether the file is damaged"
+            )
         return EXIT_FAILED
     return EXIT_OK
 

@@ -209,7 +209,7 @@ def signal_context(
     if as_of is None:
         day, note = default_as_of(db)
     else:
-        parsed = parse_day(as_of)
+        parsed = parse_day(as_of, "--as-of")
         day = pd.Timestamp(parsed) if parsed is not None else pd.Timestamp(as_of)
     chosen = (symbol or spec.default_symbol or "").upper() or None
     return spec, parameters, db, MarketData(db, as_of=day), chosen, note

@@ -63,7 +63,7 @@ def conditional_study(
     chosen = parse_horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
     with Store(config.store_path(store), read_only=True) as db:
         note = None
-        day_given = parse_day(as_of)
+        day_given = parse_day(as_of, "--as-of")
         if day_given is None:
             day, note = default_as_of(db)
         else:

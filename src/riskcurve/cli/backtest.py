@@ -90,7 +90,7 @@ def _open(store: Path | None, as_of: str | None) -> tuple[Store, pd.Timestamp, s
     if as_of is None:
         day, note = default_as_of(db)
     else:
-        day, note = pd.Timestamp(str(parse_day(as_of))), None
+        day, note = pd.Timestamp(str(parse_day(as_of, "--as-of"))), None
     return db, day, note
 
 
@@ -209,7 +209,7 @@ def backtest_command(
             cost_bp=cost_bp,
             slippage_bp=slippage_bp,
             lag=lag,
-            start=parse_day(start),
+            start=parse_day(start, "--start"),
             n_trials=trials,
             var_trials_sharpe=trials_sharpe_var,
         )

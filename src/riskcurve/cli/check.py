@@ -85,11 +85,13 @@ def check_command(
     limits what data is visible (forecasts stay pending until their window has closed).
     """
     from riskcurve.data.store import Store
+    from riskcurve.signals.regime import default_as_of
     from riskcurve.stats.claims import run_claims
 
     claims = claims_from(file)
     with Store(config.store_path(store), read_only=True) as db:
-        results = run_claims(db, claims, ids or None, as_of=parse_day(as_of))
+        day = parse_day(as_of, "--as-of") or default_as_of(db)[0].date()
+        results = run_claims(db, claims, ids or None, as_of=day)
     grades: dict[str, int] = {}
     for result in results:
         grades[result.grade] = grades.get(result.grade, 0) + 1
@@ -97,11 +99,11 @@ def check_command(
         emit_json(
             {
                 "file": str(file) if file is not None else "builtin:thesis-2026-01",
-                "as_of": as_of,
+                "as_of": day.isoformat(),
                 "grades": grades,
                 "claims": [r.to_dict() for r in results],
             }
         )
         return
-    out.print(_table(results, "riskcurve claims checker"))
+    out.print(_table(results, f"riskcurve claims checker: data visible to {day}, each claim measured as of its date"))
     out.print(", ".join(f"{count} {grade}" for grade, count in grades.items()))

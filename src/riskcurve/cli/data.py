@@ -99,7 +99,8 @@ def update_command(
         changed = [s for s in result.written if s.changed]
         err.print(
             f"{result.mode} update of {len(result.written)} series into {path}: "
-            f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)")
+            f"{result.rows_new} new rows, {result.rows_revised} revised" + ("" if changed else " (already up to date)"),
+            soft_wrap=True,
         )
         for stat in result.written:
             if stat.rows_revised:
@@ -107,7 +108,7 @@ def update_command(
                     f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
                     f"{stat.source}, "
                     f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
-                    "(macro values as a new vintage)",
+                    "(old price bars kept in price_revisions, macro values as a new vintage)",
                     soft_wrap=True,
                 )
         if result.mode == "live":
@@ -126,7 +127,7 @@ def series_list(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt
     """Every stored series with its date range, row count and providers."""
     from riskcurve.data.catalog import list_series
 
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     listed = list_series(config.store_path(store), as_of=day)
     if json_out:
         rows = [{k: jsonable(v) for k, v in record.items()} for record in listed]
@@ -160,15 +161,17 @@ def series_show(
     """The data of one series, as known on --as-of."""
     from riskcurve.data.store import Store
 
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     with Store(config.store_path(store), read_only=True) as db:
         meta = db.meta(symbol)
         if meta.kind == "price":
             if vintages:
                 raise typer.BadParameter("--vintages applies to value series only")
-            frame = db.prices(meta.symbol, parse_day(start), parse_day(end), as_of=day)
+            frame = db.prices(meta.symbol, parse_day(start, "--start"), parse_day(end, "--end"), as_of=day)
         else:
-            frame = db.observations(meta.symbol, parse_day(start), parse_day(end), as_of=day, vintages=vintages)
+            frame = db.observations(
+                meta.symbol, parse_day(start, "--start"), parse_day(end, "--end"), as_of=day, vintages=vintages
+            )
     if json_out:
         emit_json(
             {
@@ -212,7 +215,7 @@ def series_export(
     except ValueError as bad:
         raise typer.BadParameter(str(bad), param_hint="--format/--out") from None
     with Store(config.store_path(store), read_only=True) as db:
-        target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of), vintages=vintages)
+        target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of, "--as-of"), vintages=vintages)
     if json_out:
         emit_json({"symbol": symbol.upper(), "path": str(target), "format": chosen})
     else:

@@ -193,7 +193,7 @@ def leadlag_command(
     """
     with Store(config.store_path(store), read_only=True) as db:
         note = None
-        chosen = parse_day(as_of)
+        chosen = parse_day(as_of, "--as-of")
         if chosen is None:
             day, note = default_as_of(db)
         else:
@@ -209,7 +209,7 @@ def leadlag_command(
                     lag,
                     freq=freq.strip().upper(),  # type: ignore[arg-type]  # validated by the library
                     max_lag=max_lag,
-                    start=parse_day(start),
+                    start=parse_day(start, "--start"),
                     align=align.strip().lower(),  # type: ignore[arg-type]  # validated by the library
                     window=window,
                     granger_max_lag=granger_max_lag,

@@ -48,7 +48,7 @@ def report_command(
         result = build_report(
             db,
             out_file,
-            as_of=parse_day(as_of),
+            as_of=parse_day(as_of, "--as-of"),
             png_dir=out_file.with_suffix("").parent / f"{out_file.stem}-png" if png else None,
             reps=reps,
             seed=seed,

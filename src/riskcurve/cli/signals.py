@@ -48,7 +48,7 @@ def signal_command(
         frame = spec.compute(data, chosen, **parameters)
         header = signal_header(spec, data, chosen, parameters, note)
     if start is not None:
-        frame = frame.loc[pd.Timestamp(str(parse_day(start))) :]
+        frame = frame.loc[pd.Timestamp(str(parse_day(start, "--start"))) :]
     if json_out:
         emit_json({**header, "rows": len(frame), "data": records(frame)})
         return
@@ -87,7 +87,7 @@ def events_command(
 def regime_command(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: JsonOpt = False) -> None:
     """The whole picture for one day: cascade, liquidity, breakout, divergences, altseason, cycle, volatility."""
     with Store(config.store_path(store), read_only=True) as db:
-        picture = regime(db, parse_day(as_of))
+        picture = regime(db, parse_day(as_of, "--as-of"))
     if json_out:
         emit_json(picture.to_dict())
         return

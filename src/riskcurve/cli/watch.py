@@ -26,6 +26,7 @@ from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, er
 from riskcurve.data.ingest import update
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
+from riskcurve.masking import mask_secrets
 
 
 def _pause(seconds: float) -> None:
@@ -63,13 +64,15 @@ def _render(report: WatchReport) -> None:
     err.print(
         f"watch as of {report.as_of.isoformat()}{' (' + report.note + ')' if report.note else ''}: {what}; "
         f"{len(report.delivered)} delivered to {', '.join(report.targets)}, {len(report.pending)} pending, "
-        f"{len(report.failed)} failed"
+        f"{len(report.failed)} failed",
+        soft_wrap=True,
     )
     for entry in report.pending:
-        err.print(f"[yellow]pending[/yellow] #{entry.id} {entry.alert.title}: {entry.last_error}")
+        err.print(f"[yellow]pending[/yellow] #{entry.id} {entry.alert.title}: {entry.last_error}", soft_wrap=True)
     for entry in report.failed:
         err.print(
-            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {entry.alert.title}: {entry.last_error}"
+            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {entry.alert.title}: {entry.last_error}",
+            soft_wrap=True,
         )
 
 
@@ -122,7 +125,7 @@ def watch_command(
     urls = notify_urls(notify)
     check_notify_urls(urls)
     path = config.store_path(store)
-    day = parse_day(as_of)
+    day = parse_day(as_of, "--as-of")
     refresh = None
     if not no_update and day is None:
         refresh = functools.partial(update, snapshot=config.snapshot_dir(snapshot), offline=offline, keep_going=True)
@@ -148,7 +151,9 @@ def watch_command(
                 report = one_run()
             except RiskcurveError as failure:
                 # A locked store or a bad day must not end a long-running watch: say so, go on.
-                err.print(f"[red]watch run failed:[/red] {' '.join(str(failure).split())}")
+                err.print(
+                    f"[red]watch run failed:[/red] {mask_secrets(' '.join(str(failure).split()))}", soft_wrap=True
+                )
             else:
                 if json_out:
                     sys.stdout.write(json.dumps(report.to_dict(), allow_nan=False) + "\n")

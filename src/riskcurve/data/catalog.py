@@ -14,7 +14,8 @@ from typing import Any
 
 import duckdb
 
-from riskcurve.errors import StoreError
+from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
+from riskcurve.errors import StoreDamagedError, StoreError
 
 __all__ = ["SERIES_COLUMNS", "SERIES_SQL", "list_series", "series_parameters"]
 
@@ -72,7 +73,8 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
     Raises
     ------
     StoreError
-        If there is no store at ``path`` or it cannot be opened.
+        If there is no store at ``path``, it is damaged (:class:`~riskcurve.errors.StoreDamagedError`)
+        or another process held it for the whole lock wait (:class:`~riskcurve.errors.StoreBusyError`).
     """
     file = Path(path).expanduser()
     if not file.exists():
@@ -82,9 +84,15 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
         from riskcurve.data.release import knowledge_cutoff  # pandas: only for a point-in-time listing
 
         cutoff = knowledge_cutoff(as_of).to_pydatetime()
-    try:
-        with duckdb.connect(str(file), read_only=True) as con:
+    if file.stat().st_size == 0:
+        return []  # created by an update killed before DuckDB wrote anything: an empty store
+    # The same waiting open as the store's: a listing never fails because a write is under way.
+    with open_connection(str(file), read_only=True, lock_timeout=resolve_lock_timeout()) as con:
+        tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "series" not in tables:
+            return []  # no tables yet (an update killed in its first second): an empty store
+        try:
             rows = con.execute(SERIES_SQL, series_parameters(as_of, cutoff)).fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot open store {file}: {exc}") from exc
+        except duckdb.Error as exc:
+            raise StoreDamagedError(damaged_message(str(file), str(exc))) from None
     return [dict(zip(SERIES_COLUMNS, row, strict=True)) for row in rows]

@@ -5,8 +5,9 @@ so either the whole update lands or none of it does (with ``keep_going`` the sym
 fetched cleanly land and the failures are reported). The store is released while fetching, so
 readers (a dashboard) are not kept waiting by a download.
 
-What is re-read: a snapshot update reads every file whole and compares every row with the
-store, so a changed historical row is found and reported (``rows_revised``, with the earliest
+What is re-read: a snapshot update compares every row of a file with the store (for series only
+the snapshot ever wrote; others from their newest stored date, since the snapshot is older than
+live data), so a changed historical row is found and reported (``rows_revised``, with the earliest
 revised date): a price bar is replaced by the source's value, a macro value is added as a new
 vintage known from the fetch. A live update re-reads only the last
 :data:`PRICE_OVERLAP_DAYS` of prices and :data:`VALUE_OVERLAP_DAYS` of macro values, because
@@ -106,8 +107,13 @@ def _start_for(store: Store, symbol: str, mode: Mode) -> pd.Timestamp | None:
     if symbol not in store.symbols():
         return None
     last = store.last_date(symbol)
-    if last is None or mode == "snapshot":
-        return last
+    if last is None:
+        return None
+    if mode == "snapshot":
+        # A series the snapshot alone filled is compared whole, so a changed old row is seen.
+        # One a live provider wrote to is compared from its newest date only: the snapshot is
+        # older than the live data, and must not "revise" it back.
+        return None if store.providers(symbol) <= {"snapshot"} else last
     overlap = PRICE_OVERLAP_DAYS if store.kind(symbol) == "price" else VALUE_OVERLAP_DAYS
     return last - pd.Timedelta(days=overlap)
 
@@ -218,8 +224,7 @@ def update(
             instances[live_name] = get_provider(live_name)
         plan.append((name, instances[live_name]))
 
-    # A snapshot is read whole and compared row by row (cheap, local), so a changed old row is seen.
-    starts = {name: None if mode == "snapshot" else _start_for(store, name, mode) for name, _ in plan}
+    starts = {name: _start_for(store, name, mode) for name, _ in plan}
     store.release()  # nothing below needs the store until the write
     fetched: list[Fetched] = []
     failures: list[tuple[str, str]] = []
@@ -298,7 +303,8 @@ def import_csv(
     if is_known(symbol):
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
     source = Path(path).expanduser()
-    # The file is read and checked before the store is touched, so a writer holds it only to write.
+    # The file is read and checked with the store released, so readers are not kept waiting.
+    store.release()
     frame = validate_values(
         read_csv_text(source, symbol=symbol),
         source=str(source),

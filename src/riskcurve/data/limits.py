@@ -9,8 +9,9 @@ import datetime as dt
 
 #: The earliest date riskcurve accepts anywhere (files, providers, options).
 EARLIEST_DATE = dt.date(1900, 1, 1)
-#: Largest close (or open/high/low) accepted: far above any real price, far below float overflow.
-MAX_PRICE = 1e12
+#: Largest close (or open/high/low) accepted: far above any real price or stablecoin supply in
+#: USD (stored as bars; all of them together are ~3e11), far below float overflow.
+MAX_PRICE = 1e15
 #: Largest move from one bar's close to the next (up or down, as a factor) accepted without
 #: ``--allow-jumps``. The snapshot's largest real one-day move is DOGE's x4.6 on 2021-01-28.
 JUMP_FACTOR = 10.0

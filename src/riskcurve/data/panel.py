@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from riskcurve._typing import DateLike
+from riskcurve.data.cache import Memo, store_version
 from riskcurve.data.calendar import daily_index, known_on, on_days
 from riskcurve.data.release import STALE_AFTER_DAYS, knowledge_cutoff, today
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
+
+#: Whole stored histories (every bar, every vintage) by store version, shared by every view.
+_HISTORY = Memo(128)
 
 
 @dataclass
@@ -46,13 +50,23 @@ class MarketData:
 
     def has(self, symbol: str) -> bool:
         """Whether the store holds ``symbol``."""
-        return symbol.upper() in self.store.symbols()
+        version = store_version(self.store)
+        # Asked hundreds of times per report: one query per store version, not per question.
+        held = self.store.symbols() if version is None else _HISTORY.get((version, "symbols"), self.store.symbols)
+        return symbol.upper() in held
 
     def bars(self, symbol: str) -> pd.DataFrame:
         """OHLCV bars dated on or before ``as_of``."""
         key = ("bars", symbol.upper())
         if key not in self._cache:
-            self._cache[key] = self.store.prices(symbol, as_of=self.as_of)
+            version = store_version(self.store)
+            if version is None:
+                self._cache[key] = self.store.prices(symbol, as_of=self.as_of)
+            else:
+                # The whole stored history, read once per store version for every day asked
+                # (a dashboard moving its date): cutting it here equals the store's own as_of.
+                full = _HISTORY.get((version, key), lambda: self.store.prices(symbol))
+                self._cache[key] = full.loc[: self.as_of]
         return self._cache[key]
 
     def close(self, symbol: str) -> pd.Series:
@@ -67,7 +81,12 @@ class MarketData:
         """Every vintage of a value series published by the end of ``as_of``."""
         key = ("vintages", symbol.upper())
         if key not in self._cache:
-            self._cache[key] = self.store.observations(symbol, as_of=self.as_of, vintages=True)
+            version = store_version(self.store)
+            if version is None:
+                self._cache[key] = self.store.observations(symbol, as_of=self.as_of, vintages=True)
+            else:
+                full = _HISTORY.get((version, key), lambda: self.store.observations(symbol, vintages=True))
+                self._cache[key] = full[full["available_at"] <= self.cutoff()]
         return self._cache[key]
 
     def known(self, symbol: str, days: pd.DatetimeIndex) -> pd.Series:
@@ -76,7 +95,13 @@ class MarketData:
         NaN before its first release, and once the source has published nothing for longer
         than its release cadence allows (:data:`~riskcurve.data.release.STALE_AFTER_DAYS`).
         """
-        rule = self.store.meta(symbol).release
+        version = store_version(self.store)
+        meta = (
+            self.store.meta(symbol)
+            if version is None
+            else _HISTORY.get((version, "meta", symbol.upper()), lambda: self.store.meta(symbol))
+        )
+        rule = meta.release
         max_age = STALE_AFTER_DAYS.get(rule or "end_of_day")
         return known_on(self.vintages(symbol), days, max_age_days=max_age)["value"].rename(symbol.upper())
 

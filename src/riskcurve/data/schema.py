@@ -152,4 +152,32 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     ),
 )
 
+MIGRATIONS += (
+    (
+        3,
+        "price revisions: every stored bar a later write replaced",
+        (
+            # A source that changes a historical bar is either correcting itself or broken: the
+            # store follows it, and keeps the bar it replaced so the change is never silent.
+            """
+            CREATE TABLE price_revisions (
+                symbol       VARCHAR NOT NULL,
+                date         DATE NOT NULL,
+                open         DOUBLE,
+                high         DOUBLE,
+                low          DOUBLE,
+                close        DOUBLE NOT NULL,
+                volume       DOUBLE,
+                provider     VARCHAR NOT NULL,
+                fetched_at   TIMESTAMP NOT NULL,
+                new_close    DOUBLE NOT NULL,
+                new_provider VARCHAR NOT NULL,
+                replaced_at  TIMESTAMP NOT NULL,
+                note         VARCHAR NOT NULL
+            )
+            """,
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]

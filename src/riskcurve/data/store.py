@@ -33,10 +33,7 @@ saying how to rebuild it or keep the imported series.
 from __future__ import annotations
 
 import os
-import random
-import re
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,65 +46,23 @@ import pandas as pd
 
 from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
 from riskcurve.data.catalog import SERIES_SQL, series_parameters
+from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
-from riskcurve.errors import DataError, StoreBusyError, StoreDamagedError, StoreError, UnknownSymbolError
+from riskcurve.errors import DataError, StoreDamagedError, StoreError, UnknownSymbolError
 
 MEMORY = ":memory:"
-#: Seconds a reader or writer waits for another process to let go of the store, by default.
-LOCK_TIMEOUT = 30.0
-LOCK_TIMEOUT_ENV = "RISKCURVE_LOCK_TIMEOUT"
-#: (first, longest) pause between two attempts to open a locked store, for writers and readers.
-_WRITER_BACKOFF = (0.01, 0.05)
-_READER_BACKOFF = (0.02, 0.25)
-_TABLES = ("series", "prices", "observations", "updates", "watch_state", "alert_outbox", "alert_deliveries")
-_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
-
-
-def resolve_lock_timeout(explicit: float | None = None) -> float:
-    """Seconds to wait for a locked store: ``explicit``, else ``$RISKCURVE_LOCK_TIMEOUT``, else 30."""
-    if explicit is not None:
-        value: object = explicit
-    else:
-        value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip() or LOCK_TIMEOUT
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, got {value!r}") from None
-    if not 0 <= seconds <= 86_400:
-        raise ValueError(f"the lock timeout must be from 0 to 86400 seconds, got {value!r}")
-    return seconds
-
-
-def _is_lock_error(error: duckdb.Error) -> bool:
-    return "Could not set lock" in str(error) or "Conflicting lock" in str(error)
-
-
-def _holder(error: duckdb.Error) -> str:
-    """Who holds the lock, as DuckDB reports it, with the command line when this machine can tell."""
-    found = _LOCK_HOLDER.search(str(error))
-    if not found:
-        return "another process"
-    pid = found["pid"]
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            argv = [part.decode(errors="replace") for part in handle.read().split(b"\0") if part]
-    except OSError:
-        return f"process {pid} ({Path(found['exe']).name})"
-    shown = " ".join(argv[1:] if len(argv) > 1 and "python" in Path(argv[0]).name else argv)
-    return f"process {pid} (`{shown[:160]}`)"
-
-
-def damaged_message(path: str, detail: str) -> str:
-    """What to say about a store file that cannot be read: what happened and what to do."""
-    first = " ".join(detail.strip().splitlines()[0].split()) if detail.strip() else "unreadable"
-    return (
-        f"store {path} is damaged ({first}). Move it aside and rebuild it with `riskcurve update` "
-        "(from the providers, or --snapshot DIR offline), or restore a backup. Imported series live only "
-        "in the store: re-import them from their CSV files (keep them with `riskcurve series export NAME "
-        "--out NAME.parquet` while a store is healthy)."
-    )
+_TABLES = (
+    "series",
+    "prices",
+    "observations",
+    "updates",
+    "watch_state",
+    "alert_outbox",
+    "alert_deliveries",
+    "price_revisions",
+)
 
 
 @dataclass(frozen=True)
@@ -202,29 +157,9 @@ class Store:
         if self.read_only and self.path != MEMORY and Path(self.path).stat().st_size == 0:
             self.uninitialised = True
             return duckdb.connect(MEMORY)
-        first, longest = _WRITER_BACKOFF if not self.read_only else _READER_BACKOFF
-        deadline = time.monotonic() + self.lock_timeout
-        pause = first
-        jitter = random.Random()  # a private generator: the global RNG is never touched
-        while True:
-            try:
-                return duckdb.connect(self.path, read_only=self.read_only)
-            except duckdb.IOException as exc:
-                if not _is_lock_error(exc):
-                    raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    wanted = "read" if self.read_only else "write to"
-                    raise StoreBusyError(
-                        f"store {self.path} is busy: {_holder(exc)} has it open, and riskcurve waited "
-                        f"{self.lock_timeout:g} s to {wanted} it. An update or watch run lets go within "
-                        "seconds and a dashboard between two requests: try again, or wait longer with "
-                        f"{LOCK_TIMEOUT_ENV}=SECONDS."
-                    ) from None
-                time.sleep(min(remaining, pause * jitter.uniform(0.5, 1.5)))
-                pause = min(pause * 2, longest)
-            except duckdb.Error as exc:
-                raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+        if self.path == MEMORY:
+            return duckdb.connect(MEMORY)
+        return open_connection(self.path, read_only=self.read_only, lock_timeout=self.lock_timeout)
 
     @property
     def _con(self) -> duckdb.DuckDBPyConnection:
@@ -272,15 +207,14 @@ class Store:
             self.close()
             self.uninitialised = True
             self._handle = duckdb.connect(MEMORY)
-            self.read_only, read_only = False, True
-            try:
-                self._migrate()
-            finally:
-                self.read_only = read_only
+            self._apply(MIGRATIONS)
             return
         if self.read_only:
             # Migrations only add tables; a reader of an older file sees everything it holds.
             return
+        self._apply(pending)
+
+    def _apply(self, pending: Sequence[tuple[int, str, tuple[str, ...]]]) -> None:
         with self._transaction():
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -340,9 +274,9 @@ class Store:
     def write(self, batch: Sequence[Fetched], meta: Mapping[str, SeriesMeta]) -> list[WriteStats]:
         """Write a batch of fetched series in one transaction.
 
-        Only new and changed rows are written. Price revisions replace the stored bar; value
-        revisions are added as a new vintage known from the fetch time, so as-of views before
-        the fetch still see the old value.
+        Only new and changed rows are written. Price revisions replace the stored bar, which is
+        kept in ``price_revisions`` with a note; value revisions are added as a new vintage known
+        from the fetch time, so as-of views before the fetch still see the old value.
 
         Parameters
         ----------
@@ -470,6 +404,14 @@ class Store:
                 if statement.startswith("INSERT"):
                     self._con.execute(statement, [item.symbol, item.provider, stamp])
                 else:
+                    # The bar being replaced is kept, with what replaced it and why, so a revision
+                    # of history is never silent (`Store.price_revisions`).
+                    self._con.execute(
+                        "INSERT INTO price_revisions SELECT p.symbol, p.date, p.open, p.high, p.low, p.close, "
+                        "p.volume, p.provider, p.fetched_at, i.close, ?, ?, ? FROM prices AS p JOIN incoming AS i "
+                        "ON p.date = i.date WHERE p.symbol = ?",
+                        [item.provider, stamp, f"replaced by {item.source}", item.symbol],
+                    )
                     self._con.execute(statement, [item.provider, stamp, item.symbol])
             finally:
                 self._con.unregister("incoming")
@@ -587,6 +529,16 @@ class Store:
         table = "prices" if self._kind_or_none(symbol) == "price" else "observations"
         row = self._con.execute(f"SELECT max(date) FROM {table} WHERE symbol = ?", [symbol.upper()]).fetchone()
         return pd.Timestamp(row[0]) if row and row[0] is not None else None
+
+    def providers(self, symbol: str) -> set[str]:
+        """The providers that wrote the stored rows of ``symbol`` (empty if it has none)."""
+        name = symbol.strip().upper()
+        rows = self._con.execute(
+            "SELECT DISTINCT provider FROM prices WHERE symbol = ? "
+            "UNION SELECT DISTINCT provider FROM observations WHERE symbol = ?",
+            [name, name],
+        ).fetchall()
+        return {row[0] for row in rows}
 
     def _kind_or_none(self, symbol: str) -> SeriesKind | None:
         row = self._con.execute("SELECT kind FROM series WHERE symbol = ?", [symbol.upper()]).fetchone()
@@ -761,6 +713,19 @@ class Store:
 
     def _tables(self) -> set[str]:
         return {row[0] for row in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+    def price_revisions(self, symbol: str | None = None) -> pd.DataFrame:
+        """Every stored bar a later write replaced: the old bar, the new close, when and from where.
+
+        Parameters
+        ----------
+        symbol
+            Only this symbol's revisions; all when ``None``.
+        """
+        return self._con.execute(
+            "SELECT * FROM price_revisions WHERE ? IS NULL OR symbol = ? ORDER BY replaced_at, symbol, date",
+            [symbol, symbol],
+        ).df()
 
     def update_log(self, symbol: str | None = None) -> pd.DataFrame:
         """Every write recorded for provenance: provider, source, fetch time, rows new/revised."""

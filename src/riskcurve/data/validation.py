@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextvars
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -120,42 +119,47 @@ def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
     """
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(
-                f"file is {size / 2**20:,.0f} MB; riskcurve reads CSV files of at most {MAX_FILE_BYTES // 2**20} MB "
-                f"(a daily series since {EARLIEST_DATE.year} is far smaller)",
-                source=str(path),
-                symbol=symbol,
-            )
-        text = path.read_text(encoding="utf-8-sig")
+        handle = path.open(encoding="utf-8-sig", newline="")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise DataError("file not found", source=str(path), symbol=symbol) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path), symbol=symbol) from None
-    reader = csv.reader(io.StringIO(text))
+    if size > MAX_FILE_BYTES:
+        handle.close()
+        raise DataError(
+            f"file is {size / 2**20:,.0f} MB; riskcurve reads CSV files of at most {MAX_FILE_BYTES // 2**20} MB "
+            f"(a daily series since {EARLIEST_DATE.year} is far smaller)",
+            source=str(path),
+            symbol=symbol,
+        )
+    # Streamed, so an oversized file is refused at its limit line without being read whole.
     rows: list[list[str]] = []
-    try:
-        for row in reader:
-            if len(rows) > MAX_ROWS:
-                raise DataError(
-                    f"more than {MAX_ROWS:,} data lines; riskcurve reads at most {MAX_ROWS:,} per file "
-                    f"(one a day since {EARLIEST_DATE.year} is fewer than 50,000)",
-                    source=str(path),
-                    row=reader.line_num,
-                    symbol=symbol,
-                )
-            if any(len(field) > MAX_FIELD_CHARS for field in row):
-                longest = max(len(field) for field in row)
-                raise DataError(
-                    f"a field of {longest:,} characters (at most {MAX_FIELD_CHARS:,} accepted); is this a CSV file?",
-                    source=str(path),
-                    row=reader.line_num,
-                    symbol=symbol,
-                )
-            rows.append(row)
-    except csv.Error as exc:
-        # e.g. a field beyond the csv module's own limit (128 KB), or a NUL byte.
-        raise DataError(f"malformed CSV: {exc}", source=str(path), row=reader.line_num, symbol=symbol) from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            for row in reader:
+                if len(rows) > MAX_ROWS:
+                    raise DataError(
+                        f"more than {MAX_ROWS:,} data lines; riskcurve reads at most {MAX_ROWS:,} per file "
+                        f"(one a day since {EARLIEST_DATE.year} is fewer than 50,000)",
+                        source=str(path),
+                        row=reader.line_num,
+                        symbol=symbol,
+                    )
+                if any(len(field) > MAX_FIELD_CHARS for field in row):
+                    longest = max(len(field) for field in row)
+                    raise DataError(
+                        f"a field of {longest:,} characters (at most {MAX_FIELD_CHARS:,} accepted); is this a CSV?",
+                        source=str(path),
+                        row=reader.line_num,
+                        symbol=symbol,
+                    )
+                rows.append(row)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"not UTF-8 text ({exc.reason}, after line {reader.line_num})", source=str(path), symbol=symbol
+            ) from None
+        except csv.Error as exc:
+            # e.g. a field beyond the csv module's own limit (128 KB), or a NUL byte.
+            raise DataError(f"malformed CSV: {exc}", source=str(path), row=reader.line_num, symbol=symbol) from None
     if not rows or not any(field.strip() for field in rows[0]):
         raise DataError("empty file (no header line)", source=str(path), symbol=symbol)
     header = [field.strip().lower() for field in rows[0]]

@@ -16,10 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from riskcurve.data.store import Store
+from riskcurve.report import tables as fmt
 from riskcurve.stats.claims import ClaimResult, forecast_claims, run_claims
 
 #: Grades and the CSS class of their row.
-_CLASS = {grade: grade.replace(" ", "-") for grade in ("consistent", "partly consistent", "contradicted")}
 
 
 def forecast_results(store: Store, as_of: Any) -> list[ClaimResult]:
@@ -117,40 +117,60 @@ def what_happened_next_html(results: Sequence[ClaimResult]) -> str:
             f"<p class='verdict'>Window {result.date.isoformat()} to "
             f"{result.window_end.isoformat() if result.window_end else 'n/a'}: <b>{html.escape(result.grade)}</b> "
             f"({html.escape(result.reason)})</p>"
-            f"<table class='moves'><thead><tr><th>asset</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            + "".join(
+                f"<p class='note'>{html.escape(part.statement)}: {html.escape(part.headline)} "
+                f"({html.escape(part.grade)})</p>"
+                for part in result.parts
+            )
+            + f"<table class='moves'><thead><tr><th>asset</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
         )
     return "".join(blocks)
 
 
-def _row(result: ClaimResult, *, part: bool = False) -> str:
-    evidence = result.evidence + (f", n={result.n}" if result.n is not None and result.kind not in ("measure",) else "")
+def claim_anchor(claim_id: str) -> str:
+    """The ``id`` of a claim's row in the report, for links to it (the first screen's scorecard)."""
+    return "claim-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in claim_id)
+
+
+def _evidence(result: ClaimResult) -> str:
+    parts: list[str] = [result.evidence]
+    if result.n is not None and result.kind != "measure":
+        parts.append(f"n = {result.n:,}")
     if result.p is not None:
-        evidence += f", p={result.p:.3f}"
+        parts.append(f"p = {fmt.p_value(result.p)}")
     if result.mde is not None:
-        evidence += f", MDE={result.mde:.3g}"
+        parts.append(f"MDE = {result.mde:.3g}")
+    return ", ".join(parts)
+
+
+def _rows(result: ClaimResult, *, part: bool = False) -> str:
+    # Two rows per claim: the short facts a reader scans (id, grade, evidence), then the long
+    # sentences (statement, what was measured, why this grade) across the whole table.
     css = f"grade-{result.grade.replace(' ', '-')}" + (" part" if part else "")
+    anchor = "" if part else f" id='{claim_anchor(result.id)}'"
     return (
-        f"<tr class='{css}'><th>{html.escape(result.id)}<br><span class='item'>{html.escape(result.kind)}</span></th>"
-        f"<td>{html.escape(result.statement)}</td><td>{html.escape(result.headline)}"
-        f"<br><span class='note'>{html.escape(result.reason)}</span></td>"
-        f"<td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(evidence)}</td></tr>"
+        f"<tr{anchor} class='{css}'><th>{html.escape(result.id)} <span class='item'>{html.escape(result.kind)}</span>"
+        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(_evidence(result))}</td></tr>"
+        f"<tr class='note-row {css}'><td colspan='3'><b>Claim:</b> {html.escape(result.statement)} "
+        f"<b>Measured:</b> {html.escape(result.headline)}<br><span class='note'>{html.escape(result.reason)}</span>"
+        "</td></tr>"
     )
 
 
 def claims_html(results: Sequence[ClaimResult]) -> str:
-    """The graded claims table, parts under their claim."""
+    """The graded claims table: per claim a row of facts and a row of words, parts under their claim."""
     rows = []
     for result in results:
-        rows.append(_row(result))
-        rows.extend(_row(part, part=True) for part in result.parts)
+        rows.append(_rows(result))
+        rows.extend(_rows(part, part=True) for part in result.parts)
     counts: dict[str, int] = {}
     for result in results:
         counts[result.grade] = counts.get(result.grade, 0) + 1
     summary = ", ".join(f"{n} {g}" for g, n in counts.items())
     return (
         f"<p class='summary'>{html.escape(summary)}</p>"
-        "<table class='claims'><thead><tr><th>claim</th><th>statement</th><th>measured</th><th>grade</th>"
-        f"<th>evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "<table class='claims'><thead><tr><th>claim</th><th>grade</th><th>evidence</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -12,6 +12,7 @@ import html
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,13 @@ from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, panels
+from riskcurve.report import tables as fmt
+from riskcurve.report.claims import claim_anchor
 from riskcurve.report.stablecoins import with_stablecoins
+from riskcurve.report.tables import Column
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
+from riskcurve.stats.claims import GRADES, ClaimResult, run_claims
 
 #: Event-study targets drawn in the report: the risk curve's last links.
 STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
@@ -87,17 +92,15 @@ class ReportResult:
         }
 
 
-def _table(frame: pd.DataFrame, *, classes: str = "data") -> str:
-    return frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")
+def _grade_class(grade: str) -> str:
+    return "grade-" + "-".join(grade.lower().split())
 
 
-def _regime_block(picture: Regime) -> str:
+def _regime_rows(picture: Regime) -> str:
     rows = []
     for item in picture.items:
         through = min((last for _, last in item.sources.values() if last), default="")
-        stale = (
-            f"<br><span class='stale'>no recent data: {html.escape(', '.join(item.stale))}</span>" if item.stale else ""
-        )
+        stale = f" <span class='stale'>(no recent {html.escape(', '.join(item.stale))})</span>" if item.stale else ""
         rows.append(
             f"<tr><th>{html.escape(item.name)}</th><td>{html.escape(item.headline)}{stale}</td>"
             f"<td class='date'>{html.escape(through)}</td></tr>"
@@ -106,17 +109,123 @@ def _regime_block(picture: Regime) -> str:
         rows.append(
             f"<tr><th>{html.escape(name)}</th><td class='missing'>unavailable: {html.escape(reason)}</td><td></td></tr>"
         )
+    return (
+        "<table class='regime'><thead><tr><th>signal</th><th>state</th><th class='date'>data through</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _regime_block(picture: Regime) -> str:
     definitions = "".join(
         f"<dt>{html.escape(item.name)}</dt><dd>{html.escape(item.definition)}</dd>" for item in picture.items
     )
+    return f"<details><summary>How each line is defined</summary><dl>{definitions}</dl></details>"
+
+
+def _scorecard(checks: Sequence[ClaimResult] | None, failure: str | None) -> str:
+    """The claims grade by grade, each claim linked to its row in the claims section."""
+    if checks is None:
+        return f"<p class='missing'>The claims could not be checked: {html.escape(failure or 'unknown error')}</p>"
+    by_grade: dict[str, list[Any]] = {}
+    for check in checks:
+        by_grade.setdefault(str(check.grade), []).append(check)
+    order = [g for g in GRADES if g in by_grade] + [g for g in by_grade if g not in GRADES]
+    rows = []
+    for grade in order:
+        links = ", ".join(
+            f"<a href='#{claim_anchor(c.id)}' title='{html.escape(c.statement)}'>{html.escape(c.id)}</a>"
+            for c in by_grade[grade]
+        )
+        rows.append(
+            f"<tr class='{_grade_class(grade)}'><th class='grade'>{html.escape(grade)}</th>"
+            f"<td class='num'>{len(by_grade[grade])}</td><td>{links}</td></tr>"
+        )
     return (
-        "<table class='regime'><thead><tr><th>signal</th><th>state</th><th>data through</th></tr></thead>"
+        f"<table class='scorecard'><thead><tr><th>grade</th><th class='num'>claims</th><th>which</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
-        f"<details><summary>Definitions</summary><dl>{definitions}</dl></details>"
+        f"<p class='small'>{len(checks)} claims checked against the data as known on the day; "
+        "<a href='#claims'>every claim, its definition and the evidence</a>.</p>"
     )
 
 
-def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: Progress | None) -> list[Section]:
+def _first_screen(picture: Regime, checks: Sequence[ClaimResult] | None, failure: str | None) -> str:
+    """The two questions the report answers, before any chart: where we are, what history says."""
+    return (
+        "<div id='summary' class='first-screen'>"
+        f"<div class='now'><h2>Where are we now? <span class='small'>as of {picture.as_of}</span></h2>"
+        f"{_regime_rows(picture)}<p class='small'><a href='#regime'>the chain drawn, and each definition</a></p></div>"
+        f"<div class='history'><h2>What does history say?</h2>{_scorecard(checks, failure)}</div>"
+        "</div>"
+    )
+
+
+BREAKOUT_COLUMNS = (
+    Column("date", "breakout day", fmt.day, numeric=False),
+    Column("base_length", "base (sessions)", fmt.count),
+    Column("base_start", "base start", fmt.day, numeric=False),
+    Column("old_high", "old high (index points)", fmt.number),
+    Column("close_high_date", "first close above", fmt.day, numeric=False),
+    Column("intraday_high_date", "first intraday above", fmt.day, numeric=False),
+    Column("confirmed_date", "confirmed", fmt.day, numeric=False),
+    Column("sessions_to_confirm", "sessions to confirm", fmt.count),
+    Column("volume_ratio", "volume vs its average", fmt.ratio),
+)
+STUDY_COLUMNS = (
+    Column("horizon", "horizon (bars)", fmt.count),
+    Column("n", "events", fmt.count),
+    Column("mean", "mean return", lambda v: fmt.percent(v, signed=True)),
+    Column("median", "median return", lambda v: fmt.percent(v, signed=True)),
+    Column("hit_rate", "share up", lambda v: fmt.percent(v, 0)),
+    Column("baseline_mean", "any day: mean", lambda v: fmt.percent(v, signed=True)),
+    Column("difference", "difference", lambda v: fmt.percent(v, signed=True)),
+    Column("interval", "95% interval of difference", numeric=False),
+    Column("p_two_sided", "p", fmt.p_value),
+    Column("p_holm", "p (Holm)", fmt.p_value),
+)
+GRANGER_COLUMNS = (
+    Column("direction", "direction", numeric=False),
+    Column("lags", "lags", fmt.count),
+    Column("n", "observations", fmt.count),
+    Column("f", "F", lambda v: fmt.number(v, 2)),
+    Column("p", "p", fmt.p_value),
+    Column("f_robust", "F (robust)", lambda v: fmt.number(v, 2)),
+    Column("p_robust", "p (robust)", fmt.p_value),
+    Column("p_robust_holm", "p (robust, Holm)", fmt.p_value),
+)
+PROVENANCE_COLUMNS = (
+    Column("symbol", "symbol", numeric=False),
+    Column("description", "description", numeric=False),
+    Column("unit", "unit", numeric=False),
+    Column("first_date", "first", fmt.day, numeric=False),
+    Column("last_date", "last", fmt.day, numeric=False),
+    Column("rows", "rows", fmt.count),
+    Column("providers", "providers", numeric=False),
+    Column("last_fetched", "last fetched (UTC)", lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}"),
+)
+
+
+def _study_rows(table: pd.DataFrame) -> list[dict[Any, Any]]:
+    records = table.reset_index().to_dict("records")
+    for record in records:
+        low, high = record.get("ci_low"), record.get("ci_high")
+        shown = fmt.percent(low, signed=True), fmt.percent(high, signed=True)
+        record["interval"] = f"{shown[0]} to {shown[1]}" if all(shown) else ""
+    return records
+
+
+def _full_detail(summary: str, frame: pd.DataFrame) -> str:
+    return f"<details class='detail'><summary>{html.escape(summary)}</summary>{fmt.raw_table(frame)}</details>"
+
+
+def _sections(
+    store: Store,
+    picture: Regime,
+    checks: tuple[Sequence[Any] | None, str | None],
+    *,
+    reps: int,
+    seed: int,
+    progress: Progress | None,
+) -> list[Section]:
     data = MarketData(store, as_of=pd.Timestamp(picture.as_of))
     breakout = SIGNALS["breakout"]
     builders: list[tuple[str, str, str, Callable[[], tuple[tuple[go.Figure, ...], tuple[str, ...]]]]] = [
@@ -134,7 +243,12 @@ def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: 
             f"{breakout.parameters['min_base']} sessions; closing and intraday highs are told apart.",
             lambda: (
                 (panels.breakout_figure(data, "RUT"),),
-                (_table(breakout.events(data, "RUT", **breakout.parameters).reset_index()),),
+                (
+                    "<h3>Every breakout</h3>"
+                    + fmt.html_table(
+                        breakout.events(data, "RUT", **breakout.parameters).reset_index(), BREAKOUT_COLUMNS
+                    ),
+                ),
             ),
         ),
         (
@@ -194,8 +308,8 @@ def _sections(store: Store, picture: Regime, *, reps: int, seed: int, progress: 
             "Realised volatility over 30 and 90 days, annualised, and its percentile in its own history so far.",
             lambda: ((panels.volatility_figure(data, "BTC"),), ()),
         ),
-        ("claims", "The claims checker", "", lambda: _claims_section(store, picture)),
-        ("next", "What happened next", "", lambda: _next_section(store, picture)),
+        ("claims", "The claims checker", "", lambda: _claims_section(*checks)),
+        ("next", "What happened next", "", lambda: _next_section(store, picture, checks[0])),
         ("provenance", "Data provenance", "", lambda: _provenance_section(store, picture)),
     ]
     sections = []
@@ -223,11 +337,12 @@ def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.
             blocks.append(f"<p class='missing'>{html.escape(target)}: {html.escape(str(failure))}</p>")
             continue
         built.append(panel.figure)
-        table = panel.table.reset_index()
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in panel.notes)
         blocks.append(
             f"<h3>RUT breakouts → {html.escape(target)}</h3><p class='verdict'>{html.escape(panel.verdict)}</p>"
-            f"{_table(table)}" + (f"<ul class='notes'>{notes}</ul>" if notes else "")
+            + fmt.html_table(_study_rows(panel.table), STUDY_COLUMNS, note=lambda r: r.get("verdict"))
+            + (f"<ul class='notes'>{notes}</ul>" if notes else "")
+            + _full_detail("Every field of this study", panel.table.drop(columns=["verdict"]).reset_index())
         )
     lead = (
         "Forward returns of BTC, ETH and an equal-weight altcoin basket after each Russell 2000 breakout, "
@@ -255,7 +370,9 @@ def _leadlag_section(data: MarketData, *, seed: int) -> tuple[tuple[go.Figure, .
             f"<h3>{html.escape(lead)} → {html.escape(lag)} ({freq})</h3>"
             f"<p class='verdict'>{html.escape(result.verdict.text)} "
             f"(evidence: {html.escape(result.verdict.evidence)})</p>"
-            f"{_table(granger)}"
+            "<p class='small'>Granger causality both ways:</p>"
+            + fmt.html_table(granger, GRANGER_COLUMNS)
+            + _full_detail("Cross-correlation at every lag", result.ccf.reset_index())
         )
     lead_text = (
         "Cross-correlation of returns at leads and lags with autocorrelation-robust bands (p-values adjusted over "
@@ -264,34 +381,29 @@ def _leadlag_section(data: MarketData, *, seed: int) -> tuple[tuple[go.Figure, .
     return tuple(built), (lead_text, *blocks)
 
 
-def _claims_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
-    from riskcurve.report import claims
-    from riskcurve.stats.claims import run_claims
-
-    return (), (claims.CLAIMS_LEAD, claims.claims_html(run_claims(store, as_of=picture.as_of)))
-
-
-def _next_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+def _claims_section(
+    checks: Sequence[ClaimResult] | None, failure: str | None
+) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
     from riskcurve.report import claims
 
-    results = claims.forecast_results(store, picture.as_of)
+    if checks is None:
+        raise ValueError(failure or "the claims could not be checked")
+    return (), (claims.CLAIMS_LEAD, claims.claims_html(checks))
+
+
+def _next_section(
+    store: Store, picture: Regime, checks: Sequence[ClaimResult] | None
+) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
+    from riskcurve.report import claims
+
+    # The forecasts were checked with every other claim of the pack for this day: reuse them.
+    forecasts = [r for r in checks if r.kind == "forecast"] if checks is not None else None
+    results = forecasts if forecasts else claims.forecast_results(store, picture.as_of)
     return (claims.what_happened_next_figure(results),), (claims.NEXT_LEAD, claims.what_happened_next_html(results))
 
 
 def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
     listing = store.list_series(as_of=picture.as_of)
-    frame = pd.DataFrame(
-        {
-            "symbol": listing["symbol"],
-            "description": listing["description"],
-            "unit": listing["unit"],
-            "first": pd.to_datetime(listing["first_date"]).dt.date,
-            "last": pd.to_datetime(listing["last_date"]).dt.date,
-            "rows": listing["rows"],
-            "providers": listing["providers"],
-            "last fetched (UTC)": pd.to_datetime(listing["last_fetched"]).dt.strftime("%Y-%m-%d %H:%M"),
-        }
-    )
     sources = (
         store.update_log()
         .groupby(["provider", "source"], as_index=False)
@@ -301,7 +413,11 @@ def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure,
         f"Every series used, as the store knew it on {picture.as_of}: its range, provider and fetch time "
         "(macro values count only once published). Sources of each write follow."
     )
-    return (), (lead, _table(frame), "<h3>Sources</h3>" + _table(sources))
+    return (), (
+        lead,
+        fmt.html_table(listing, PROVENANCE_COLUMNS),
+        _full_detail("Sources of each write", sources),
+    )
 
 
 _STYLE = """
@@ -314,14 +430,27 @@ h2{margin:4px 0 8px;font-size:20px}h3{font-size:16px;margin:16px 0 6px}p.lead{co
 table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}th,td{border-bottom:1px solid #e4e7ec;
 padding:5px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}td.date{white-space:nowrap}
 .stale,.missing{color:#a15c00}.note{color:#666;font-size:12px}.verdict{font-weight:600}
-.grade-consistent .grade{color:#1b7f3b}.grade-inconsistent .grade{color:#b00020}
+.grade-consistent .grade{color:#1b7f3b}.grade-inconsistent .grade,.grade-contradicted .grade{color:#b00020}
 .grade-partly-consistent .grade{color:#a15c00}details{font-size:12px;color:#555}
 footer{color:#666;font-size:12px;padding:0 28px 30px}
+th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+tr.note-row td{color:#333;font-size:12.5px;background:#fafbfc;border-bottom:1px solid #d5d9e0}
+.small{color:#555;font-size:12.5px;font-weight:normal}.item{color:#777;font-size:11px;font-weight:normal}
+.first-screen{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:18px;margin:16px 0}
+.first-screen>div{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:12px 16px}
+.first-screen table.regime tbody th,table.regime .date{white-space:nowrap;width:1%}.first-screen table{font-size:12.5px}
+table.scorecard tbody th.grade,table.scorecard .num{white-space:nowrap;width:1%}table.scorecard a{color:#14213d}
+table.raw{font-size:11px}details.detail{margin:6px 0 12px;overflow-x:auto}
+header{padding:12px 28px}header h1{font-size:21px}header p{font-size:13px}
+@media (max-width:900px){.first-screen{grid-template-columns:1fr}}
 """
 
 
-def render(sections: Sequence[Section], picture: Regime, *, store_path: str) -> str:
-    """The report as one HTML document with plotly.js embedded; no external resource is referenced."""
+def render(sections: Sequence[Section], picture: Regime, *, store_path: str, first_screen: str = "") -> str:
+    """The report as one HTML document with plotly.js embedded; no external resource is referenced.
+
+    ``first_screen`` (the regime and the claims scorecard) comes before the sections.
+    """
     parts = []
     for section in sections:
         body = [f"<p class='lead'>{html.escape(section.lead)}</p>"] if section.lead else []
@@ -343,7 +472,7 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str) -> 
         f"<header><h1>riskcurve: liquidity along the risk curve</h1><p>As of {picture.as_of}{note}. "
         "Every figure is computed only from what was known on its date, and states its definition and data range."
         f"</p><p>Generated {generated} by riskcurve {__version__} from {html.escape(store_path)}.</p></header>"
-        f"<nav>{nav}</nav><main>{''.join(parts)}</main>"
+        f"<nav>{nav}</nav><main>{first_screen}{''.join(parts)}</main>"
         "<footer>Statistics describe history; few events make weak evidence, and the checks say so.</footer>"
         "</body></html>"
     )
@@ -383,22 +512,33 @@ def build_report(
     picture = regime(store, day.date())
     if note and not picture.note:
         picture = Regime(picture.as_of, note, picture.items, picture.unavailable)
-    sections = _sections(store, picture, reps=reps, seed=seed, progress=progress)
-    document = render(sections, picture, store_path=store.path)
-    target = Path(out).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(document)
-    os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is meant to be shared
-    os.replace(temporary, target)
-    pngs: list[Path] = []
-    if png_dir is not None:
-        folder = Path(png_dir).expanduser()
-        charts: dict[str | os.PathLike[str], go.Figure] = {
-            folder / f"{s.key}-{i + 1}.png": figure for s in sections for i, figure in enumerate(s.figures)
-        }
-        pngs = figures.write_pngs(charts)
+    checks: Sequence[ClaimResult] | None
+    try:
+        # Once per report: the first screen's scorecard and the claims section share the results.
+        checks, failure = run_claims(store, as_of=picture.as_of), None
+    except (RiskcurveError, ValueError, KeyError) as error:
+        checks, failure = None, " ".join(str(error).split())
+    sections = _sections(store, picture, (checks, failure), reps=reps, seed=seed, progress=progress)
+    # PNGs render in the system browser (another process) while the HTML is assembled here.
+    pending: Future[list[Path]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskcurve-png") as pool:
+        if png_dir is not None:
+            folder = Path(png_dir).expanduser()
+            charts: dict[str | os.PathLike[str], go.Figure] = {
+                folder / f"{s.key}-{i + 1}.png": figure for s in sections for i, figure in enumerate(s.figures)
+            }
+            pending = pool.submit(figures.write_pngs, charts)
+        document = render(
+            sections, picture, store_path=store.path, first_screen=_first_screen(picture, checks, failure)
+        )
+        target = Path(out).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(document)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is meant to be shared
+        os.replace(temporary, target)
+        pngs = pending.result() if pending is not None else []
     return ReportResult(
         target,
         picture.as_of,

@@ -105,6 +105,17 @@ class Regime:
                 return entry
         raise KeyError(name)
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import result_html
+
+        rows = pd.DataFrame(
+            [(e.name, e.headline) for e in self.items] + [(n, f"unavailable: {r}") for n, r in self.unavailable],
+            columns=["signal", "state"],
+        )
+        return result_html(
+            f"Regime as of {self.as_of.isoformat()}", verdict=self.note, table=rows, max_rows=len(rows) + 1
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` schema of ``riskcurve regime``."""
         return {

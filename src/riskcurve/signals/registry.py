@@ -8,6 +8,7 @@ dashboard go through here, so they all show the same numbers.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
@@ -28,6 +29,7 @@ from riskcurve.signals import (
     stablecoins,
     volatility,
 )
+from riskcurve.signals import cache as signal_cache
 from riskcurve.signals.events import onsets
 
 #: First day of the daily calendar the cross-asset signals are computed on.
@@ -65,6 +67,12 @@ class SignalSpec:
     compute: Callable[..., pd.DataFrame]
     events: Callable[..., pd.DataFrame]
 
+    def __post_init__(self) -> None:
+        # Every caller goes through the shared cache (riskcurve.signals.cache): the report, the
+        # regime, the checks and the dashboard compute each signal once per store, day and arguments.
+        object.__setattr__(self, "compute", _through_cache(self.name, "compute", self.compute))
+        object.__setattr__(self, "events", _through_cache(self.name, "events", self.events))
+
     def parse(self, raw: Mapping[str, str]) -> dict[str, Any]:
         """Turn ``key=value`` strings into typed parameters, rejecting unknown keys."""
         parsed: dict[str, Any] = {}
@@ -89,6 +97,19 @@ class SignalSpec:
                     f"parameter {key}={text!r} of signal {self.name!r} must be a {type(default).__name__}"
                 ) from None
         return {**self.parameters, **parsed}
+
+
+def _through_cache(name: str, what: str, function: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    if getattr(function, "__wrapped__", None) is not None:
+        return function  # already wrapped (dataclasses.replace copies the fields)
+
+    @functools.wraps(function)
+    def through_cache(data: MarketData, symbol: str | None = None, **parameters: Any) -> pd.DataFrame:
+        return signal_cache.cached(
+            data, f"{name}.{what}", symbol, parameters, lambda: function(data, symbol, **parameters)
+        )
+
+    return through_cache
 
 
 def _defaults(target: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -128,7 +149,7 @@ def _rs(data: MarketData, symbol: str, *, large: str = "GSPC", **params: Any) ->
 def _rs_events(
     data: MarketData, symbol: str, *, large: str = "GSPC", min_streak: int = 10, **params: Any
 ) -> pd.DataFrame:
-    frame = _rs(data, symbol, large=large, **params)
+    frame = SIGNALS["relative-strength"].compute(data, symbol, large=large, **params)
     starts = onsets(frame["streak"] >= min_streak)
     # An event is dated the day the streak reaches min_streak, when it became known.
     return frame.loc[starts, ["streak", "ratio", "above_trend", "slope"]]
@@ -172,7 +193,7 @@ def _liquidity_drivers(data: MarketData, net: pd.DataFrame, days: pd.DatetimeInd
 
 
 def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    frame = _liquidity(data, symbol, **params)
+    frame = SIGNALS["liquidity"].compute(data, symbol, **params)
     regime = frame["regime"]
     changed = regime.ne(regime.shift()) & regime.notna()
     events = frame.loc[changed, ["regime", "net_liquidity", "chg_13w"]]
@@ -185,7 +206,11 @@ def _liquidity_events(data: MarketData, symbol: str | None = None, **params: Any
 
 
 def cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
-    """Everything the cascade reads, aligned on every calendar day up to ``as_of``."""
+    """Everything the cascade reads, aligned on every calendar day up to ``as_of`` (computed once per day)."""
+    return signal_cache.cached(data, "cascade.inputs", None, {}, lambda: _cascade_inputs(data))
+
+
+def _cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
     data.require("GSPC", "RUT", "BTC", "ETH", "DGS10", "BAMLH0A0HYM2")
     days = data.days(HISTORY_START)
     alts = pd.DataFrame({a: data.close(a) for a in ALTCOINS if data.has(a)})
@@ -206,7 +231,7 @@ def _cascade(data: MarketData, symbol: str | None = None, **params: Any) -> pd.D
 
 
 def _cascade_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    changes = cascade.link_changes(_cascade(data, symbol, **params)).set_index("date")
+    changes = cascade.link_changes(SIGNALS["cascade"].compute(data, symbol, **params)).set_index("date")
     # Typed transitions, e.g. small_caps_to_lit: a link lighting up is not a link going dark.
     changes.insert(0, "transition", changes["link"] + "_to_" + changes["state"])
     return changes
@@ -225,7 +250,8 @@ def _divergence(data: MarketData, symbol: str = "RUT", **params: Any) -> pd.Data
 
 def _divergence_events(data: MarketData, symbol: str = "RUT", **params: Any) -> pd.DataFrame:
     # Episodes starting within a week of the last one are the same episode.
-    return divergence.divergence_events(_divergence(data, symbol, **params), cooldown=7).set_index("start")
+    frame = SIGNALS["divergence"].compute(data, symbol, **params)
+    return divergence.divergence_events(frame, cooldown=7).set_index("start")
 
 
 # -- altseason ---------------------------------------------------------------------------------
@@ -253,7 +279,7 @@ def _altseason(data: MarketData, symbol: str | None = None, **params: Any) -> pd
 
 
 def _altseason_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
-    frame = _altseason(data, symbol, **params)
+    frame = SIGNALS["altseason"].compute(data, symbol, **params)
     return frame.loc[onsets(frame["altseason"], cooldown=90), ["share", "members", "beating"]]
 
 
@@ -280,7 +306,7 @@ def _volatility(data: MarketData, symbol: str, **params: Any) -> pd.DataFrame:
 
 
 def _volatility_events(data: MarketData, symbol: str, **params: Any) -> pd.DataFrame:
-    frame = _volatility(data, symbol, **params)
+    frame = SIGNALS["volatility"].compute(data, symbol, **params)
     columns = [c for c in frame.columns if c.startswith("record_low_")]
     state = frame[columns].any(axis=1)
     return frame.loc[onsets(state, cooldown=30)]

@@ -623,6 +623,17 @@ class EventStudyResult:
             "no_nearby_bar": dates("no_nearby_bar"),
         }
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import columns, result_html
+
+        wanted = ("n", "mean", "median", "hit_rate", "baseline_mean", "difference", "ci_low", "ci_high")
+        return result_html(
+            f"Event study: {self.study.name} -> {self.study.target_name} ({self.study.kind} returns)",
+            verdict=self.verdict,
+            table=columns(self.to_frame(), (*wanted, "p_two_sided", "p_holm")),
+            summary=self.summary(),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The stable ``--json`` schema (``schema: riskcurve.event_study/1``); NaN becomes ``None``."""
         target = self.study.target

@@ -705,6 +705,18 @@ class LeadLagResult:
         lines.append(f"Verdict ({self.verdict.evidence}): {self.verdict.text}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import result_html
+
+        return result_html(
+            f"Lead-lag: {self.lead} -> {self.lag} ({self.freq}, {self.n_obs} returns "
+            f"{self.start.date()} to {self.end.date()})",
+            verdict=self.verdict.text,
+            facts={"peak lag (bars)": self.peak.k, "correlation at the peak": self.peak.corr},
+            table=self.granger,
+            summary=self.summary(),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The stable ``--json`` schema.
 
@@ -970,11 +982,11 @@ def detectable_correlation(
 ) -> float:
     """Smallest correlation at one of ``lags`` that the lag scan detects with probability ``power``.
 
-    The robust band of a lag is ``z(1 - alpha/2)`` times the correlation's robust standard
-    error there; a lag counts as significant after Holm over the ``m`` lags scanned, so at
-    worst at the Bonferroni level ``alpha / m``. The minimum detectable correlation of lag k is
-    ``(z(1 - alpha / (2m)) + z(power)) * se_k``; the smallest over the lags in range is returned
-    (NaN if none of them was scanned).
+    The band of a lag (the wider of the robust and the white-noise band) is ``z(1 - alpha/2)``
+    times the correlation's standard error there; a lag counts as significant after Holm over
+    the ``m`` lags scanned, so at worst at the Bonferroni level ``alpha / m``. The minimum
+    detectable correlation of lag k is ``(z(1 - alpha / (2m)) + z(power)) * se_k``; the smallest
+    over the lags in range is returned (NaN if none of them was scanned).
 
     Parameters
     ----------
@@ -986,7 +998,10 @@ def detectable_correlation(
         Test level and power.
     """
     m = len(ccf)
-    chosen = ccf.loc[(ccf.index >= min(lags)) & (ccf.index <= max(lags)), "band_robust"].astype(float)
+    inside = (ccf.index >= min(lags)) & (ccf.index <= max(lags))
+    # The robust band is itself estimated, and at one lag can fall well below the white-noise
+    # band by chance; the wider of the two keeps the stated power (a calibration test checks it).
+    chosen = ccf.loc[inside, ["band_robust", "band_white"]].astype(float).max(axis=1)
     if chosen.empty or m == 0:
         return math.nan
     se = chosen / scipy_stats.norm.ppf(1 - alpha / 2)

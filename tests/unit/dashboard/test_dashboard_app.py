@@ -173,3 +173,20 @@ def test_cli_reports_a_missing_store_in_one_line(tmp_path: Path, capsys: pytest.
     assert code == 1
     assert "no store at" in err
     assert len(err.strip().splitlines()) == 1  # no "serving on" line for a server that cannot start
+
+
+def test_what_happened_next_panel_follows_the_forecasts(filled_store_path: Path, filled_store) -> None:  # type: ignore[no-untyped-def]
+    from riskcurve.report.claims import forecasts_figure
+
+    app = dashboard.create_app(filled_store_path)
+    layout = app.layout() if callable(app.layout) else app.layout
+    assert "figure-forecasts" in _ids(layout)
+    resolved = forecasts_figure(filled_store, pd.Timestamp("2026-08-20"))
+    bars = {t.name: dict(zip(t.x, t.y, strict=True)) for t in resolved.data}
+    assert set(bars) == {f"{k} month{'s' if k > 1 else ''} after 2026-01-21" for k in (1, 2, 3)}
+    assert set(bars["3 months after 2026-01-21"]) == {"BTC", "ETH", "ALT_BASKET", "RUT", "GSPC"}
+    assert bars["3 months after 2026-01-21"]["ETH"] < 0  # ETH did not follow (C45 contradicted)
+    assert "C45 contradicted" in resolved.layout.annotations[0].text
+    # On 2026-02-01 not even the first month has ended: nothing to draw, every forecast pending.
+    early = forecasts_figure(filled_store, pd.Timestamp("2026-02-01"))
+    assert early.data == () and "C45 pending" in early.layout.annotations[0].text

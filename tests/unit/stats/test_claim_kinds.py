@@ -363,6 +363,12 @@ def test_episode_grades_each_part(results: dict[str, ClaimResult]) -> None:
 def test_every_result_has_a_grade_and_a_reason(results: dict[str, ClaimResult]) -> None:
     import json
 
+    from riskcurve.stats.claims import results_frame
+
+    frame = results_frame(list(results.values()))
+    assert list(frame.index) == list(results) and frame.loc["UP", "grade"] == "consistent"
+    assert results["EPISODE"].summary().splitlines()[-1].startswith("  - EPISODE.false_part: contradicted")
+
     for result in results.values():
         assert result.grade in GRADES and result.reason, result.id
         json.dumps(result.to_dict(), allow_nan=False)
@@ -392,6 +398,7 @@ def test_result_as_of_d_is_unchanged_when_later_data_arrive(
         ("statistic: max", "statistic: maximum", "claims[6].definition.statistic", "Input should be"),
         ("kind: conditional", "kind: conditionl", "claims[8].kind", "unknown kind"),
         ("targets: [UP]", "target: [UP]", "claims[0].definition.target", "unknown field"),
+        ("signal: relative-strength", "signal: relative-strenght", "claims[6].definition.signal", "unknown signal"),
     ],
 )
 def test_a_malformed_file_gets_one_error_with_file_line_and_field(
@@ -436,3 +443,39 @@ def test_the_builtin_pack_covers_every_claim() -> None:
         "needs-data",
     }
     assert {c.id for c in pack if c.kind == "forecast"} == {"C17", "C45", "C46", "C47"}
+
+
+def test_every_example_in_the_docs_is_a_valid_claim_file() -> None:
+    import re
+
+    text = (Path(__file__).parents[3] / "docs" / "claims.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 8
+    for block in blocks:
+        assert parse_claims(block, "docs/claims.md").claims
+
+
+def test_a_definition_the_machinery_refuses_is_reported_not_raised(store: Store) -> None:
+    text = f"""
+claims:
+  - id: BAD
+    statement: breakouts after a negative base
+    source: test
+    date: {D}
+    kind: history
+    definition:
+      events: {{signal: breakout, symbol: RUT, parameters: {{min_base: -5}}}}
+      targets: [BTC]
+      horizons: [21]
+    expects: {{direction: above, effect: 0.05}}
+"""
+    (result,) = run_claims(store, list(parse_claims(text).claims), as_of=END)
+    assert result.grade == "data missing" and result.reason.startswith("could not be measured as defined: ")
+    assert "min_base" in result.reason
+
+
+def test_a_check_standing_before_the_claims_date_says_so(store: Store, claims: list[Any]) -> None:
+    (claim,) = [c for c in claims if c.id == "RET"]
+    (result,) = run_claims(store, [claim], as_of="2025-03-31")
+    assert result.reason.endswith(f"(only data to 2025-03-31 were visible, before the claim's date {D})")
+    assert result.data_as_of is not None and result.data_as_of.isoformat() == "2025-03-31"

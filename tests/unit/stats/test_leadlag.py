@@ -296,3 +296,25 @@ def test_short_samples_warn() -> None:
     lead, lag = _planted(3, periods=45, delay=1)
     with pytest.warns(InsufficientDataWarning, match="only 45 D returns"):
         LeadLag(lead, lag, max_lag=2, reps=20, seed=0, granger_max_lag=2).run()
+
+
+def test_detectable_correlation_has_the_power_it_states() -> None:
+    """A lag-1 correlation of the stated size is found (Holm over the scan) in about 80% of samples or more."""
+    from riskcurve.stats.leadlag import cross_correlation, detectable_correlation
+
+    rng = np.random.default_rng(3)
+    n, max_lag, draws = 400, 4, 300
+    x = rng.normal(size=n)
+    reference = cross_correlation(x, rng.normal(size=n), max_lag)
+    mde = detectable_correlation(reference, (1, 1))
+    assert 0.15 < mde < 0.25  # about (z(1-0.05/18) + z(0.8)) / sqrt(400)
+    found = 0
+    for _ in range(draws):
+        lead = rng.normal(size=n + 1)
+        lag = mde * lead[:-1] + np.sqrt(1 - mde**2) * rng.normal(size=n)
+        table = cross_correlation(lead[1:], lag, max_lag)
+        found += bool(table.loc[1, "significant"])
+    power = found / draws
+    error = (0.8 * 0.2 / draws) ** 0.5  # Monte Carlo standard error, about 0.023
+    # Holm is no stricter than the Bonferroni level the MDE assumes, so power is at least nominal.
+    assert power >= 0.8 - 3 * error

@@ -119,6 +119,17 @@ class SweepResult:
             )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from riskcurve._display import columns, result_html
+
+        wanted = ("label", "sharpe", "cagr", "max_drawdown", "trades", "p", "p_holm", "dsr")
+        return result_html(
+            f"Sweep {self.grid}: {len(self.table):,} combinations (best 10 by Sharpe)",
+            verdict=self.definition,
+            table=columns(self.best(10), wanted).reset_index(drop=True),
+            summary=self.summary(),
+        )
+
     def to_dict(self, *, top: int = 20) -> dict[str, Any]:
         """JSON-ready fields: the ``riskcurve sweep --json`` schema.
 

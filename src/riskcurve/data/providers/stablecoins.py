@@ -34,7 +34,7 @@ from riskcurve._typing import DateLike
 from riskcurve.data.providers import http
 from riskcurve.data.providers.base import Fetched, RetryPolicy, Throttle, clip, date_bounds, utc_now
 from riskcurve.data.symbols import CATALOGUE, lookup
-from riskcurve.data.validation import validate_prices
+from riskcurve.data.validation import allowing_jumps, validate_prices
 from riskcurve.errors import DataError, ProviderError, UnknownSymbolError
 
 BASE_URL = "https://stablecoins.llama.fi"
@@ -245,7 +245,10 @@ class StablecoinsProvider:
         raw = raw[~raw["date"].duplicated(keep="last")]
         raw = raw.assign(open=np.nan, high=np.nan, low=np.nan, volume=np.nan)
         try:
-            return validate_prices(raw, source=f"defillama:{url}", symbol=name)
+            # A supply is not a price: a coin's first days can grow it far beyond the one-bar
+            # jump bound (JUMP_FACTOR) that guards prices against unit changes and typos.
+            with allowing_jumps():
+                return validate_prices(raw, source=f"defillama:{url}", symbol=name)
         except DataError as exc:
             where = f" at {exc.row}" if exc.row is not None else ""
             raise self._garbage(name, f"{exc.message}{where}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import textwrap
@@ -171,7 +172,7 @@ def _finish(
             "yanchor": "top",
             "pad": {"t": 14},
         },
-        template=TEMPLATE,
+        template=_template(),
         font=FONT,
         height=height + 16 * len(lines),
         margin={"l": 70, "r": 70, "t": 110, "b": 80 + 16 * len(lines)},
@@ -189,6 +190,15 @@ def _finish(
         hovermode="x unified",
     )
     return fig
+
+
+@functools.cache
+def _template() -> go.layout.Template:
+    # The template object, looked up once: a template given by name is resolved and copied
+    # again for every figure, which cost more than drawing the figure itself.
+    import plotly.io as pio
+
+    return pio.templates[TEMPLATE]
 
 
 def caption_of(fig: go.Figure) -> str:

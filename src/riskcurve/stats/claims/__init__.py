@@ -1,9 +1,12 @@
 """Claims as data: a claim language, its kinds compiled to the statistics, one grade scale, packs.
 
 A claim is a YAML document (:mod:`~riskcurve.stats.claims.language`); each kind compiles to
-the existing signals and studies (:mod:`~riskcurve.stats.claims.kinds`) and is graded on one
-scale (:mod:`~riskcurve.stats.claims.grading`). The January-2026 thesis ships as the built-in
-pack (``packs/thesis-2026-01.yaml``).
+the existing signals and studies (:mod:`~riskcurve.stats.claims.kinds`, reading the store through
+:mod:`~riskcurve.stats.claims.context` and the named figures of
+:mod:`~riskcurve.stats.claims.figures`) and is graded on one scale
+(:mod:`~riskcurve.stats.claims.grading`) into a :class:`~riskcurve.stats.claims.result.ClaimResult`.
+The January-2026 thesis ships as the built-in pack (``packs/thesis-2026-01.yaml``, data inside
+the package and its wheel).
 
 >>> from riskcurve.stats.claims import builtin_claims, run_claims
 >>> with Store("riskcurve.duckdb", read_only=True) as store:  # doctest: +SKIP
@@ -20,6 +23,7 @@ from riskcurve.data.store import Store
 from riskcurve.stats.claims.grading import EVIDENCE, GRADES, Evidence, Grade
 from riskcurve.stats.claims.kinds import SEED, ClaimResult, run
 from riskcurve.stats.claims.language import TEMPLATE, Claim, ClaimFile, load_claims, parse_claims
+from riskcurve.stats.claims.result import results_frame
 
 #: The built-in pack: every testable claim of the January-2026 commentaries (C01-C47).
 BUILTIN_PACK = "thesis-2026-01.yaml"
@@ -39,6 +43,7 @@ __all__ = [
     "forecast_claims",
     "load_claims",
     "parse_claims",
+    "results_frame",
     "run_claims",
     "select",
 ]

@@ -47,9 +47,13 @@ is measured:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
+
+if TYPE_CHECKING:
+    from riskcurve.stats.claims.language import Expects
 
 Grade: TypeAlias = Literal[
     "consistent",
@@ -194,3 +198,30 @@ def combine_evidence(evidence: Sequence[str], grades: Sequence[str]) -> Evidence
     if decided:
         return "descriptive"
     return "none"
+
+
+def check_expectation(value: Any, expects: Expects) -> bool | None:
+    """Whether a measured figure meets the claim's expectation (``None``: nothing measured)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    checks: list[bool] = []
+    if expects.within is not None:
+        day = dt.date.fromisoformat(str(value)[:10])
+        checks.append(any(low <= day <= high for low, high in expects.within))
+    if expects.equals is not None:
+        if isinstance(expects.equals, bool):
+            checks.append(bool(value) is expects.equals)
+        else:
+            checks.append(str(value).upper() == expects.equals.upper())
+    if expects.value is not None:
+        tolerance = (
+            expects.tolerance
+            if expects.tolerance is not None
+            else abs(expects.value) * float(expects.rel_tolerance or 0)
+        )
+        checks.append(abs(float(value) - expects.value) <= tolerance + 1e-12)
+    if expects.at_least is not None:
+        checks.append(float(value) >= expects.at_least)
+    if expects.at_most is not None:
+        checks.append(float(value) <= expects.at_most)
+    return all(checks)

@@ -19,27 +19,26 @@ the claim date, and stay ``pending`` until their window has closed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError, InsufficientDataWarning
 from riskcurve.stats.claims import grading
-from riskcurve.stats.claims.grading import Evidence, Grade
+from riskcurve.stats.claims.context import ALT_BASKET, GRACE_DAYS, SEED, Context, Reader
+from riskcurve.stats.claims.figures import named_figure
+from riskcurve.stats.claims.grading import Evidence, Grade, check_expectation
 from riskcurve.stats.claims.language import (
     Claim,
     ConditionalClaim,
     EpisodeClaim,
-    Events,
     Expects,
     ForecastClaim,
     HistoryClaim,
@@ -51,258 +50,9 @@ from riskcurve.stats.claims.language import (
     State,
     Window,
 )
+from riskcurve.stats.claims.result import ClaimResult, DataMissing, claimed_text, fmt, jsonable
 
-#: Seed of every resampling behind a grade (grades are checked not to depend on it).
-SEED = 20260121
-#: The derived series of the equal-weight altcoin basket.
-ALT_BASKET = "ALT_BASKET"
-#: A window may start this many days before a series' first value and still be "in the data".
-GRACE_DAYS = 7
-
-
-class DataMissing(Exception):
-    """A claim cannot be measured: the reason is shown as its grade's reason."""
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """One claim checked: what it says, how it was measured, what was found, and its grade.
-
-    Attributes
-    ----------
-    id, statement, source, date, kind
-        The claim as written.
-    definition
-        The claim's definition and expectation, as validated (JSON-ready).
-    grade, evidence
-        See :mod:`riskcurve.stats.claims.grading`.
-    reason
-        Why this grade, in words (always present).
-    headline
-        The key figure in words.
-    measured
-        The figures behind it (JSON-ready).
-    n, p, p_raw, family, mde, effect
-        Observations; the p-value adjusted over the family tested (``family`` tests) and the
-        raw one; the minimum detectable effect where a test ran, and the claimed effect.
-    data_as_of
-        The day the data were read on (the claim's date, or the run's ``as_of`` if earlier;
-        forecasts: the run's ``as_of``).
-    data
-        Symbols read, with their first and last dates.
-    parts
-        Sub-claims, each graded.
-    moves
-        Forecasts: the moves of the named assets and of BTC, ETH and the alt basket over each
-        month of the window.
-    """
-
-    id: str
-    statement: str
-    source: str
-    date: dt.date
-    kind: str
-    definition: Mapping[str, Any]
-    grade: Grade
-    evidence: Evidence
-    reason: str
-    headline: str
-    measured: Mapping[str, Any] = field(default_factory=dict)
-    n: int | None = None
-    p: float | None = None
-    p_raw: float | None = None
-    family: int | None = None
-    mde: float | None = None
-    effect: float | None = None
-    data_as_of: dt.date | None = None
-    data: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
-    parts: tuple[ClaimResult, ...] = ()
-    moves: tuple[Mapping[str, Any], ...] = ()
-    window_end: dt.date | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``check --json`` entry of this claim."""
-        return {
-            "id": self.id,
-            "statement": self.statement,
-            "source": self.source,
-            "date": self.date.isoformat(),
-            "kind": self.kind,
-            "definition": jsonable(self.definition),
-            "measured": jsonable(self.measured),
-            "headline": self.headline,
-            "n": self.n,
-            "p": jsonable(self.p),
-            "p_raw": jsonable(self.p_raw),
-            "family": self.family,
-            "mde": jsonable(self.mde),
-            "effect": jsonable(self.effect),
-            "grade": self.grade,
-            "evidence": self.evidence,
-            "reason": self.reason,
-            "data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
-            "window_end": self.window_end.isoformat() if self.window_end else None,
-            "data": {k: dict(v) for k, v in self.data.items()},
-            "parts": [part.to_dict() for part in self.parts],
-            "moves": [jsonable(m) for m in self.moves],
-        }
-
-
-def jsonable(value: Any) -> Any:
-    """JSON-ready: NaN to None, numpy to Python, dates to ISO text."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if value is pd.NaT:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-# -- the run's context ----------------------------------------------------------------------
-
-
-@dataclass
-class Context:
-    """Point-in-time views and caches shared by every claim of one run.
-
-    Parameters
-    ----------
-    store
-        An open store.
-    as_of
-        What data are visible at most (the run's ``--as-of``).
-    seed
-        Seed of every resampling (grades must not depend on it).
-    reps
-        Override of each study's resamples (``None``: the claim's own).
-    """
-
-    store: Store
-    as_of: pd.Timestamp
-    seed: int = SEED
-    reps: int | None = None
-    _views: dict[pd.Timestamp, MarketData] = field(default_factory=dict)
-    _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
-
-    def view(self, day: dt.date | pd.Timestamp | None = None) -> MarketData:
-        """The store as known at the end of ``day`` (never later than ``as_of``)."""
-        stand = self.as_of if day is None else min(pd.Timestamp(day), self.as_of)
-        if stand not in self._views:
-            self._views[stand] = MarketData(self.store, as_of=stand)
-        return self._views[stand]
-
-    def signal(self, data: MarketData, name: str, symbol: str | None, parameters: Mapping[str, Any]) -> pd.DataFrame:
-        """A registered signal's frame (cached per day, symbol and parameters)."""
-        from riskcurve.signals.registry import get_signal
-
-        spec = get_signal(name)
-        chosen = (symbol or spec.default_symbol or None) and str(symbol or spec.default_symbol).upper()
-        merged = {**spec.parameters, **{k: v for k, v in parameters.items() if k in spec.parameters}}
-        key = ("signal", data.as_of, spec.name, chosen, json.dumps(merged, sort_keys=True, default=str))
-        if key not in self._signals:
-            if chosen is not None and not data.has(chosen):
-                raise DataMissing(f"the store lacks {chosen}; run `riskcurve update` or import it")
-            # The signal itself knows which of its sources it needs and which only add columns.
-            try:
-                self._signals[key] = spec.compute(data, chosen, **merged)
-            except DataError as missing:
-                raise DataMissing(str(missing)) from None
-        return self._signals[key]
-
-    def events(self, data: MarketData, events: Events) -> pd.DatetimeIndex:
-        """Event dates known on ``data.as_of``."""
-        from riskcurve.signals.events import onsets
-        from riskcurve.signals.registry import get_signal
-
-        if events.dates is not None:
-            days = pd.DatetimeIndex(pd.to_datetime(events.dates), name="date")
-            return days[days <= data.as_of]
-        assert events.signal is not None
-        if events.column is not None:
-            frame = self.signal(data, events.signal, events.symbol, events.parameters)
-            if events.column not in frame.columns:
-                raise DataMissing(f"signal {events.signal} has no column {events.column!r}")
-            state = frame[events.column]
-            return onsets(state.fillna(False).astype(bool), cooldown=events.cooldown)
-        spec = get_signal(events.signal)
-        symbol = (events.symbol or spec.default_symbol or None) and str(events.symbol or spec.default_symbol).upper()
-        key = ("events", data.as_of, spec.name, symbol, json.dumps(events.parameters, sort_keys=True, default=str))
-        if key not in self._signals:
-            merged = {**spec.parameters, **events.parameters}
-            self._signals[key] = spec.events(data, symbol, **merged)
-        days = pd.DatetimeIndex(self._signals[key].index, name="date")
-        if events.cooldown:
-            days = onsets(pd.Series(True, index=days), cooldown=events.cooldown) if len(days) else days
-        return days
-
-
-@dataclass
-class Reader:
-    """Reads series for one claim and remembers which it read (for the data ranges shown)."""
-
-    context: Context
-    data: MarketData
-    used: dict[str, dict[str, str | None]] = field(default_factory=dict)
-
-    def _note(self, name: str, series: pd.Series) -> None:
-        valid = series.dropna()
-        self.used[name] = {
-            "first": valid.index.min().date().isoformat() if len(valid) else None,
-            "last": valid.index.max().date().isoformat() if len(valid) else None,
-        }
-
-    def series(self, name: str, field: str = "close") -> pd.Series:
-        """A price series' closes (or another bar field), a value series by observation date, or the alt basket."""
-        symbol = name.strip().upper()
-        if symbol == ALT_BASKET:
-            from riskcurve.signals.registry import alt_basket
-
-            try:
-                values = alt_basket(self.data)
-            except ValueError as missing:
-                raise DataMissing(str(missing)) from None
-        elif not self.data.has(symbol):
-            raise DataMissing(f"the store lacks {symbol}; import it or run `riskcurve update`")
-        elif self.data.store.kind(symbol) == "price":
-            bars = self.data.bars(symbol)
-            if field not in bars.columns or bars[field].dropna().empty:
-                raise DataMissing(f"{symbol} has no {field} data")
-            values = bars[field].rename(symbol)
-        else:
-            frame = self.data.store.observations(symbol, as_of=self.data.as_of)
-            values = frame["value"].rename(symbol)
-        if values.dropna().empty:
-            raise DataMissing(f"no {symbol} data on or before {self.data.as_of.date()}")
-        self._note(symbol, values)
-        return values
-
-    def on_days(self, name: str, days: pd.DatetimeIndex) -> pd.Series:
-        """A series as known at the end of each of ``days`` (macro values by publication)."""
-        symbol = name.strip().upper()
-        if symbol != ALT_BASKET and self.data.has(symbol) and self.data.store.kind(symbol) != "price":
-            values = self.data.known(symbol, days)
-            self._note(symbol, values)
-            return values
-        from riskcurve.data.calendar import on_days
-
-        return on_days(self.series(symbol), days)
-
-    def signal_column(self, name: str, symbol: str | None, parameters: Mapping[str, Any], column: str) -> pd.Series:
-        frame = self.context.signal(self.data, name, symbol, parameters)
-        if column not in frame.columns:
-            raise DataMissing(f"signal {name} has no column {column!r}; it has {', '.join(map(str, frame.columns))}")
-        values = frame[column]
-        self._note(f"{name}:{column}", values)
-        return values
+__all__ = ["ALT_BASKET", "SEED", "ClaimResult", "Context", "DataMissing", "evaluate", "run"]
 
 
 # -- measures -------------------------------------------------------------------------------
@@ -404,33 +154,6 @@ def _reduce(
     raise DataMissing(f"unknown statistic {statistic!r}")
 
 
-def check_expectation(value: Any, expects: Expects) -> bool | None:
-    """Whether a measured figure meets the claim's expectation (``None``: nothing measured)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    checks: list[bool] = []
-    if expects.within is not None:
-        day = dt.date.fromisoformat(str(value)[:10])
-        checks.append(any(low <= day <= high for low, high in expects.within))
-    if expects.equals is not None:
-        if isinstance(expects.equals, bool):
-            checks.append(bool(value) is expects.equals)
-        else:
-            checks.append(str(value).upper() == expects.equals.upper())
-    if expects.value is not None:
-        tolerance = (
-            expects.tolerance
-            if expects.tolerance is not None
-            else abs(expects.value) * float(expects.rel_tolerance or 0)
-        )
-        checks.append(abs(float(value) - expects.value) <= tolerance + 1e-12)
-    if expects.at_least is not None:
-        checks.append(float(value) >= expects.at_least)
-    if expects.at_most is not None:
-        checks.append(float(value) <= expects.at_most)
-    return all(checks)
-
-
 def _unit(measure: Measure) -> str:
     if measure.unit is not None:
         return measure.unit
@@ -441,48 +164,6 @@ def _unit(measure: Measure) -> str:
     if measure.statistic in ("return", "max_drawdown", "share_true") or measure.transform == "pct_change":
         return "percent"
     return "number"
-
-
-def fmt(value: Any, unit: str = "number") -> str:
-    """A figure for people: percent, multiple, number, date or truth value."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        return value
-    number = float(value)
-    if unit == "percent":
-        # Small rates (supply inflation, daily moves) need the second decimal to be told apart.
-        return f"{number * 100:+.2f}%" if abs(number) < 0.02 else f"{number * 100:+.1f}%"
-    if unit == "multiple":
-        return f"{number:.2f}x"
-    if number == int(number) and abs(number) < 1e15:
-        return f"{int(number):,}"
-    if abs(number) >= 100:
-        return f"{number:,.0f}"
-    return f"{number:.4g}"
-
-
-def claimed_text(expects: Expects, unit: str = "number") -> str:
-    """What the claim expects, in words."""
-    parts = []
-    if expects.value is not None:
-        tol = (
-            fmt(expects.tolerance, unit).lstrip("+")
-            if expects.tolerance is not None
-            else f"{(expects.rel_tolerance or 0) * 100:.0f}%"
-        )
-        parts.append(f"about {fmt(expects.value, unit)} (±{tol})")
-    if expects.at_least is not None:
-        parts.append(f"at least {fmt(expects.at_least, unit)}")
-    if expects.at_most is not None:
-        parts.append(f"at most {fmt(expects.at_most, unit)}")
-    if expects.equals is not None:
-        parts.append(fmt(expects.equals))
-    if expects.within is not None:
-        parts.append(" or ".join(f"{a}..{b}" for a, b in expects.within))
-    return ", ".join(parts)
 
 
 def _figure_unit(value: Any, key: str) -> str:
@@ -558,134 +239,6 @@ def _measure(ctx: Context, claim: MeasureClaim, base: _Base) -> ClaimResult:
         data_as_of=data.as_of.date(),
         data=reader.used,
     )
-
-
-# -- named figures ----------------------------------------------------------------------------
-
-
-def _january_effect(reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any) -> dict[str, Any]:
-    from riskcurve.signals import relative_strength
-
-    small, large = reader.series(params.get("small", "RUT")), reader.series(params.get("large", "GSPC"))
-    table = relative_strength.january_table(small.loc[:end], large.loc[:end])
-    summary = relative_strength.january_effect(
-        table,
-        threshold_bp=float(params.get("threshold_bp", 500)),
-        claim_since=start.year if start is not None else None,
-    )
-    return dict(summary)
-
-
-def _halving_windows(reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any) -> dict[str, Any]:
-    from riskcurve.signals import cycle
-
-    table = cycle.halving_window_returns(reader.series("BTC"), as_of=end)
-    out: dict[str, Any] = {}
-    for day, row in table.iterrows():
-        year = pd.Timestamp(day).year  # type: ignore[arg-type]
-        out[f"return_{year}"] = row["return"]
-        out[f"multiple_{year}"] = row["multiple"]
-        out[f"days_{year}"] = row["days"]
-    return out
-
-
-def _breakout_of_high(reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any) -> dict[str, Any]:
-    from riskcurve.signals import breakout
-
-    symbol = str(params.get("symbol", "RUT")).upper()
-    reader.series(symbol)
-    bars = reader.data.bars(symbol).loc[:end]
-    events = breakout.breakout_events(bars, breakout.BreakoutParams())
-    low = pd.Timestamp(params.get("high_from", "1900-01-01"))
-    high = pd.Timestamp(params.get("high_to", end))
-    chosen = events[events["base_start"].between(low, high)]
-    if chosen.empty:
-        return {"found": False}
-    event = chosen.iloc[-1]
-    close_day, intraday_day = pd.Timestamp(event["close_high_date"]), pd.Timestamp(event["intraday_high_date"])
-    base_years = (min(close_day, intraday_day) - pd.Timestamp(event["base_start"])).days / 365.25
-    return {
-        "found": True,
-        "old_high": float(event["old_high"]),
-        "old_high_date": pd.Timestamp(event["base_start"]).date().isoformat(),
-        "intraday_break": intraday_day.date().isoformat(),
-        "close_break": close_day.date().isoformat(),
-        "base_sessions": int(event["base_length"]),
-        "base_years": base_years,
-    }
-
-
-#: A cycle's previous peak is the highest close up to this many days before its halving.
-PRIOR_PEAK_GAP_DAYS = 540
-
-
-def _prior_high_before_halving(
-    reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any
-) -> dict[str, Any]:
-    from riskcurve.signals import cycle
-
-    close = reader.series("BTC").loc[:end]
-    out: dict[str, Any] = {}
-    earlier_before = 0
-    measurable = 0
-    first = close.index.min()
-    for halving in cycle.halving_dates():
-        if halving > end:
-            break
-        cutoff = halving - pd.Timedelta(days=PRIOR_PEAK_GAP_DAYS)
-        prior = close.loc[:cutoff]
-        if prior.empty or first > cutoff - pd.Timedelta(days=365):
-            out[f"before_halving_{halving.year}"] = None
-            continue
-        after = close.loc[cutoff:]
-        above = after[after > prior.max()]
-        before = bool(len(above) and above.index[0] < halving)
-        out[f"before_halving_{halving.year}"] = before
-        out[f"first_above_{halving.year}"] = above.index[0].date().isoformat() if len(above) else None
-        measurable += 1
-        if halving.year < 2024 and before:
-            earlier_before += 1
-    out["earlier_cycles_before"] = earlier_before
-    out["measurable_cycles"] = measurable
-    out["reaches_before_data"] = out.get("before_halving_2012", "x") is None
-    out["before_data_keys"] = ["earlier_cycles_before", "measurable_cycles"]
-    return out
-
-
-def _most_correlated(reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any) -> dict[str, Any]:
-    from riskcurve.stats.leadlag import aligned_returns, cross_correlation
-
-    symbol = str(params.get("symbol", "BTC")).upper()
-    freq = str(params.get("freq", "W"))
-    own = cast(Any, reader.series(symbol)).loc[start:end]
-    corrs: dict[str, float] = {}
-    for other in params.get("candidates", []):
-        close = cast(Any, reader.series(str(other))).loc[start:end]
-        returns = aligned_returns(own, close, freq)  # type: ignore[arg-type]
-        table = cross_correlation(returns.iloc[:, 0].to_numpy(), returns.iloc[:, 1].to_numpy(), 0)
-        corrs[str(other).upper()] = float(cast(Any, table)["corr"][0])
-    if not corrs:
-        raise DataMissing("most-correlated needs candidates")
-    best = max(corrs, key=lambda k: corrs[k])
-    return {"best": best, **{f"corr_{k}": v for k, v in corrs.items()}}
-
-
-NAMED_FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
-    "january-effect": _january_effect,
-    "halving-windows": _halving_windows,
-    "breakout-of-high": _breakout_of_high,
-    "prior-high-before-halving": _prior_high_before_halving,
-    "most-correlated": _most_correlated,
-}
-
-
-def named_figure(
-    name: str, reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, parameters: Mapping[str, Any]
-) -> dict[str, Any]:
-    """A named figure's readings (see :data:`NAMED_FIGURES`)."""
-    if name not in NAMED_FIGURES:
-        raise DataMissing(f"unknown figure {name!r}; choose one of {', '.join(NAMED_FIGURES)}")
-    return {str(k): jsonable(v) for k, v in NAMED_FIGURES[name](reader, start, end, **parameters).items()}
 
 
 # -- tests: history, conditional, lead-lag, order ---------------------------------------------
@@ -1032,7 +585,8 @@ def _order(ctx: Context, claim: OrderClaim, base: _Base) -> ClaimResult:
         )
         headline = (
             f"{first} first at {ahead} of {ahead + behind} matched turning points "
-            f"(same day {int((leads == 0).sum())}); p {fmt(test.p)}; MDE share +{fmt(test.mde)}"
+            f"(same day {int((leads == 0).sum())}); p {test.p:.2f}; detectable share above a coin flip "
+            f"+{test.mde * 100:.0f} points"
         )
         return base.result(
             claim,
@@ -1089,7 +643,7 @@ def _order(ctx: Context, claim: OrderClaim, base: _Base) -> ClaimResult:
                 reason=reason,
                 headline=f"{row.k}/{row.n} onsets of {row.later} with {row.earlier} already lit "
                 f"({fmt(share, 'percent').lstrip('+')} vs base {fmt(row.base, 'percent').lstrip('+')}); "
-                f"Holm p {fmt(row.p_adjusted)}",
+                f"Holm p {row.p_adjusted:.3g}",
                 definition={},
                 measured={k: getattr(row, k) for k in ("k", "n", "share", "base", "p", "p_adjusted", "mde")},
                 n=int(row.n),
@@ -1332,16 +886,26 @@ def evaluate(ctx: Context, claim: Claim, base: _Base | None = None) -> ClaimResu
         assert claim.id is not None and claim.source is not None and claim.date is not None
         base = _Base(claim.id, claim.source, claim.date)
     try:
-        return _KINDS[type(claim)](ctx, claim, base)
+        result = _KINDS[type(claim)](ctx, claim, base)
+        if ctx.as_of < pd.Timestamp(base.date) and claim.kind != "forecast":
+            # Asked to stand before the claim was made: say that only earlier data were read.
+            note = f"only data to {ctx.as_of.date()} were visible, before the claim's date {base.date}"
+            result = replace(result, reason=f"{result.reason} ({note})")
+        return result
     except (DataMissing, DataError) as missing:
-        return base.result(
-            claim,
-            grade="data missing",
-            evidence="none",
-            reason=" ".join(str(missing).split()),
-            headline="not measured",
-            data_as_of=ctx.view(base.date).as_of.date(),
-        )
+        reason = " ".join(str(missing).split())
+    except (ValueError, KeyError) as refused:
+        # A definition the machinery refuses (a parameter out of range, a column it lacks):
+        # this claim cannot be measured as written; the others still run.
+        reason = f"could not be measured as defined: {' '.join(str(refused).split())}"
+    return base.result(
+        claim,
+        grade="data missing",
+        evidence="none",
+        reason=reason,
+        headline="not measured",
+        data_as_of=ctx.view(base.date).as_of.date(),
+    )
 
 
 def run(

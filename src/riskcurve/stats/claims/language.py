@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeAlias
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
 
 from riskcurve.errors import ClaimFileError
 
@@ -56,6 +56,28 @@ Statistic: TypeAlias = Literal[
     "max_drawdown",
 ]
 Transform: TypeAlias = Literal["pct_change", "diff", "down", "up", "between", "above", "below", "record_high"]
+
+
+#: Named figures a measure can read (see ``riskcurve.stats.claims.kinds.NAMED_FIGURES``).
+FIGURES: tuple[str, ...] = (
+    "january-effect",
+    "halving-windows",
+    "breakout-of-high",
+    "prior-high-before-halving",
+    "most-correlated",
+)
+
+
+def _signal_name(name: str | None) -> str | None:
+    """A registered signal's name, or a clear error listing them."""
+    if name is None:
+        return None
+    from riskcurve.signals.registry import SIGNALS
+
+    key = name.strip().lower().replace("_", "-")
+    if key not in SIGNALS:
+        raise ValueError(f"unknown signal {name!r}; choose one of {', '.join(SIGNALS)}")
+    return key
 
 
 class _Model(BaseModel):
@@ -162,8 +184,15 @@ class Measure(_Model):
     versus: Literal["ratio", "difference"] = "ratio"
     unit: Literal["percent", "number", "multiple"] | None = None
 
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str | None) -> str | None:
+        return _signal_name(value)
+
     @model_validator(mode="after")
     def _one_source(self) -> Measure:
+        if self.figure is not None and self.figure not in FIGURES:
+            raise ValueError(f"unknown figure {self.figure!r}; choose one of {', '.join(FIGURES)}")
         chosen = [name for name in ("series", "signal", "figure") if getattr(self, name) is not None]
         if len(chosen) != 1:
             raise ValueError(f"give exactly one of series, signal or figure (got {', '.join(chosen) or 'none'})")
@@ -192,6 +221,11 @@ class Events(_Model):
     cooldown: int = Field(default=0, ge=0)
     dates: list[dt.date] | None = None
 
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str | None) -> str | None:
+        return _signal_name(value)
+
     @model_validator(mode="after")
     def _one_source(self) -> Events:
         if (self.signal is None) == (self.dates is None):
@@ -216,6 +250,11 @@ class State(_Model):
     above: float | None = None
     below: float | None = None
 
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str | None) -> str | None:
+        return _signal_name(value)
+
     @model_validator(mode="after")
     def _defined(self) -> State:
         if (self.signal is None) == (self.series is None):
@@ -232,7 +271,7 @@ class HistoryDef(_Model):
 
     events: Events
     targets: list[str] = Field(min_length=1)
-    horizons: list[int] = Field(min_length=1)
+    horizons: list[PositiveInt] = Field(min_length=1)
     returns: Literal["log", "simple"] = "log"
     min_spacing: int | None = Field(default=None, ge=1)
     window: Window | None = None
@@ -256,7 +295,7 @@ class ConditionalDef(_Model):
     target: str
     relative_to: str | None = None
     state: State
-    horizons: list[int] = Field(default_factory=lambda: [21, 63], min_length=1)
+    horizons: list[PositiveInt] = Field(default_factory=lambda: [21, 63], min_length=1)
     returns: Literal["log", "simple"] = "log"
     start: dt.date | None = None
     reps: int = Field(default=2000, ge=100)
@@ -275,7 +314,7 @@ class ForecastDef(_Model):
     """A dated prediction: the moves of ``assets`` over ``months`` after the claim date."""
 
     assets: list[str] = Field(min_length=1)
-    months: list[int] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
+    months: list[PositiveInt] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
     statistic: Literal["return", "max_drawdown"] = "return"
     relative_to: str | None = None
     show: list[str] = Field(default_factory=lambda: ["BTC", "ETH", "ALT_BASKET"])

@@ -1,0 +1,157 @@
+"""The run's context: point-in-time views of the store, cached signals, and a reader per claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from riskcurve.data.panel import MarketData
+from riskcurve.data.store import Store
+from riskcurve.stats.claims.language import (
+    Events,
+)
+from riskcurve.stats.claims.result import DataMissing
+
+#: Seed of every resampling behind a grade (grades are checked not to depend on it).
+SEED = 20260121
+#: The derived series of the equal-weight altcoin basket.
+ALT_BASKET = "ALT_BASKET"
+#: A window may start this many days before a series' first value and still be "in the data".
+GRACE_DAYS = 7
+
+
+@dataclass
+class Context:
+    """Point-in-time views and caches shared by every claim of one run.
+
+    Parameters
+    ----------
+    store
+        An open store.
+    as_of
+        What data are visible at most (the run's ``--as-of``).
+    seed
+        Seed of every resampling (grades must not depend on it).
+    reps
+        Override of each study's resamples (``None``: the claim's own).
+    """
+
+    store: Store
+    as_of: pd.Timestamp
+    seed: int = SEED
+    reps: int | None = None
+    _views: dict[pd.Timestamp, MarketData] = field(default_factory=dict)
+    _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+
+    def view(self, day: dt.date | pd.Timestamp | None = None) -> MarketData:
+        """The store as known at the end of ``day`` (never later than ``as_of``)."""
+        stand = self.as_of if day is None else min(pd.Timestamp(day), self.as_of)
+        if stand not in self._views:
+            self._views[stand] = MarketData(self.store, as_of=stand)
+        return self._views[stand]
+
+    def signal(self, data: MarketData, name: str, symbol: str | None, parameters: Mapping[str, Any]) -> pd.DataFrame:
+        """A registered signal's frame (cached per day, symbol and parameters)."""
+        from riskcurve.signals.registry import get_signal
+
+        spec = get_signal(name)
+        chosen = (symbol or spec.default_symbol or None) and str(symbol or spec.default_symbol).upper()
+        merged = {**spec.parameters, **{k: v for k, v in parameters.items() if k in spec.parameters}}
+        key = ("signal", data.as_of, spec.name, chosen, json.dumps(merged, sort_keys=True, default=str))
+        if key not in self._signals:
+            # The signal says what it cannot do without (DataError: the store lacks X).
+            if chosen is not None and not data.has(chosen):
+                raise DataMissing(f"the store lacks {chosen}; run `riskcurve update` or import it")
+            self._signals[key] = spec.compute(data, chosen, **merged)
+        return self._signals[key]
+
+    def events(self, data: MarketData, events: Events) -> pd.DatetimeIndex:
+        """Event dates known on ``data.as_of``."""
+        from riskcurve.signals.events import onsets
+        from riskcurve.signals.registry import get_signal
+
+        if events.dates is not None:
+            days = pd.DatetimeIndex(pd.to_datetime(events.dates), name="date")
+            return days[days <= data.as_of]
+        assert events.signal is not None
+        if events.column is not None:
+            frame = self.signal(data, events.signal, events.symbol, events.parameters)
+            if events.column not in frame.columns:
+                raise DataMissing(f"signal {events.signal} has no column {events.column!r}")
+            state = frame[events.column]
+            return onsets(state.fillna(False).astype(bool), cooldown=events.cooldown)
+        spec = get_signal(events.signal)
+        symbol = (events.symbol or spec.default_symbol or None) and str(events.symbol or spec.default_symbol).upper()
+        key = ("events", data.as_of, spec.name, symbol, json.dumps(events.parameters, sort_keys=True, default=str))
+        if key not in self._signals:
+            merged = {**spec.parameters, **events.parameters}
+            self._signals[key] = spec.events(data, symbol, **merged)
+        days = pd.DatetimeIndex(self._signals[key].index, name="date")
+        if events.cooldown:
+            days = onsets(pd.Series(True, index=days), cooldown=events.cooldown) if len(days) else days
+        return days
+
+
+@dataclass
+class Reader:
+    """Reads series for one claim and remembers which it read (for the data ranges shown)."""
+
+    context: Context
+    data: MarketData
+    used: dict[str, dict[str, str | None]] = field(default_factory=dict)
+
+    def _note(self, name: str, series: pd.Series) -> None:
+        valid = series.dropna()
+        self.used[name] = {
+            "first": valid.index.min().date().isoformat() if len(valid) else None,
+            "last": valid.index.max().date().isoformat() if len(valid) else None,
+        }
+
+    def series(self, name: str, field: str = "close") -> pd.Series:
+        """A price series' closes (or another bar field), a value series by observation date, or the alt basket."""
+        symbol = name.strip().upper()
+        if symbol == ALT_BASKET:
+            from riskcurve.signals.registry import alt_basket
+
+            try:
+                values = alt_basket(self.data)
+            except ValueError as missing:
+                raise DataMissing(str(missing)) from None
+        elif not self.data.has(symbol):
+            raise DataMissing(f"the store lacks {symbol}; import it or run `riskcurve update`")
+        elif self.data.store.kind(symbol) == "price":
+            bars = self.data.bars(symbol)
+            if field not in bars.columns or bars[field].dropna().empty:
+                raise DataMissing(f"{symbol} has no {field} data")
+            values = bars[field].rename(symbol)
+        else:
+            frame = self.data.store.observations(symbol, as_of=self.data.as_of)
+            values = frame["value"].rename(symbol)
+        if values.dropna().empty:
+            raise DataMissing(f"no {symbol} data on or before {self.data.as_of.date()}")
+        self._note(symbol, values)
+        return values
+
+    def on_days(self, name: str, days: pd.DatetimeIndex) -> pd.Series:
+        """A series as known at the end of each of ``days`` (macro values by publication)."""
+        symbol = name.strip().upper()
+        if symbol != ALT_BASKET and self.data.has(symbol) and self.data.store.kind(symbol) != "price":
+            values = self.data.known(symbol, days)
+            self._note(symbol, values)
+            return values
+        from riskcurve.data.calendar import on_days
+
+        return on_days(self.series(symbol), days)
+
+    def signal_column(self, name: str, symbol: str | None, parameters: Mapping[str, Any], column: str) -> pd.Series:
+        frame = self.context.signal(self.data, name, symbol, parameters)
+        if column not in frame.columns:
+            raise DataMissing(f"signal {name} has no column {column!r}; it has {', '.join(map(str, frame.columns))}")
+        values = frame[column]
+        self._note(f"{name}:{column}", values)
+        return values
