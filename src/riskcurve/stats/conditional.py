@@ -83,6 +83,7 @@ import pandas as pd
 
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
+from riskcurve.stats._validation import check_alpha, check_int, check_seed, check_string
 from riskcurve.stats.bootstrap import SeedLike, as_generator, optimal_block_length, stationary_bootstrap_indices
 from riskcurve.stats.forward import MAX_DELAY_DAYS, ReturnKind, check_close, check_horizons, check_kind, forward_returns
 from riskcurve.stats.multiple_testing import adjust
@@ -515,24 +516,11 @@ class ConditionalStudy:
         object.__setattr__(self, "state", _check_state(self.state))
         object.__setattr__(self, "horizons", check_horizons(self.horizons))
         object.__setattr__(self, "kind", check_kind(self.kind))
-        if isinstance(self.reps, bool) or not isinstance(self.reps, int | np.integer) or self.reps < 50:
-            raise ValueError(f"reps must be an integer >= 50, got {self.reps!r}")
-        if not (
-            self.seed is None
-            or isinstance(self.seed, np.random.Generator)
-            or (isinstance(self.seed, int | np.integer) and not isinstance(self.seed, bool))
-        ):
-            raise TypeError(f"seed must be an int, a numpy Generator or None, got {type(self.seed).__name__}")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, int | float) or not 0 < self.alpha < 0.5:
-            raise ValueError(f"alpha must be a number strictly between 0 and 0.5, got {self.alpha!r}")
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a string, got {type(self.name).__name__}")
-        if (
-            isinstance(self.max_delay_days, bool)
-            or not isinstance(self.max_delay_days, int | np.integer)
-            or self.max_delay_days < 0
-        ):
-            raise ValueError(f"max_delay_days must be an integer >= 0, got {self.max_delay_days!r}")
+        check_int("reps", self.reps, 50)
+        check_seed(self.seed)
+        check_alpha(self.alpha)
+        check_string("name", self.name)
+        check_int("max_delay_days", self.max_delay_days, 0)
 
     @property
     def target_name(self) -> str:

@@ -74,6 +74,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
+from riskcurve.stats._validation import check_alpha, check_block_length, check_int, check_seed, check_string
 from riskcurve.stats.bootstrap import (
     SeedLike,
     optimal_block_length,
@@ -191,31 +192,14 @@ class EventStudy:
         object.__setattr__(self, "target", check_close(self.target, "target"))
         object.__setattr__(self, "horizons", check_horizons(self.horizons))
         object.__setattr__(self, "kind", check_kind(self.kind))
-        if isinstance(self.reps, bool) or not isinstance(self.reps, int | np.integer) or self.reps < 10:
-            raise ValueError(f"reps must be an integer >= 10, got {self.reps!r}")
-        if not (
-            self.seed is None
-            or isinstance(self.seed, np.random.Generator)
-            or (isinstance(self.seed, int | np.integer) and not isinstance(self.seed, bool))
-        ):
-            raise TypeError(f"seed must be an int, a numpy Generator or None, got {type(self.seed).__name__}")
-        if self.min_spacing is not None and (
-            isinstance(self.min_spacing, bool)
-            or not isinstance(self.min_spacing, int | np.integer)
-            or self.min_spacing < 1
-        ):
-            raise ValueError(f"min_spacing must be None or an integer >= 1 (target bars), got {self.min_spacing!r}")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, int | float) or not 0 < self.alpha < 0.5:
-            raise ValueError(f"alpha must be a number strictly between 0 and 0.5, got {self.alpha!r}")
-        if self.block_length is not None and (
-            isinstance(self.block_length, bool)
-            or not isinstance(self.block_length, int | float)
-            or not math.isfinite(self.block_length)
-            or self.block_length < 1
-        ):
-            raise ValueError(f"block_length must be None (automatic) or a number >= 1, got {self.block_length!r}")
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a string, got {type(self.name).__name__}")
+        check_int("reps", self.reps, 10)
+        check_seed(self.seed)
+        if self.min_spacing is not None:  # None: the longest horizon
+            check_int("min_spacing", self.min_spacing, 1)
+        check_alpha(self.alpha)
+        if self.block_length is not None:  # None: chosen from the data
+            check_block_length(self.block_length)
+        check_string("name", self.name)
 
     @property
     def spacing(self) -> int:

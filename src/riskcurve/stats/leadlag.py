@@ -39,6 +39,7 @@ from riskcurve._typing import DateLike, Frequency
 from riskcurve.data.calendar import resample_last
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import DataError, InsufficientDataWarning
+from riskcurve.stats._validation import check_alpha, check_int, check_seed
 from riskcurve.stats.multiple_testing import family_table
 
 __all__ = [
@@ -86,30 +87,6 @@ def _check_freq(freq: object) -> Frequency:
     if freq not in FREQUENCIES:
         raise ValueError(f"freq must be one of 'D', 'W', 'M' (daily, weekly, monthly); got {freq!r}")
     return cast(Frequency, freq)
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {value}")
-    return int(value)
-
-
-def _check_alpha(alpha: object) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating):
-        raise TypeError(f"alpha must be a number; got {type(alpha).__name__}")
-    if not 0.0 < float(alpha) < 0.5:
-        raise ValueError(f"alpha must be strictly between 0 and 0.5 (e.g. 0.05 for 95% bands); got {alpha}")
-    return float(alpha)
-
-
-def _check_seed(seed: object) -> int | np.random.Generator | None:
-    if seed is None or isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
-        return int(seed)
-    raise TypeError(f"seed must be an int, a numpy Generator or None; got {type(seed).__name__}")
 
 
 def _check_changes(changes: object) -> tuple[Change, Change]:
@@ -348,13 +325,13 @@ def cross_correlation(
         raise ValueError(f"lead and lag must be 1-D and of equal length; got shapes {x.shape} and {y.shape}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise ValueError("lead and lag returns must be finite; align them with aligned_returns first")
-    max_lag = _check_int("max_lag", max_lag, 0)
-    alpha = _check_alpha(alpha)
+    max_lag = check_int("max_lag", max_lag, 0)
+    alpha = check_alpha(alpha)
     if len(x) < 2 * max_lag + 10:
         raise ValueError(f"{len(x)} returns are too few for max_lag={max_lag}; need at least {2 * max_lag + 10}")
     if np.ptp(x) == 0.0 or np.ptp(y) == 0.0:
         raise ValueError("a return series is constant; its correlation with anything is undefined")
-    bandwidth = hac_lags_for(len(x)) if hac_lags is None else _check_int("hac_lags", hac_lags, 0)
+    bandwidth = hac_lags_for(len(x)) if hac_lags is None else check_int("hac_lags", hac_lags, 0)
     z = float(scipy_stats.norm.ppf(1.0 - alpha / 2.0))
     rows = []
     for k in range(-max_lag, max_lag + 1):
@@ -445,7 +422,7 @@ def granger_causality(
     """
     if not isinstance(returns, pd.DataFrame) or returns.shape[1] != 2:
         raise TypeError("returns must be a DataFrame with exactly two columns (leader, follower)")
-    max_lag = _check_int("max_lag", max_lag, 1)
+    max_lag = check_int("max_lag", max_lag, 1)
     if ic not in ("aic", "bic"):
         raise ValueError(f"ic must be 'aic' or 'bic'; got {ic!r}")
     values = returns.to_numpy(dtype=float)
@@ -457,7 +434,7 @@ def granger_causality(
     # Plain arrays: the exchange-day index has no regular frequency for statsmodels to use.
     selection = VAR(values).select_order(maxlags=max_lag, trend="c")
     orders = {name: int(order) for name, order in selection.selected_orders.items()}
-    chosen = max(1, orders[ic]) if lags is None else _check_int("lags", lags, 1)
+    chosen = max(1, orders[ic]) if lags is None else check_int("lags", lags, 1)
     first, second = (str(c) for c in returns.columns)
     rows = []
     for causing, caused, a, b in ((first, second, 0, 1), (second, first, 1, 0)):
@@ -865,18 +842,18 @@ class LeadLag:
         object.__setattr__(self, "lead", _check_closes("lead", self.lead, how[0]))
         object.__setattr__(self, "lag", _check_closes("lag", self.lag, how[1]))
         object.__setattr__(
-            self, "max_lag", DEFAULT_MAX_LAG[freq] if self.max_lag is None else _check_int("max_lag", self.max_lag, 1)
+            self, "max_lag", DEFAULT_MAX_LAG[freq] if self.max_lag is None else check_int("max_lag", self.max_lag, 1)
         )
-        object.__setattr__(self, "alpha", _check_alpha(self.alpha))
+        object.__setattr__(self, "alpha", check_alpha(self.alpha))
         object.__setattr__(
-            self, "window", DEFAULT_WINDOW[freq] if self.window is None else _check_int("window", self.window, 3)
+            self, "window", DEFAULT_WINDOW[freq] if self.window is None else check_int("window", self.window, 3)
         )
         if self.granger_max_lag is not None:
-            object.__setattr__(self, "granger_max_lag", _check_int("granger_max_lag", self.granger_max_lag, 1))
+            object.__setattr__(self, "granger_max_lag", check_int("granger_max_lag", self.granger_max_lag, 1))
         if self.ic not in ("aic", "bic"):
             raise ValueError(f"ic must be 'aic' or 'bic'; got {self.ic!r}")
-        object.__setattr__(self, "reps", _check_int("reps", self.reps, 1))
-        object.__setattr__(self, "seed", _check_seed(self.seed))
+        object.__setattr__(self, "reps", check_int("reps", self.reps, 1))
+        object.__setattr__(self, "seed", check_seed(self.seed))
         object.__setattr__(self, "calendars", _check_calendars(self.calendars))
 
     def run(self) -> LeadLagResult:

@@ -27,6 +27,8 @@ import pandas as pd
 from arch.bootstrap import StationaryBootstrap, optimal_block_length
 from statsmodels.stats.multitest import multipletests
 
+from riskcurve.stats._validation import check_int, check_seed
+
 __all__ = ["METHOD_COLUMNS", "SnoopingResult", "adjust", "data_snooping", "family_table"]
 
 #: statsmodels' method name -> suffix of the adjusted column (``holm`` -> ``p_holm``).
@@ -286,22 +288,6 @@ class SnoopingResult:
         }
 
 
-def _check_seed(seed: object) -> int | np.random.Generator | None:
-    if seed is None or isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return int(seed)
-    raise TypeError(f"seed must be an int, a numpy Generator or None; got {type(seed).__name__}")
-
-
-def _check_positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}; got {value}")
-    return int(value)
-
-
 def _numeric(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         return frame.astype(float)
@@ -495,12 +481,12 @@ def data_snooping(
         raise ValueError(
             f"candidates has duplicate column labels: {list(candidates.columns[candidates.columns.duplicated()])}"
         )
-    reps = _check_positive_int("reps", reps)
+    reps = check_int("reps", reps, 1)
     if block_size is not None:
-        block_size = _check_positive_int("block_size", block_size)
+        block_size = check_int("block_size", block_size, 1)
     if block_size_from is not None:
-        block_size_from = _check_positive_int("block_size_from", block_size_from)
-    seed = _check_seed(seed)
+        block_size_from = check_int("block_size_from", block_size_from, 1)
+    seed = check_seed(seed)
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
 

@@ -486,7 +486,6 @@ def _leadlag(ctx: Context, claim: LeadLagClaim, base: _Base) -> ClaimResult:
     verdict = result.verdict
     lags = expects.lags or (1, result.max_lag)
     claimed = (expects.leader or expects.not_leader or "").upper()
-    other = {result.lead, result.lag} - {claimed}
     mde = detectable_correlation(result.ccf, lags if claimed == result.lead else (-lags[1], -lags[0]))
     peak_p = float(result.peak.p_holm)
     if verdict.leader is not None and expects.leader is not None:
@@ -529,7 +528,6 @@ def _leadlag(ctx: Context, claim: LeadLagClaim, base: _Base) -> ClaimResult:
         + f" ({verdict.evidence}); peak k={result.peak.k:+d} corr {result.peak.corr:+.2f}, Holm p {peak_p:.2f}; "
         f"detectable corr {mde:.2f}"
     )
-    del other
     return base.result(
         claim,
         grade=grade,
