@@ -430,7 +430,8 @@ h2{margin:4px 0 8px;font-size:20px}h3{font-size:16px;margin:16px 0 6px}p.lead{co
 table{border-collapse:collapse;font-size:13px;margin:8px 0;width:100%}th,td{border-bottom:1px solid #e4e7ec;
 padding:5px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}td.date{white-space:nowrap}
 .stale,.missing{color:#a15c00}.note{color:#666;font-size:12px}.verdict{font-weight:600}
-.grade-consistent .grade{color:#1b7f3b}.grade-inconsistent .grade,.grade-contradicted .grade,.grade-not-supported .grade{color:#b00020}
+.grade-consistent .grade{color:#1b7f3b}
+.grade-inconsistent .grade,.grade-contradicted .grade,.grade-not-supported .grade{color:#b00020}
 .grade-partly-consistent .grade{color:#a15c00}details{font-size:12px;color:#555}
 footer{color:#666;font-size:12px;padding:0 28px 30px}
 th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
