@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -277,7 +278,11 @@ def test_validation(kwargs: dict, error: type, match: str) -> None:
 
 
 class _FakeData:
-    """The two MarketData methods study_signal uses, over in-memory bars."""
+    """The parts of MarketData study_signal uses, over in-memory bars."""
+
+    # Signals are cached per store file; an in-memory store is never cached.
+    store = SimpleNamespace(path=":memory:")
+    as_of = pd.Timestamp("2006-12-31")
 
     def __init__(self, bars: dict[str, pd.DataFrame]) -> None:
         self._bars = bars
