@@ -194,15 +194,16 @@ def _bootstrap_differences(
     """Differences of means (in - out) over stationary-bootstrap resamples of the pairs."""
     n = len(values)
     size = max(1, _CHUNK_ELEMENTS // max(n, 1))
+    # Gathering from the masked values gives the same array element for element (0.0 off the
+    # state) as masking the gathered ones, so the sums are bit-identical; it saves a full pass.
+    values_in = np.where(flags, values, 0.0)
     parts = []
     for done in range(0, reps, size):
         chunk = min(size, reps - done)
         idx = stationary_bootstrap_indices(n, chunk, block, seed=rng)
-        inside = flags[idx]
-        drawn = values[idx]
-        count_in = inside.sum(axis=1)
-        sum_in = np.where(inside, drawn, 0.0).sum(axis=1)
-        sum_all = drawn.sum(axis=1)
+        count_in = flags[idx].sum(axis=1)
+        sum_in = values_in[idx].sum(axis=1)
+        sum_all = values[idx].sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             parts.append(sum_in / count_in - (sum_all - sum_in) / (n - count_in))
     return np.concatenate(parts)
