@@ -536,9 +536,12 @@ def parse_claims(text: str, name: str = "<text>") -> ClaimFile:
     ClaimFileError
         The first thing wrong, with the file, the line and the field.
     """
+    # One parse: the node tree (for line numbers) is what yaml.load would construct the document
+    # from, so build the document from it rather than parsing the text a second time.
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        document = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        root = loader.get_single_node()
+        document = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark
         raise ClaimFileError(
@@ -546,6 +549,8 @@ def parse_claims(text: str, name: str = "<text>") -> ClaimFile:
         ) from None
     except yaml.YAMLError as bad:
         raise ClaimFileError(name, None, None, f"not valid YAML: {bad}") from None
+    finally:
+        loader.dispose()
     if not isinstance(document, dict):
         raise ClaimFileError(name, 1, None, "a claim file is a mapping with a 'claims:' list")
     try:
