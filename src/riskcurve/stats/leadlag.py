@@ -29,9 +29,9 @@ from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from arch.bootstrap import StationaryBootstrap, optimal_block_length
 from scipy import stats as scipy_stats
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.sandwich_covariance import S_hac_simple
 from statsmodels.tsa.api import VAR
 
@@ -374,8 +374,8 @@ def _granger_one(caused: np.ndarray, causing: np.ndarray, lags: int) -> dict[str
     design = np.column_stack([np.ones(n - lags), *own, *other])
     restriction = np.zeros((lags, design.shape[1]))
     restriction[:, 1 + lags :] = np.eye(lags)
-    classic = sm.OLS(target, design).fit().f_test(restriction)
-    robust = sm.OLS(target, design).fit(cov_type="HC3").f_test(restriction)
+    classic = OLS(target, design).fit().f_test(restriction)
+    robust = OLS(target, design).fit(cov_type="HC3").f_test(restriction)
     return {
         "n": float(len(target)),
         "f": float(np.squeeze(classic.fvalue)),
