@@ -228,7 +228,8 @@ def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed
     for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
         (indices,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _fill_indices(u, v, n, log_continue))
         parts.append(indices)
-    return np.vstack(parts)
+    # One chunk (the usual case) is already the answer: stacking it would only copy it.
+    return parts[0] if len(parts) == 1 else np.vstack(parts)
 
 
 def circular_block_bootstrap_indices(n: int, reps: int, block_length: int, *, seed: SeedLike = None) -> np.ndarray:
