@@ -83,6 +83,7 @@ import pandas as pd
 
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
+from riskcurve.stats._json import plain
 from riskcurve.stats._validation import check_alpha, check_int, check_seed, check_string
 from riskcurve.stats.bootstrap import SeedLike, as_generator, optimal_block_length, stationary_bootstrap_indices
 from riskcurve.stats.forward import MAX_DELAY_DAYS, ReturnKind, check_close, check_horizons, check_kind, forward_returns
@@ -576,16 +577,6 @@ class ConditionalStudy:
         )
 
 
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 @dataclass(frozen=True, eq=False)
 class ConditionalResult:
     """The outcome of :meth:`ConditionalStudy.run`.
@@ -666,7 +657,7 @@ class ConditionalResult:
             "alpha": float(self.study.alpha),
             "power": POWER,
             "min_spells": MIN_SPELLS,
-            "share_in": _plain(self.share_in),
+            "share_in": plain(self.share_in),
             "target_range": {
                 "first": target.index.min().date().isoformat() if len(target) else None,
                 "last": target.index.max().date().isoformat() if len(target) else None,
@@ -677,7 +668,7 @@ class ConditionalResult:
                 "last": state.index.max().date().isoformat() if len(state) else None,
             },
             "methods": {"convention": CONVENTION, "test": METHOD},
-            "results": [{k: _plain(v) for k, v in row.items()} for row in self.to_frame().to_dict("records")],
+            "results": [{k: plain(v) for k, v in row.items()} for row in self.to_frame().to_dict("records")],
             "verdict_code": self.verdict_code,
             "verdict": self.verdict,
             "warnings": list(self.warnings),

@@ -74,6 +74,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
+from riskcurve.stats._json import plain
 from riskcurve.stats._validation import check_alpha, check_block_length, check_int, check_seed, check_string
 from riskcurve.stats.bootstrap import (
     SeedLike,
@@ -639,12 +640,10 @@ class EventStudyResult:
         target = self.study.target
         rows = []
         for h, row in zip(self.table.index, self.table.to_dict("records"), strict=True):
-            rows.append({"horizon": int(h), **{str(k): _plain(v) for k, v in row.items()}})
+            rows.append({"horizon": int(h), **{str(k): plain(v) for k, v in row.items()}})
         events = []
         for date, row in zip(self.event_table.index, self.event_table.to_dict("records"), strict=True):
-            events.append(
-                {"date": pd.Timestamp(date).date().isoformat(), **{str(k): _plain(v) for k, v in row.items()}}
-            )
+            events.append({"date": pd.Timestamp(date).date().isoformat(), **{str(k): plain(v) for k, v in row.items()}})
         return {
             "schema": SCHEMA,
             "events_name": self.study.name,
@@ -720,21 +719,6 @@ class EventStudyResult:
         lines.append("")
         lines.append(f"Verdict: {self.verdict}")
         return "\n".join(lines)
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready scalar: NaN/NaT to None, numpy to Python, timestamps to ISO dates."""
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def select_transitions(events: pd.DataFrame, name: str, transition: str | None, *, mixed: bool) -> pd.DataFrame:

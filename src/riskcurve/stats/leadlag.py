@@ -39,6 +39,7 @@ from riskcurve._typing import DateLike, Frequency
 from riskcurve.data.calendar import resample_last
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import DataError, InsufficientDataWarning
+from riskcurve.stats._json import plain
 from riskcurve.stats._validation import check_alpha, check_int, check_seed
 from riskcurve.stats.multiple_testing import family_table
 
@@ -750,40 +751,28 @@ class LeadLagResult:
                 "hac_lags": self.hac_lags,
                 "seed": self.seed,
             },
-            "ccf": [{key: _plain(value) for key, value in row.items()} for row in ccf.to_dict("records")],
+            "ccf": [{key: plain(value) for key, value in row.items()} for row in ccf.to_dict("records")],
             "peak": self.peak.to_dict(),
             "granger": {
                 "lags": self.granger_lags,
                 "ic": self.ic,
                 "orders": dict(self.granger_orders),
                 "tests": [
-                    {key: _plain(value) for key, value in row.items()}
+                    {key: plain(value) for key, value in row.items()}
                     for row in self.granger.reset_index().to_dict("records")
                 ],
             },
             "rolling": {
                 "window": self.window,
-                "last": {
-                    c: _plain(rolling[c].dropna().iloc[-1]) if rolling[c].notna().any() else None for c in rolling
-                },
-                "mean": {c: _plain(rolling[c].mean()) for c in rolling},
+                "last": {c: plain(rolling[c].dropna().iloc[-1]) if rolling[c].notna().any() else None for c in rolling},
+                "mean": {c: plain(rolling[c].mean()) for c in rolling},
                 "data": [
-                    {"date": date.date().isoformat(), **{str(c): _plain(v) for c, v in row.items()}}
+                    {"date": date.date().isoformat(), **{str(c): plain(v) for c, v in row.items()}}
                     for date, row in zip(pd.DatetimeIndex(rolling.index), rolling.to_dict("records"), strict=True)
                 ],
             },
             "verdict": self.verdict.to_dict(),
         }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 @dataclass(frozen=True, eq=False)
