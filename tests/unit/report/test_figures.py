@@ -213,19 +213,26 @@ def test_breakout_chart_marks_bases_breakouts_and_both_break_dates() -> None:
     assert "weekly" not in _caption_text(fig)
 
 
-def test_long_daily_series_are_drawn_weekly_and_the_caption_says_so() -> None:
+def test_long_daily_series_are_thinned_to_real_days_keeping_extremes_and_the_last_day() -> None:
     days = pd.bdate_range("1990-01-01", periods=figures.MAX_DAILY_POINTS + 500, name="date")
     rng = np.random.default_rng(11)
     close = 100 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, len(days))))
+    close[777] *= 0.6  # a one-day plunge inside a stretch: it must be drawn
     bars = pd.DataFrame({"close": close}, index=days)
     events = breakout_events(bars)
     fig = figures.breakout_chart(bars, breakout_signal(bars), events, symbol="TEST")
     drawn = _trace(fig, "TEST close")
-    assert len(drawn.x) < len(days) / 4
-    assert pd.Timestamp(drawn.x[-1]) >= days[-1]  # the week holding the last day is drawn
-    # Markers keep their exact daily dates.
+    x = pd.DatetimeIndex(drawn.x)
+    assert len(x) < len(days) / 2
+    # Every point drawn is a real day with its own close; the last is the last day given.
+    assert x.isin(days).all() and x.is_monotonic_increasing
+    assert np.allclose(np.asarray(drawn.y, dtype=float), bars["close"].reindex(x).to_numpy())
+    assert x[-1] == days[-1] and x[0] == days[0]
+    assert days[777] in x and days[int(np.argmax(close))] in x
+    # The all-time high line keeps its top, and markers keep their exact daily dates.
+    assert max(_trace(fig, "all-time high (close)").y) == pytest.approx(close.max())
     assert [pd.Timestamp(x) for x in _trace(fig, "breakout (close basis)").x] == list(events.index)
-    assert "drawn weekly" in _caption_text(fig)
+    assert "thinned for display" in _caption_text(fig)
 
 
 def test_ratio_chart() -> None:

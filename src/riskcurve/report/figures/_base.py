@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from riskcurve.data.calendar import resample_last
-
-#: Daily frames longer than this are drawn weekly (last value of each week).
-MAX_DAILY_POINTS = 3000
+#: Daily frames longer than this are thinned for display (see :func:`_for_display`).
+MAX_DAILY_POINTS = 1500
+#: Stretches a thinned frame is cut into, shared by its columns (a frame of two columns gets
+#: half as many): each stretch keeps each column's high and low, so a frame keeps at most about
+#: twice this many rows, and a line the envelope a chart about a thousand pixels wide can show.
+DISPLAY_STRETCHES = 800
 #: Caption lines are wrapped at this many characters.
 CAPTION_WIDTH = 150
 
@@ -47,8 +49,9 @@ COLORS = {
 #: Line colours for one line per event or anchor (cycle overlays, fan charts).
 SERIES_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 _DOWNSAMPLED = (
-    "Long daily series are drawn weekly (last value of each week) for display; "
-    "markers and shaded periods keep their daily dates."
+    "Long daily series are thinned for display to the high and the low of each of a few hundred equal "
+    "stretches (every point drawn is a real day, the first and last days included); "
+    "markers and shaded periods keep every daily date."
 )
 
 # --- shared helpers ---------------------------------------------------------------------------------
@@ -98,11 +101,40 @@ def _valid_span(frame: pd.DataFrame | pd.Series, column: str | None = None, what
     return _span(values.index[mask.to_numpy()], f"{what}{f' column {column}' if column else ''}")
 
 
+def _thinned_positions(values: np.ndarray, stretches: int) -> np.ndarray:
+    """Row positions that keep each column's highest and lowest row in every stretch, plus the ends.
+
+    ``values`` is 2-D (rows by columns). Rows are cut into at most ``stretches`` runs of equal
+    length; a run where a column has no value keeps its first row, so a gap stays a gap.
+    """
+    rows = len(values)
+    width = -(-rows // stretches)  # ceil: at most `stretches` runs
+    runs = -(-rows // width)
+    padded = np.full((runs * width, values.shape[1]), np.nan)
+    padded[:rows] = values
+    blocks = padded.reshape(runs, width, values.shape[1])
+    offsets = np.arange(runs)[:, None] * width
+    # NaN never wins: -inf for the highs, +inf for the lows (a run of NaN gives its first row).
+    highs = np.where(np.isnan(blocks), -np.inf, blocks).argmax(axis=1) + offsets
+    lows = np.where(np.isnan(blocks), np.inf, blocks).argmin(axis=1) + offsets
+    keep = np.unique(np.concatenate([[0, rows - 1], highs.ravel(), lows.ravel()]))
+    return keep[keep < rows]
+
+
 def _for_display(frame: _F) -> tuple[_F, bool]:
-    """``frame`` itself, or its weekly last values when it is too long to draw day by day."""
+    """``frame`` itself, or the rows a chart can show when it is too long to draw day by day.
+
+    A long frame of ``k`` columns keeps, from each of ``DISPLAY_STRETCHES // k`` equal stretches
+    of rows, the row of each column's high and of its low (the envelope a line shows), and always
+    its first and last rows. Every row kept is a real row with its own date and values, so the
+    last point drawn is the last day given and no extreme (an all-time high, a record low, a
+    one-day spike) is lost. Returns the frame and whether it was thinned.
+    """
     if len(frame) <= MAX_DAILY_POINTS or not isinstance(frame.index, pd.DatetimeIndex):
         return frame, False
-    return resample_last(frame, "W"), True  # type: ignore[return-value]
+    values = np.asarray(frame, dtype=float).reshape(len(frame), -1)
+    stretches = max(1, DISPLAY_STRETCHES // values.shape[1])
+    return frame.iloc[_thinned_positions(values, stretches)], True
 
 
 def _runs(mask: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -142,6 +174,7 @@ def _finish(
     height: int = 520,
 ) -> go.Figure:
     """Title, caption (definition, data range, sources, note) and the common layout."""
+    _short_dates(fig)
     caption = f"Definition: {definition}\nData: {first} to {last}. Source: {', '.join(sources) or 'none'}."
     if note:
         caption += f"\n{note}"
@@ -190,6 +223,22 @@ def _finish(
         hovermode="x unified",
     )
     return fig
+
+
+def _short_dates(fig: go.Figure) -> None:
+    """Day-only date arrays as ``YYYY-MM-DD`` text.
+
+    Plotly writes a datetime array as ``1987-09-11T00:00:00.000000000`` per point, so dates
+    were most of a long chart's JSON; the day alone is 2.5 times shorter and reads the same.
+    """
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            values = getattr(trace, axis, None)
+            if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.datetime64):
+                continue
+            days = values.astype("datetime64[D]")
+            if (days == values).all():  # only when no point has a time of day
+                setattr(trace, axis, np.datetime_as_string(days, unit="D"))
 
 
 @functools.cache

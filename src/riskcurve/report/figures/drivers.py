@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from riskcurve.data.calendar import resample_last
 from riskcurve.report.figures._base import COLORS, _check_frame, _finish, _valid_span
 
 #: The windows the drivers are computed over (see :func:`riskcurve.signals.liquidity.liquidity_drivers`).
@@ -40,32 +39,51 @@ def liquidity_drivers_chart(liquidity_frame: pd.DataFrame, *, window: str = "13w
     columns = [f"{p}_{window}" for p in parts] + [f"net_{window}"]
     frame = _check_frame("liquidity_frame", liquidity_frame, columns)
     first, last = _valid_span(frame, f"net_{window}", "liquidity_frame")
-    # One bar per week (the value known on its last day): a daily bar chart of two decades is unreadable.
-    sampled = pd.DataFrame(resample_last(frame[columns].astype(float), "W"))
-    weekly = sampled[sampled[f"net_{window}"].notna()]
+    # One value per week, the one known on its last day with data, dated that day (a week's
+    # label never runs past the data): a daily chart of two decades is unreadable.
+    data = frame[columns].astype(float)
+    weeks = pd.DatetimeIndex(data.index).to_period("W-FRI")
+    weekly = data[~weeks.duplicated(keep="last")]
+    weekly = weekly[weekly[f"net_{window}"].notna()]
     fig = go.Figure()
+    # Stacked areas rather than bars: the same picture (positive parts stacked up from zero,
+    # negative ones down, as relative bars are) drawn as a few paths instead of a shape per bar
+    # and week, which made this chart the slowest of the page to draw.
     for part in parts:
         label, color = _PARTS[part]
-        fig.add_trace(
-            go.Bar(
-                x=weekly.index, y=weekly[f"{part}_{window}"], name=label, marker={"color": color, "line": {"width": 0}}
+        values = weekly[f"{part}_{window}"]
+        for side, shown in (("up", values.clip(lower=0.0)), ("down", values.clip(upper=0.0))):
+            fig.add_trace(
+                go.Scatter(
+                    x=weekly.index,
+                    y=shown,
+                    name=label,
+                    legendgroup=part,
+                    showlegend=side == "up",
+                    stackgroup=side,
+                    mode="lines",
+                    line={"width": 0, "shape": "hv", "color": color},
+                    fillcolor=color,
+                    # One hover line per driver, with its signed value.
+                    customdata=values,
+                    hovertemplate=f"{label}: %{{customdata:,.1f}}<extra></extra>" if side == "up" else None,
+                    hoverinfo=None if side == "up" else "skip",
+                )
             )
-        )
     fig.add_trace(
         go.Scatter(
             x=weekly.index,
             y=weekly[f"net_{window}"],
             name=f"net liquidity change ({window})",
-            line={"color": COLORS["liquidity"], "width": 1.5},
+            line={"color": COLORS["liquidity"], "width": 1.5, "shape": "hv"},
         )
     )
-    fig.update_layout(barmode="relative", bargap=0)
     fig.update_yaxes(title_text=f"change over {window}, USD billions")
     fig.update_xaxes(title_text="week")
     definition = (
         f"change of net liquidity over {window} (line) = change of Fed total assets"
         + (" (split into securities held outright, WSHOSHO, and the rest)" if split else "")
-        + " - change of the Treasury General Account - change of the overnight reverse repo (stacked bars; a rising "
+        + " - change of the Treasury General Account - change of the overnight reverse repo (stacked areas; a rising "
         "TGA or RRP drains liquidity and shows below zero). Values as published by the end of each week."
     )
     sources = ["WALCL", *(["WSHOSHO"] if split else []), "WTREGEN", "RRPONTSYD"]
@@ -76,5 +94,5 @@ def liquidity_drivers_chart(liquidity_frame: pd.DataFrame, *, window: str = "13w
         first=first,
         last=last,
         sources=sources,
-        note="Weekly bars: the value known on each week's last day.",
+        note="Weekly: the value known on the last day of each week with data, dated that day.",
     )

@@ -217,8 +217,16 @@ def ratio_chart(
         row=1,
         col=1,
     )
+    # A filled step line, not bars: the same shape as one path instead of one shape per session.
     fig.add_trace(
-        go.Bar(x=shown.index, y=shown["streak"], name="sessions ahead in a row", marker_color=COLORS["breakout"]),
+        go.Scatter(
+            x=shown.index,
+            y=shown["streak"],
+            name="sessions ahead in a row",
+            mode="lines",
+            fill="tozeroy",
+            line={"color": COLORS["breakout"], "width": 1, "shape": "hv"},
+        ),
         row=2,
         col=1,
     )
