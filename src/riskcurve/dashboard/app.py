@@ -6,9 +6,10 @@ Design rules:
   browser sends is ever used as a path. Every value a callback receives (a date, a symbol, a
   number) is validated here, because anyone who can reach the port can post any JSON to Dash's
   callback endpoint, whatever the controls allow.
-* **Read-only, one connection per computation.** Each computation opens the store read-only
-  and closes it when done, so callbacks running in parallel threads never share a DuckDB
-  connection, and ``riskcurve update`` can write between two requests.
+* **Read-only, one connection per thread, released between computations.** Each worker
+  thread reads through its own read-only store, so callbacks running in parallel never share a
+  DuckDB connection; its file is closed after each computation (and reopened only by one that
+  queries it), so ``riskcurve update`` can write between two requests.
 * **Same numbers, same charts.** Values come from :data:`riskcurve.signals.registry.SIGNALS`
   and :func:`riskcurve.signals.regime.regime` on a :class:`~riskcurve.data.panel.MarketData`
   as of the chosen day; charts are :mod:`riskcurve.report.figures`.
@@ -19,6 +20,7 @@ Design rules:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html as html_text
 import ipaddress
 import logging
@@ -42,10 +44,11 @@ from riskcurve.data.symbols import ALTCOINS
 from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
-from riskcurve.report.claims import forecasts_figure
+from riskcurve.report.claims import what_happened_next_figure
 from riskcurve.report.stablecoins import stablecoin_view
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
+from riskcurve.stats.claims import Claim, forecast_claims, run_claims
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +142,7 @@ class StoreReader:
         self._cache = _Cache(CACHE_SIZE)
         # warnings.catch_warnings changes process-wide state: one study at a time.
         self._warnings_lock = threading.Lock()
+        self._local = threading.local()
 
     def version(self) -> tuple[int, int]:
         """Changes whenever the file is rewritten, so cached results of an older store are not reused."""
@@ -147,8 +151,25 @@ class StoreReader:
 
     @contextmanager
     def open(self) -> Iterator[Store]:
-        with Store(self.path, read_only=True) as store:
-            yield store
+        """This thread's store for one computation, released (file closed) when it is done.
+
+        Each worker thread keeps one :class:`Store` per version of the file: opening one costs
+        tens of milliseconds (connection, length and schema checks), and most computations of
+        an as-of change find what they read in the shared caches and never touch the file. A
+        released store reconnects only when a query needs it, so between two computations the
+        file is free for ``riskcurve update``; a rewritten file gets a new store.
+        """
+        version = self.version()
+        held: tuple[tuple[int, int], Store] | None = getattr(self._local, "store", None)
+        if held is None or held[0] != version:
+            if held is not None:
+                held[1].close()
+            held = (version, Store(self.path, read_only=True))
+            self._local.store = held
+        try:
+            yield held[1]
+        finally:
+            held[1].release()
 
     def cached(self, key: tuple[Hashable, ...], compute: Callable[[Store], Any]) -> Any:
         """``compute(store)`` for ``key``, from the cache when this version of the store was seen."""
@@ -272,6 +293,17 @@ def _cycle_figure(store: Store, day: pd.Timestamp) -> go.Figure:
 
 def _volatility_figure(store: Store, day: pd.Timestamp, symbol: str) -> go.Figure:
     return panels.volatility_figure(MarketData(store, as_of=day), symbol)
+
+
+@functools.cache
+def _forecast_claims() -> tuple[Claim, ...]:
+    """The built-in pack's forecasts, parsed once per process (a package file; 0.2 s a parse)."""
+    return tuple(forecast_claims())
+
+
+def _forecasts_figure(store: Store, day: pd.Timestamp) -> go.Figure:
+    """The "what happened next" panel: the built-in forecasts checked on what was known on ``day``."""
+    return what_happened_next_figure(run_claims(store, _forecast_claims(), as_of=day))
 
 
 def _study(
@@ -701,7 +733,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     figure_callback("altseason", [as_of_input, Input("altseason-threshold", "value")], altseason)
     figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))
     figure_callback("volatility", [as_of_input, Input("volatility-symbol", "value")], volatility)
-    figure_callback("forecasts", [as_of_input], simple("forecasts", forecasts_figure))
+    figure_callback("forecasts", [as_of_input], simple("forecasts", _forecasts_figure))
 
     @app.callback(
         Output("study-result", "children"),

@@ -49,10 +49,14 @@ def liquidity_drivers_chart(liquidity_frame: pd.DataFrame, *, window: str = "13w
     # Stacked areas rather than bars: the same picture (positive parts stacked up from zero,
     # negative ones down, as relative bars are) drawn as a few paths instead of a shape per bar
     # and week, which made this chart the slowest of the page to draw.
+    labels = []
     for part in parts:
         label, color = _PARTS[part]
+        labels.append(label)
         values = weekly[f"{part}_{window}"]
         for side, shown in (("up", values.clip(lower=0.0)), ("down", values.clip(upper=0.0))):
+            if side == "down" and not (shown < 0).any():
+                continue  # a driver that never drained: no empty area under zero
             fig.add_trace(
                 go.Scatter(
                     x=weekly.index,
@@ -64,18 +68,18 @@ def liquidity_drivers_chart(liquidity_frame: pd.DataFrame, *, window: str = "13w
                     mode="lines",
                     line={"width": 0, "shape": "hv", "color": color},
                     fillcolor=color,
-                    # One hover line per driver, with its signed value.
-                    customdata=values,
-                    hovertemplate=f"{label}: %{{customdata:,.1f}}<extra></extra>" if side == "up" else None,
-                    hoverinfo=None if side == "up" else "skip",
+                    hoverinfo="skip",  # the net line's hover lists every driver with its sign
                 )
             )
+    hover = "<br>".join(f"{label}: %{{customdata[{i}]:,.1f}}" for i, label in enumerate(labels))
     fig.add_trace(
         go.Scatter(
             x=weekly.index,
             y=weekly[f"net_{window}"],
             name=f"net liquidity change ({window})",
             line={"color": COLORS["liquidity"], "width": 1.5, "shape": "hv"},
+            customdata=weekly[[f"{p}_{window}" for p in parts]].to_numpy(),
+            hovertemplate=f"net change: %{{y:,.1f}}<br>{hover}<extra></extra>",
         )
     )
     fig.update_yaxes(title_text=f"change over {window}, USD billions")
