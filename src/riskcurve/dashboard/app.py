@@ -28,7 +28,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -104,25 +104,41 @@ _STYLE = {
 
 
 class _Cache:
-    """A small thread-safe LRU of computed results."""
+    """A small thread-safe LRU of computed results, each computed once.
+
+    A key asked for while another thread computes it waits for that result instead of computing
+    it again: the callbacks of one as-of change all start by asking for the day's regime, and the
+    signals it computes are the ones their charts need.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                running = self._pending.get(key)
+                if running is None:
+                    self._pending[key] = threading.Event()
+                    break
+            # Another thread computes it: wait, then look again (if it failed, compute here).
+            running.wait()
+        try:
+            value = compute()
+            with self._lock:
+                self._items[key] = value
                 self._items.move_to_end(key)
-                return self._items[key]
-        # Computed outside the lock: two threads may compute the same key once, never block each other.
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
         return value
 
 
@@ -625,9 +641,6 @@ def create_app(store_path: str | Path) -> dash.Dash:
                     id="store-note",
                 ),
                 html.Div(controls, style=_STYLE["controls"], id="controls"),
-                # The day the regime panel last settled on: the charts follow it, so the panel
-                # (the one thing to read first) is computed before they compete for the CPU.
-                dcc.Store(id="as-of-applied"),
                 html.Div(
                     [
                         html.H2(["Regime on ", html.Span(id="regime-as-of")]),
@@ -662,26 +675,39 @@ def create_app(store_path: str | Path) -> dash.Dash:
     def fallback_day() -> dt.date:
         return defaults()[0].date()
 
+    def day_regime(day: pd.Timestamp) -> Regime:
+        return reader.cached(("regime", day), lambda store: _regime(store, day))
+
+    def warmed(as_of: object) -> pd.Timestamp:
+        """The validated day, once its regime is computed (by this thread or another).
+
+        Every callback of an as-of change starts here, so they all fire at once (no round trip
+        through the browser between the regime panel and the charts) and still compute the
+        shared signals once: the regime computes them, the charts then find them cached.
+        """
+        day = _day(as_of, fallback_day())
+        # If it fails, the regime panel shows why and each chart says what it lacks itself.
+        with suppress(RiskcurveError, ValueError):
+            day_regime(day)
+        return day
+
     @app.callback(
         Output("regime-as-of", "children"),
         Output("regime-note", "children"),
         Output("regime-panel", "children"),
         Output("figure-cascade-chain", "figure"),
-        Output("as-of-applied", "data"),
         Input("as-of", "date"),
     )
     def update_regime(as_of: object) -> tuple[Any, ...]:
         try:
-            day = _day(as_of, fallback_day())
-            picture: Regime = reader.cached(("regime", day), lambda store: _regime(store, day))
+            picture = day_regime(_day(as_of, fallback_day()))
         except (RiskcurveError, ValueError) as failure:
             message = " ".join(str(failure).split())
             # The charts get the same bad value and show their own error.
-            applied = as_of if isinstance(as_of, str) else None
-            return "", "", html.Div(message, style=_STYLE["error"], id="regime-error"), _error_figure(message), applied
+            return "", "", html.Div(message, style=_STYLE["error"], id="regime-error"), _error_figure(message)
         chain = _figure_or_error(lambda: figures.cascade_chain_chart(picture))
         note = picture.note or ""
-        return picture.as_of.isoformat(), note, _regime_rows(picture), chain, picture.as_of.isoformat()
+        return picture.as_of.isoformat(), note, _regime_rows(picture), chain
 
     def figure_callback(name: str, inputs: list[Input], build: Callable[..., go.Figure]) -> None:
         @app.callback(Output(f"figure-{name}", "figure"), *inputs)
@@ -689,7 +715,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
             return _figure_or_error(lambda: build(*values))
 
     def breakout(as_of: object, symbol: object, min_base: object, confirm: object) -> go.Figure:
-        day = _day(as_of, fallback_day())
+        day = warmed(as_of)
         args = (
             _choice("breakout symbol", symbol, BREAKOUT_SYMBOLS),
             _integer("min_base", min_base),
@@ -699,27 +725,27 @@ def create_app(store_path: str | Path) -> dash.Dash:
 
     def simple(name: str, compute: Callable[[Store, pd.Timestamp], go.Figure]) -> Callable[[object], go.Figure]:
         def build(as_of: object) -> go.Figure:
-            day = _day(as_of, fallback_day())
+            day = warmed(as_of)
             return reader.cached((name, day), lambda store: compute(store, day))
 
         return build
 
     def cascade(as_of: object, min_days: object) -> go.Figure:
-        day = _day(as_of, fallback_day())
+        day = warmed(as_of)
         days = _integer("min_days", min_days)
         return reader.cached(("cascade", day, days), lambda store: _cascade_figure(store, day, days))
 
     def altseason(as_of: object, threshold: object) -> go.Figure:
-        day = _day(as_of, fallback_day())
+        day = warmed(as_of)
         share = _fraction("altseason threshold", threshold)
         return reader.cached(("altseason", day, share), lambda store: _altseason_figure(store, day, share))
 
     def volatility(as_of: object, symbol: object) -> go.Figure:
-        day = _day(as_of, fallback_day())
+        day = warmed(as_of)
         chosen = _choice("volatility symbol", symbol, VOLATILITY_SYMBOLS)
         return reader.cached(("volatility", day, chosen), lambda store: _volatility_figure(store, day, chosen))
 
-    as_of_input = Input("as-of-applied", "data")
+    as_of_input = Input("as-of", "date")
     figure_callback(
         "breakout",
         [as_of_input, Input("breakout-symbol", "value"), Input("min-base", "value"), Input("confirm-closes", "value")],
@@ -738,7 +764,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     @app.callback(
         Output("study-result", "children"),
         Output("figure-study", "figure"),
-        Input("as-of-applied", "data"),
+        Input("as-of", "date"),
         Input("breakout-symbol", "value"),
         Input("min-base", "value"),
         Input("confirm-closes", "value"),
@@ -749,7 +775,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
         as_of: object, symbol: object, min_base: object, confirm: object, target: object, horizons: object
     ) -> tuple[Any, go.Figure]:
         try:
-            day = _day(as_of, fallback_day())
+            day = warmed(as_of)
             args = (
                 _choice("breakout symbol", symbol, BREAKOUT_SYMBOLS),
                 _integer("min_base", min_base),

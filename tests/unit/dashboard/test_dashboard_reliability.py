@@ -14,7 +14,6 @@ REGIME_OUTPUTS = [
     ("regime-note", "children"),
     ("regime-panel", "children"),
     ("figure-cascade-chain", "figure"),
-    ("as-of-applied", "data"),
 ]
 
 

@@ -1,10 +1,11 @@
-"""Thinning long daily series for display: real days only, the ends and every extreme kept."""
+"""Drawing cheaply: long daily series thinned (real days, ends and extremes kept), short dates, the template."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,19 @@ def test_day_dates_are_written_as_days_and_times_of_day_are_kept() -> None:
     assert list(fig.data[0].x) == ["2020-01-01", "2020-01-02", "2020-01-03"]
     assert pd.DatetimeIndex(fig.data[1].x).hour.tolist() == [6, 6, 6]
     assert '"2020-01-01"' in fig.to_json()
+
+
+def test_every_figure_gets_its_own_copy_of_the_white_template() -> None:
+    import plotly.io as pio
+
+    def build() -> go.Figure:
+        return _finish(go.Figure(), title="t", definition="d", first="2020-01-01", last="2020-01-02", sources=[])
+
+    fig, other = build(), build()
+    assert fig.layout.template.to_plotly_json() == pio.templates["plotly_white"].to_plotly_json()
+    fig.layout.template.layout.font.size = 99  # editing one figure's template leaves the others alone
+    assert other.layout.template.layout.font.size is None
+    assert pio.templates["plotly_white"].layout.font.size is None
+    fig.layout.title.text = "still validated"
+    with pytest.raises(ValueError):
+        fig.layout.title.font.size = "big"  # validation is back on after the template
