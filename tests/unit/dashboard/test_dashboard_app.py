@@ -190,3 +190,68 @@ def test_what_happened_next_panel_follows_the_forecasts(filled_store_path: Path,
     # On 2026-02-01 not even the first month has ended: nothing to draw, every forecast pending.
     early = forecasts_figure(filled_store, pd.Timestamp("2026-02-01"))
     assert early.data == () and "C45 pending" in early.layout.annotations[0].text
+
+
+# --- computing once, holding nothing ----------------------------------------------------------------
+
+
+def test_a_key_asked_by_many_threads_at_once_is_computed_once() -> None:
+    import threading
+    import time
+
+    cache = dashboard._Cache(8)
+    calls: list[int] = []
+    start = threading.Barrier(6)
+
+    def compute() -> str:
+        calls.append(1)
+        time.sleep(0.05)  # long enough for the other threads to ask meanwhile
+        return "value"
+
+    results: list[str] = []
+
+    def ask() -> None:
+        start.wait()
+        results.append(cache.get("regime", compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["value"] * 6 and len(calls) == 1
+
+
+def test_a_failed_computation_is_not_kept_and_the_next_caller_computes_again() -> None:
+    cache = dashboard._Cache(8)
+
+    def fail() -> str:
+        raise ValueError("no data")
+
+    with pytest.raises(ValueError, match="no data"):
+        cache.get("k", fail)
+    assert cache.get("k", lambda: "later") == "later"
+    assert cache.get("k", fail) == "later"
+
+
+def test_the_reader_keeps_one_store_per_thread_and_lets_go_of_the_file(tmp_path: Path) -> None:
+    import shutil
+
+    from riskcurve.data.store import Store
+
+    path = tmp_path / "s.duckdb"
+    with Store(path) as writer:
+        writer.symbols()
+    reader = dashboard.StoreReader(path)
+    with reader.open() as first:
+        first.symbols()
+    with reader.open() as again:
+        assert again is first
+    # Between two computations the file is free: a writer gets it at once.
+    with Store(path, lock_timeout=0.5) as writer:
+        writer.symbols()
+    # A rewritten file (another version) gets a new store.
+    shutil.copyfile(path, tmp_path / "copy.duckdb")
+    (tmp_path / "copy.duckdb").replace(path)
+    with reader.open() as fresh:
+        assert fresh is not first and fresh.symbols() == []
