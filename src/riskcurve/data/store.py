@@ -100,6 +100,9 @@ class WriteStats:
         return bool(self.rows_new or self.rows_revised)
 
 
+_META_SQL = "SELECT symbol, kind, unit, description, calendar, release_rule, lag_days, origin FROM series"
+
+
 class Store:
     """A riskcurve store backed by one DuckDB file (or memory, for tests).
 
@@ -137,6 +140,8 @@ class Store:
         #: then read as an empty store.
         self.uninitialised = False
         self._handle: duckdb.DuckDBPyConnection | None = None
+        #: Read-only stores: every series' metadata, read once per connection (see :meth:`meta`).
+        self._series: dict[str, SeriesMeta] | None = None
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
             if read_only and not file.exists():
@@ -176,12 +181,14 @@ class Store:
         if self.path != MEMORY and self._handle is not None and not self.uninitialised:
             self._handle.close()
             self._handle = None
+            self._series = None  # another process may write while the file is released
 
     def close(self) -> None:
         """Close the connection; the file stays consistent whatever happened before."""
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+            self._series = None
 
     def __enter__(self) -> Store:
         return self
@@ -510,15 +517,19 @@ class Store:
             If the store does not hold it; the message lists what it holds.
         """
         name = symbol.strip().upper()
-        row = self._con.execute(
-            "SELECT symbol, kind, unit, description, calendar, release_rule, lag_days, origin FROM series "
-            "WHERE symbol = ?",
-            [name],
-        ).fetchone()
-        if row is None:
+        if self.read_only:
+            # No process can write the file while this connection reads it (DuckDB's lock), so
+            # the series table is read once: a report asks for metadata hundreds of times.
+            if self._series is None:
+                self._series = {row[0]: SeriesMeta(*row) for row in self._con.execute(_META_SQL).fetchall()}
+            found = self._series.get(name)
+        else:
+            row = self._con.execute(_META_SQL + " WHERE symbol = ?", [name]).fetchone()
+            found = SeriesMeta(*row) if row else None
+        if found is None:
             held = ", ".join(self.symbols()) or "nothing yet; run `riskcurve update`"
             raise UnknownSymbolError(f"not in the store (it holds: {held})", symbol=symbol)
-        return SeriesMeta(*row)
+        return found
 
     def kind(self, symbol: str) -> SeriesKind:
         """``"price"`` or ``"value"``."""
