@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
-from riskcurve.data.catalog import SERIES_SQL, series_parameters
+from riskcurve.data.catalog import SERIES_SQL, save_listing, series_parameters
 from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
@@ -142,6 +142,8 @@ class Store:
         self._handle: duckdb.DuckDBPyConnection | None = None
         #: Read-only stores: every series' metadata, read once per connection (see :meth:`meta`).
         self._series: dict[str, SeriesMeta] | None = None
+        #: Set by a write, so closing leaves the new listing beside the file (:mod:`riskcurve.data.catalog`).
+        self._listing_changed = False
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
             if read_only and not file.exists():
@@ -179,16 +181,24 @@ class Store:
         dashboard is never kept waiting by a download. A no-op for an in-memory store.
         """
         if self.path != MEMORY and self._handle is not None and not self.uninitialised:
-            self._handle.close()
-            self._handle = None
-            self._series = None  # another process may write while the file is released
+            self._disconnect()
 
     def close(self) -> None:
         """Close the connection; the file stays consistent whatever happened before."""
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-            self._series = None
+            self._disconnect()
+
+    def _disconnect(self) -> None:
+        assert self._handle is not None
+        listing = None
+        if self._listing_changed and self.path != MEMORY:
+            listing = self._handle.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
+        self._handle.close()  # DuckDB checkpoints here: the file takes its final size and time
+        self._handle = None
+        self._series = None  # another process may write while the file is released
+        if listing is not None:
+            save_listing(self.path, listing)
+            self._listing_changed = False
 
     def __enter__(self) -> Store:
         return self
@@ -337,6 +347,7 @@ class Store:
                         _pydate(stat.last_date),
                     ],
                 )
+        self._listing_changed = True
         return stats
 
     def check_kind(self, item: Fetched, series: SeriesMeta) -> None:
