@@ -159,9 +159,7 @@ def save_listing(
         document = {
             "format": _LISTING_FORMAT,
             "stamp": stamp,
-            "series": [
-                [value.isoformat() if isinstance(value, dt.date) else value for value in row] for row in rows
-            ],
+            "series": [[value.isoformat() if isinstance(value, dt.date) else value for value in row] for row in rows],
         }
         target = _listing_file(file)
         partial = target.with_name(f"{target.name}.{os.getpid()}.part")
