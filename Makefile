@@ -14,10 +14,13 @@ export RISKCURVE_STORE ?= $(abspath out/riskcurve.duckdb)
 
 .PHONY: report test lint typecheck bench clean
 
+# The editable install leaves src/ uncompiled; with PYTHONDONTWRITEBYTECODE set, every command
+# would compile the package again (about 1.5 s). compileall does what a wheel install does.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 report: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,9 @@ import pytest
 
 from riskcurve.cli import main
 from riskcurve.data.store import Store
+from riskcurve.report.background import claims_in_background
 from riskcurve.report.html import build_report
+from riskcurve.stats.claims import run_claims
 
 AS_OF = "2026-02-20"  # pinned: the figures asserted below are those of this day
 
@@ -90,3 +93,32 @@ def test_report_cli_json(capsys: pytest.CaptureFixture[str], filled_store_path: 
     text = out.read_text(encoding="utf-8")
     assert "stage 5/5" in text
     assert oct(out.stat().st_mode & 0o777) == "0o644"
+
+
+def test_claims_checked_in_another_process_are_those_checked_here(filled_store_path: Path) -> None:
+    day = dt.date.fromisoformat(AS_OF)
+    with claims_in_background(filled_store_path, day) as pending:
+        there, reason = pending.result() or (None, "the process failed")
+    assert reason is None and there is not None
+    with Store(filled_store_path, read_only=True) as store:
+        here = run_claims(store, as_of=day)
+    assert [json.dumps(r.to_dict(), sort_keys=True) for r in there] == [
+        json.dumps(r.to_dict(), sort_keys=True) for r in here
+    ]
+
+
+def test_a_failed_background_check_is_done_here_instead(filled_store_path: Path, tmp_path: Path) -> None:
+    day = dt.date.fromisoformat(AS_OF)
+    with (
+        claims_in_background(tmp_path / "no-such-store.duckdb", day) as broken,  # that process exits 1
+        Store(filled_store_path, read_only=True) as store,
+    ):
+        result = build_report(store, tmp_path / "r.html", as_of=AS_OF, reps=100, seed=7, claims=broken)
+    assert result.failed == ()
+    assert "C29.after" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_background_check_still_running_is_stopped_on_the_way_out(filled_store_path: Path) -> None:
+    with claims_in_background(filled_store_path, None) as pending:
+        process = pending._process
+    assert process.returncode is not None  # killed and reaped, not left running

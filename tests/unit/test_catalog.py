@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from riskcurve.data.catalog import SERIES_COLUMNS, list_series, series_parameters
+from riskcurve.data.catalog import LISTING_SUFFIX, SERIES_COLUMNS, list_series, series_parameters
+from riskcurve.data.ingest import update
 from riskcurve.data.release import knowledge_cutoff
 from riskcurve.data.store import Store
 from riskcurve.errors import StoreError
@@ -54,3 +58,89 @@ def test_listing_matches_store_list_series(filled_store_path: Path, as_of: dt.da
 def test_missing_store_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no store at .*nothing.duckdb; run `riskcurve update` first"):
         list_series(tmp_path / "nothing.duckdb")
+
+
+# -- the listing saved beside the store --------------------------------------------------------
+
+
+def _queried(path: Path) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(REFERENCE_SQL, series_parameters(None, None)).fetchall()
+
+
+def _listed(path: Path) -> list[tuple[object, ...]]:
+    return [tuple(row.values()) for row in list_series(path)]
+
+
+def test_a_writer_leaves_the_listing_and_it_is_what_the_store_holds(mini_snapshot: Path, tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    saved = tmp_path / f"s.duckdb{LISTING_SUFFIX}"
+    with Store(path) as store:
+        update(store, snapshot=mini_snapshot, offline=True)
+    assert saved.exists()
+    assert _listed(path) == _queried(path)
+    # Another write rewrites it when the writer closes.
+    (mini_snapshot / "prices" / "ETH.csv").write_text(
+        (mini_snapshot / "prices" / "BTC.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with Store(path) as store:
+        update(store, ["ETH"], snapshot=mini_snapshot, offline=True)
+    assert "ETH" in {row[0] for row in _listed(path)}
+    assert _listed(path) == _queried(path)
+
+
+def test_a_change_behind_riskcurves_back_is_never_hidden(mini_snapshot: Path, tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        update(store, snapshot=mini_snapshot, offline=True)
+    before = _listed(path)
+    with duckdb.connect(str(path)) as con:  # not through Store: no new listing is written
+        con.execute("DELETE FROM prices WHERE symbol = 'BTC' AND date >= DATE '2020-01-01'")
+    after = _listed(path)
+    assert after == _queried(path) != before
+    # The query's result was saved again (nothing wrote meanwhile), and is used from now on.
+    saved = json.loads((tmp_path / f"s.duckdb{LISTING_SUFFIX}").read_text(encoding="utf-8"))
+    assert [row[0] for row in saved["series"]] == [row[0] for row in after]
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"format": 99}', '{"format": 1, "stamp": [1, 2, 3], "series": []}'])
+def test_an_unreadable_or_stale_listing_falls_back_to_the_store(
+    mini_snapshot: Path, tmp_path: Path, damage: str
+) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        update(store, snapshot=mini_snapshot, offline=True)
+    (tmp_path / f"s.duckdb{LISTING_SUFFIX}").write_text(damage, encoding="utf-8")
+    assert _listed(path) == _queried(path)
+
+
+def test_a_point_in_time_listing_always_asks_the_store(mini_snapshot: Path, tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        update(store, snapshot=mini_snapshot, offline=True)
+    listing = tmp_path / f"s.duckdb{LISTING_SUFFIX}"
+    forged = json.loads(listing.read_text(encoding="utf-8"))
+    forged["series"] = forged["series"][:1]  # a listing with a valid stamp is trusted as is...
+    listing.write_text(json.dumps(forged), encoding="utf-8")
+    assert len(list_series(path)) == 1
+    day = dt.date(2020, 3, 16)  # ...but a point-in-time listing never reads it
+    cutoff = knowledge_cutoff(day).to_pydatetime()
+    with duckdb.connect(str(path), read_only=True) as con:
+        expected = con.execute(REFERENCE_SQL, series_parameters(day, cutoff)).fetchall()
+    assert [tuple(row.values()) for row in list_series(path, as_of=day)] == expected
+
+
+def test_series_list_from_the_listing_loads_no_duckdb(filled_store_path: Path) -> None:
+    list_series(filled_store_path)  # makes sure the listing is there
+    code = (
+        "import sys, io, contextlib\n"
+        "from riskcurve.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main(['series', 'list', '--store', {str(filled_store_path)!r}])\n"
+        "    except SystemExit as done:\n"
+        "        assert done.code == 0, done.code\n"
+        "print(sorted(m for m in ('duckdb', 'pandas') if m in sys.modules))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert ran.stdout.strip() == "[]"

@@ -137,6 +137,24 @@ def test_file_store_persists_and_reopens_read_only(tmp_path: Path) -> None:
             store.write([_price("RUT", {"2024-01-03": 1.0})], META)
 
 
+def test_a_released_reader_sees_series_written_meanwhile(tmp_path: Path) -> None:
+    # A read-only store reads the series table once per connection; a write by another process
+    # can only happen while it is released, and the reopened connection must see it.
+    path = tmp_path / "s.duckdb"
+    with Store(path) as writer:
+        writer.write([_price("RUT", {"2024-01-02": 100.0})], META)
+    reader = Store(path, read_only=True)
+    assert reader.meta("rut").kind == "price"
+    with pytest.raises(UnknownSymbolError, match="RUT"):
+        reader.meta("WALCL")
+    reader.release()
+    with Store(path) as writer:
+        writer.write([_macro("WALCL", {"2024-01-03": 7.0})], META)
+    assert reader.meta("WALCL").kind == "value"
+    assert reader.kind("RUT") == "price"
+    reader.close()
+
+
 def test_missing_store_read_only_says_how_to_fill_it(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="run `riskcurve update` first"):
         Store(tmp_path / "absent.duckdb", read_only=True)

@@ -9,9 +9,7 @@ import typer
 
 from riskcurve import config
 from riskcurve.cli._common import MAX_REPS, AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
-from riskcurve.data.store import Store
-from riskcurve.report.figures import find_browser
-from riskcurve.report.html import build_report
+from riskcurve.report.background import claims_in_background
 
 
 @app.command("report")
@@ -33,27 +31,36 @@ def report_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Write the self-contained HTML report (opens without a server or internet)."""
-    if png is None:
-        try:
-            find_browser()
-            png = True
-        except FileNotFoundError as missing:
-            png = False
-            if not json_out:
-                err.print(f"[yellow]no PNG charts[/yellow]: {missing}")
-    with (
-        progress_bar("building the report", quiet=json_out, verb="built") as progress,
-        Store(config.store_path(store), read_only=True) as db,
-    ):
-        result = build_report(
-            db,
-            out_file,
-            as_of=parse_day(as_of, "--as-of"),
-            png_dir=out_file.with_suffix("").parent / f"{out_file.stem}-png" if png else None,
-            reps=reps,
-            seed=seed,
-            progress=progress,
-        )
+    day = parse_day(as_of, "--as-of")
+    path = config.store_path(store)
+    # The claims are checked in a second process from now on, while this one imports the report.
+    with claims_in_background(path, day) as claims:
+        from riskcurve.data.store import Store
+        from riskcurve.report.figures import find_browser
+        from riskcurve.report.html import build_report
+
+        if png is None:
+            try:
+                find_browser()
+                png = True
+            except FileNotFoundError as missing:
+                png = False
+                if not json_out:
+                    err.print(f"[yellow]no PNG charts[/yellow]: {missing}")
+        with (
+            progress_bar("building the report", quiet=json_out, verb="built") as progress,
+            Store(path, read_only=True) as db,
+        ):
+            result = build_report(
+                db,
+                out_file,
+                as_of=day,
+                png_dir=out_file.with_suffix("").parent / f"{out_file.stem}-png" if png else None,
+                reps=reps,
+                seed=seed,
+                progress=progress,
+                claims=claims,
+            )
     if json_out:
         emit_json(result.to_dict())
         return

@@ -1,23 +1,29 @@
 """What the store holds, read without pandas: the listing behind ``riskcurve series list``.
 
 :meth:`riskcurve.data.store.Store.list_series` returns the same listing as a DataFrame; this
-module needs only DuckDB, so the command that lists a store starts as fast as the command line
+module needs no pandas, so the command that lists a store starts as fast as the command line
 itself (pandas alone takes longer to import than the whole listing takes to run).
+
+The process that last wrote the store leaves the listing beside it (``<store>.series.json``),
+stamped with the store file's size, modification time and inode once it is closed. A listing
+whose stamp still matches the file, with no write-ahead log pending, is what the store holds:
+any later write changes the file (DuckDB checkpoints when the writer closes) and so the stamp.
+Reading it spares importing DuckDB and querying every row; anything else (no listing, another
+stamp, an unreadable file) falls back to the query, which then saves the listing for next time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from riskcurve.errors import StoreError
 
-from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
-from riskcurve.errors import StoreDamagedError, StoreError
-
-__all__ = ["SERIES_COLUMNS", "SERIES_SQL", "list_series", "series_parameters"]
+__all__ = ["LISTING_SUFFIX", "SERIES_COLUMNS", "SERIES_SQL", "list_series", "save_listing", "series_parameters"]
 
 #: One row per stored series. Parameters: the as-of day twice (prices dated up to it), then the
 #: knowledge cutoff twice (observations published by it); ``NULL`` for everything. Prices are
@@ -84,8 +90,16 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
         from riskcurve.data.release import knowledge_cutoff  # pandas: only for a point-in-time listing
 
         cutoff = knowledge_cutoff(as_of).to_pydatetime()
+    elif (saved := _saved_listing(file)) is not None:
+        return saved
     if file.stat().st_size == 0:
         return []  # created by an update killed before DuckDB wrote anything: an empty store
+    import duckdb
+
+    from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
+    from riskcurve.errors import StoreDamagedError
+
+    before = _stamp(file)
     # The same waiting open as the store's: a listing never fails because a write is under way.
     with open_connection(str(file), read_only=True, lock_timeout=resolve_lock_timeout()) as con:
         tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -95,4 +109,81 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
             rows = con.execute(SERIES_SQL, series_parameters(as_of, cutoff)).fetchall()
         except duckdb.Error as exc:
             raise StoreDamagedError(damaged_message(str(file), str(exc))) from None
+    if as_of is None and before is not None and before == _stamp(file):
+        # Nothing was written while we read, so the rows are the file's as stamped.
+        save_listing(file, rows, stamp=before)
     return [dict(zip(SERIES_COLUMNS, row, strict=True)) for row in rows]
+
+
+# -- the listing saved beside the store ---------------------------------------------------------
+
+#: Appended to the store file's name for its saved listing.
+LISTING_SUFFIX = ".series.json"
+_LISTING_FORMAT = 1
+
+
+def _listing_file(store_file: Path) -> Path:
+    return store_file.with_name(store_file.name + LISTING_SUFFIX)
+
+
+def _stamp(store_file: Path) -> list[int] | None:
+    """The store file's size, modification time and inode; ``None`` while a write-ahead log is pending."""
+    if store_file.with_name(store_file.name + ".wal").exists():
+        return None
+    info = store_file.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def save_listing(
+    path: str | os.PathLike[str], rows: Sequence[Sequence[Any]], *, stamp: list[int] | None = None
+) -> None:
+    """Leave the listing ``rows`` (:data:`SERIES_SQL` for everything) beside the closed store file.
+
+    Parameters
+    ----------
+    path
+        The store file, closed: its stamp is taken now unless ``stamp`` is given.
+    rows
+        The listing, columns :data:`SERIES_COLUMNS`.
+    stamp
+        The stamp the rows were read under (a reader that checked nothing changed meanwhile).
+
+    A best effort: a listing that cannot be written (a read-only folder) is left out, and the
+    next listing queries the store.
+    """
+    file = Path(path)
+    try:
+        stamp = stamp if stamp is not None else _stamp(file)
+        if stamp is None:
+            return
+        document = {
+            "format": _LISTING_FORMAT,
+            "stamp": stamp,
+            "series": [[value.isoformat() if isinstance(value, dt.date) else value for value in row] for row in rows],
+        }
+        target = _listing_file(file)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+        partial.write_text(json.dumps(document), encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:
+        return
+
+
+def _saved_listing(store_file: Path) -> list[dict[str, Any]] | None:
+    """The saved listing if its stamp is the store file's, else ``None``."""
+    try:
+        document = json.loads(_listing_file(store_file).read_text(encoding="utf-8"))
+        if document["format"] != _LISTING_FORMAT or document["stamp"] != _stamp(store_file):
+            return None
+        listed = []
+        for row in document["series"]:
+            record = dict(zip(SERIES_COLUMNS, row, strict=True))
+            for column in ("first_date", "last_date"):
+                if record[column] is not None:
+                    record[column] = dt.date.fromisoformat(record[column])
+            if record["last_fetched"] is not None:
+                record["last_fetched"] = dt.datetime.fromisoformat(record["last_fetched"])
+            listed.append(record)
+        return listed
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, stale or unreadable: the store itself is the truth

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
-from riskcurve.data.catalog import SERIES_SQL, series_parameters
+from riskcurve.data.catalog import SERIES_SQL, save_listing, series_parameters
 from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
@@ -100,6 +100,9 @@ class WriteStats:
         return bool(self.rows_new or self.rows_revised)
 
 
+_META_SQL = "SELECT symbol, kind, unit, description, calendar, release_rule, lag_days, origin FROM series"
+
+
 class Store:
     """A riskcurve store backed by one DuckDB file (or memory, for tests).
 
@@ -137,6 +140,10 @@ class Store:
         #: then read as an empty store.
         self.uninitialised = False
         self._handle: duckdb.DuckDBPyConnection | None = None
+        #: Read-only stores: every series' metadata, read once per connection (see :meth:`meta`).
+        self._series: dict[str, SeriesMeta] | None = None
+        #: Set by a write, so closing leaves the new listing beside the file (:mod:`riskcurve.data.catalog`).
+        self._listing_changed = False
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
             if read_only and not file.exists():
@@ -174,14 +181,24 @@ class Store:
         dashboard is never kept waiting by a download. A no-op for an in-memory store.
         """
         if self.path != MEMORY and self._handle is not None and not self.uninitialised:
-            self._handle.close()
-            self._handle = None
+            self._disconnect()
 
     def close(self) -> None:
         """Close the connection; the file stays consistent whatever happened before."""
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            self._disconnect()
+
+    def _disconnect(self) -> None:
+        assert self._handle is not None
+        listing = None
+        if self._listing_changed and self.path != MEMORY:
+            listing = self._handle.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
+        self._handle.close()  # DuckDB checkpoints here: the file takes its final size and time
+        self._handle = None
+        self._series = None  # another process may write while the file is released
+        if listing is not None:
+            save_listing(self.path, listing)
+            self._listing_changed = False
 
     def __enter__(self) -> Store:
         return self
@@ -330,6 +347,7 @@ class Store:
                         _pydate(stat.last_date),
                     ],
                 )
+        self._listing_changed = True
         return stats
 
     def check_kind(self, item: Fetched, series: SeriesMeta) -> None:
@@ -510,15 +528,19 @@ class Store:
             If the store does not hold it; the message lists what it holds.
         """
         name = symbol.strip().upper()
-        row = self._con.execute(
-            "SELECT symbol, kind, unit, description, calendar, release_rule, lag_days, origin FROM series "
-            "WHERE symbol = ?",
-            [name],
-        ).fetchone()
-        if row is None:
+        if self.read_only:
+            # No process can write the file while this connection reads it (DuckDB's lock), so
+            # the series table is read once: a report asks for metadata hundreds of times.
+            if self._series is None:
+                self._series = {row[0]: SeriesMeta(*row) for row in self._con.execute(_META_SQL).fetchall()}
+            found = self._series.get(name)
+        else:
+            row = self._con.execute(_META_SQL + " WHERE symbol = ?", [name]).fetchone()
+            found = SeriesMeta(*row) if row else None
+        if found is None:
             held = ", ".join(self.symbols()) or "nothing yet; run `riskcurve update`"
             raise UnknownSymbolError(f"not in the store (it holds: {held})", symbol=symbol)
-        return SeriesMeta(*row)
+        return found
 
     def kind(self, symbol: str) -> SeriesKind:
         """``"price"`` or ``"value"``."""

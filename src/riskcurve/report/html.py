@@ -8,6 +8,7 @@ only script is the plotly.js bundle embedded in it, plus, optionally, a PNG of e
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import os
 import tempfile
@@ -29,6 +30,7 @@ from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, panels
 from riskcurve.report import tables as fmt
+from riskcurve.report.background import ClaimsOutcome, PendingClaims
 from riskcurve.report.claims import claim_anchor
 from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.report.tables import Column
@@ -220,7 +222,7 @@ def _full_detail(summary: str, frame: pd.DataFrame) -> str:
 def _sections(
     store: Store,
     picture: Regime,
-    checks: tuple[Sequence[Any] | None, str | None],
+    checked: Callable[[], ClaimsOutcome],
     *,
     reps: int,
     seed: int,
@@ -308,8 +310,9 @@ def _sections(
             "Realised volatility over 30 and 90 days, annualised, and its percentile in its own history so far.",
             lambda: ((panels.volatility_figure(data, "BTC"),), ()),
         ),
-        ("claims", "The claims checker", "", lambda: _claims_section(*checks)),
-        ("next", "What happened next", "", lambda: _next_section(store, picture, checks[0])),
+        # Last: the claims may still be being checked in another process (see build_report).
+        ("claims", "The claims checker", "", lambda: _claims_section(*checked())),
+        ("next", "What happened next", "", lambda: _next_section(store, picture, checked()[0])),
         ("provenance", "Data provenance", "", lambda: _provenance_section(store, picture)),
     ]
     sections = []
@@ -325,6 +328,16 @@ def _sections(
         if progress is not None:
             progress(title, done, len(builders))
     return sections
+
+
+def _checked(store: Store, picture: Regime, pending: PendingClaims | None) -> ClaimsOutcome:
+    """The claims pack's results on the report's day, or why there are none."""
+    if pending is not None and (outcome := pending.result()) is not None:
+        return outcome
+    try:
+        return run_claims(store, as_of=picture.as_of), None
+    except (RiskcurveError, ValueError, KeyError) as error:
+        return None, " ".join(str(error).split())
 
 
 def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
@@ -488,6 +501,7 @@ def build_report(
     reps: int = 2_000,
     seed: int = 20260121,
     progress: Progress | None = None,
+    claims: PendingClaims | None = None,
 ) -> ReportResult:
     """Build the report and write it atomically to ``out``.
 
@@ -505,6 +519,10 @@ def build_report(
         Resamples and seed of the event studies and bootstraps, for reproducible numbers.
     progress
         Called as ``progress(section_title, done, total)``.
+    claims
+        The built-in claims pack being checked on the same day by another process
+        (:func:`riskcurve.report.background.claims_in_background`, as the command line does);
+        by default, or if that process fails, they are checked here.
     """
     if as_of is None:
         day, note = default_as_of(store)
@@ -513,13 +531,10 @@ def build_report(
     picture = regime(store, day.date())
     if note and not picture.note:
         picture = Regime(picture.as_of, note, picture.items, picture.unavailable)
-    checks: Sequence[ClaimResult] | None
-    try:
-        # Once per report: the first screen's scorecard and the claims section share the results.
-        checks, failure = run_claims(store, as_of=picture.as_of), None
-    except (RiskcurveError, ValueError, KeyError) as error:
-        checks, failure = None, " ".join(str(error).split())
-    sections = _sections(store, picture, (checks, failure), reps=reps, seed=seed, progress=progress)
+    # Once per report: the first screen's scorecard and the claims sections share the results.
+    checked = functools.cache(lambda: _checked(store, picture, claims))
+    sections = _sections(store, picture, checked, reps=reps, seed=seed, progress=progress)
+    checks, failure = checked()
     # PNGs render in the system browser (another process) while the HTML is assembled here.
     pending: Future[list[Path]] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskcurve-png") as pool:
@@ -528,6 +543,7 @@ def build_report(
             charts: dict[str | os.PathLike[str], go.Figure] = {
                 folder / f"{s.key}-{i + 1}.png": figure for s in sections for i, figure in enumerate(s.figures)
             }
+            figures.load_renderer()
             pending = pool.submit(figures.write_pngs, charts)
         document = render(
             sections, picture, store_path=store.path, first_screen=_first_screen(picture, checks, failure)

@@ -47,8 +47,11 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
 def optimal_block_length(x: np.ndarray, *, kind: Literal["stationary", "circular"] = "stationary") -> float:
     """Politis-White (2004, with Patton-Politis-White 2009's correction) block length for ``x``.
 
-    A thin wrapper over :func:`arch.bootstrap.optimal_block_length` that returns one number,
-    at least 1.
+    The estimate of :func:`arch.bootstrap.optimal_block_length`, step for step (the tests hold
+    the two equal to rounding), as one number, at least 1. It is computed here rather than
+    called because importing :mod:`arch` costs a report or a study more than half a second
+    (its package import loads its volatility models and, where installed, matplotlib) for
+    forty lines of arithmetic.
 
     Parameters
     ----------
@@ -57,8 +60,6 @@ def optimal_block_length(x: np.ndarray, *, kind: Literal["stationary", "circular
     kind
         ``"stationary"`` (mean of the geometric block length) or ``"circular"``.
     """
-    from arch.bootstrap import optimal_block_length as _arch_block_length
-
     if kind not in ("stationary", "circular"):
         raise ValueError(f"kind must be 'stationary' or 'circular', got {kind!r}")
     values = np.asarray(x, dtype=float).ravel()
@@ -67,8 +68,43 @@ def optimal_block_length(x: np.ndarray, *, kind: Literal["stationary", "circular
         raise ValueError(f"x needs at least 10 finite values to estimate a block length, got {len(values)}")
     if np.ptp(values) == 0:
         return 1.0
-    estimate = float(_arch_block_length(values)[kind].iloc[0])
+    stationary, circular = _politis_white(values)
+    estimate = stationary if kind == "stationary" else circular
     return max(1.0, estimate) if math.isfinite(estimate) else 1.0
+
+
+def _politis_white(x: np.ndarray) -> tuple[float, float]:
+    """(stationary, circular) optimal block lengths, in the order of operations arch uses."""
+    nobs = x.shape[0]
+    eps = x - x.mean(0)
+    b_max = np.ceil(min(3 * np.sqrt(nobs), nobs / 3))
+    kn = max(5, int(np.log10(nobs)))
+    m_max = int(np.ceil(np.sqrt(nobs))) + kn
+    # The bandwidth: twice the first lag followed by kn autocorrelations inside the band.
+    cv = 2 * np.sqrt(np.log10(nobs) / nobs)
+    acv = np.zeros(m_max + 1)
+    abs_acorr = np.zeros(m_max + 1)
+    opt_m: int | None = None
+    for i in range(m_max + 1):
+        v1 = eps[i + 1 :] @ eps[i + 1 :]
+        v2 = eps[: -(i + 1)] @ eps[: -(i + 1)]
+        cross_prod = eps[i:] @ eps[: nobs - i]
+        acv[i] = cross_prod / nobs
+        # A lag as long as a short sample has no pairs left: inf or NaN, never "inside the band".
+        with np.errstate(divide="ignore", invalid="ignore"):
+            abs_acorr[i] = np.abs(cross_prod) / np.sqrt(v1 * v2)
+        if i >= kn and opt_m is None and np.all(abs_acorr[i - kn : i] < cv):
+            opt_m = i - kn
+    m = min(2 * max(opt_m, 1) if opt_m is not None else m_max, m_max)
+    g = 0.0
+    lr_acv = acv[0]
+    for k in range(1, m + 1):
+        lam = 1 if k / m <= 1 / 2 else 2 * (1 - k / m)  # the flat-top lag window
+        g += 2 * lam * k * acv[k]
+        lr_acv += 2 * lam * acv[k]
+    b_sb = ((2 * g**2) / (2 * lr_acv**2)) ** (1 / 3) * nobs ** (1 / 3)
+    b_cb = ((2 * g**2) / (4 / 3 * lr_acv**2)) ** (1 / 3) * nobs ** (1 / 3)
+    return float(min(b_sb, b_max)), float(min(b_cb, b_max))
 
 
 # -- stationary bootstrap --------------------------------------------------------------------------
@@ -154,6 +190,34 @@ def _block_means(
         series_means[r] = total / n
         event_means[r] = at_events / k if k > 0 else np.nan
     return event_means, series_means, short
+
+
+@njit(cache=True)
+def _block_sums(
+    prefix: np.ndarray, u_length: np.ndarray, u_start: np.ndarray, log_continue: float
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
+    """Sum of each column over each resample, one subtraction of prefix sums per block.
+
+    ``prefix[c]`` holds the cumulative sums of column ``c`` laid twice end to end (length
+    ``2n + 1``), so a block that wraps around the end is still one subtraction.
+    """
+    columns = prefix.shape[0]
+    n = (prefix.shape[1] - 1) // 2
+    reps, width = u_length.shape
+    sums = np.zeros((reps, columns))
+    short = np.zeros(reps, dtype=np.bool_)
+    for r in range(reps):
+        t = 0
+        for b in range(width):
+            if t >= n:
+                break
+            start = int(u_start[r, b] * n)
+            length = min(_block_length(u_length[r, b], log_continue), n - t)
+            for c in range(columns):
+                sums[r, c] += prefix[c, start + length] - prefix[c, start]
+            t += length
+        short[r] = t < n
+    return sums, short
 
 
 def _stationary_draws(
@@ -311,6 +375,54 @@ def stationary_bootstrap_event_means(
         event_parts.append(at_events)
         series_parts.append(means)
     return np.concatenate(event_parts), np.concatenate(series_parts)
+
+
+def stationary_bootstrap_sums(
+    columns: np.ndarray, reps: int, block_length: float, *, seed: SeedLike = None
+) -> np.ndarray:
+    """Column sums of every stationary-bootstrap resample of the rows of ``columns``.
+
+    The same numbers, up to rounding, as ``columns[:, idx].sum(axis=2).T`` with ``idx =
+    stationary_bootstrap_indices(n, reps, block_length, seed=seed)`` — the same draws, too —
+    computed from prefix sums in O(blocks) per resample instead of gathering ``reps * n`` values
+    per column: a statistic that is a function of resampled sums (a difference of conditional
+    means, say) needs nothing else.
+
+    Parameters
+    ----------
+    columns
+        Shape ``(k, n)`` (or ``(n,)`` for one column): ``k`` series resampled together, finite.
+    reps, block_length, seed
+        As :func:`stationary_bootstrap_indices`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(reps, k)``: row ``r`` holds the sums of the ``r``-th resample.
+
+    Examples
+    --------
+    >>> sums = stationary_bootstrap_sums(np.ones((2, 50)), 3, 5.0, seed=1)
+    >>> sums.tolist()
+    [[50.0, 50.0], [50.0, 50.0], [50.0, 50.0]]
+    """
+    values = np.asarray(columns, dtype=float)
+    values = values.reshape(1, -1) if values.ndim == 1 else values
+    if values.ndim != 2 or values.shape[1] == 0 or not np.isfinite(values).all():
+        raise ValueError("columns must be a non-empty (k, n) array of finite values")
+    n = values.shape[1]
+    reps = check_int("reps", reps, 1)
+    block_length = check_block_length(block_length)
+    rng = as_generator(seed)
+    doubled = np.concatenate([values, values], axis=1)
+    prefix = np.ascontiguousarray(np.concatenate([np.zeros((len(values), 1)), np.cumsum(doubled, axis=1)], axis=1))
+    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
+    parts = []
+    # Chunked exactly like stationary_bootstrap_indices, so both see the same draws.
+    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
+        (sums,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _block_sums(prefix, u, v, log_continue))
+        parts.append(sums)
+    return parts[0] if len(parts) == 1 else np.vstack(parts)
 
 
 # -- spaced random placements (the permutation null) -------------------------------------------------

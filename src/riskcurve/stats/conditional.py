@@ -85,7 +85,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.stats._json import plain
 from riskcurve.stats._validation import check_alpha, check_int, check_seed, check_string
-from riskcurve.stats.bootstrap import SeedLike, as_generator, optimal_block_length, stationary_bootstrap_indices
+from riskcurve.stats.bootstrap import SeedLike, as_generator, optimal_block_length, stationary_bootstrap_sums
 from riskcurve.stats.forward import MAX_DELAY_DAYS, ReturnKind, check_close, check_horizons, check_kind, forward_returns
 from riskcurve.stats.multiple_testing import adjust
 
@@ -109,8 +109,6 @@ DEFAULT_HORIZONS: tuple[int, ...] = (21, 63)
 SCHEMA = "riskcurve.conditional_study/1"
 #: Longest block as a share of the sample: longer blocks leave too few to resample.
 _MAX_BLOCK_SHARE = 1.0 / 3.0
-#: Bootstrap draws held in memory at once (indices), to keep long daily series in tens of MB.
-_CHUNK_ELEMENTS = 2_000_000
 
 CONVENTION = (
     "Each target bar takes the latest state value dated on or before it (known at the end of that day); its "
@@ -194,20 +192,15 @@ def _bootstrap_differences(
 ) -> np.ndarray:
     """Differences of means (in - out) over stationary-bootstrap resamples of the pairs."""
     n = len(values)
-    size = max(1, _CHUNK_ELEMENTS // max(n, 1))
-    # Gathering from the masked values gives the same array element for element (0.0 off the
-    # state) as masking the gathered ones, so the sums are bit-identical; it saves a full pass.
-    values_in = np.where(flags, values, 0.0)
-    parts = []
-    for done in range(0, reps, size):
-        chunk = min(size, reps - done)
-        idx = stationary_bootstrap_indices(n, chunk, block, seed=rng)
-        count_in = flags[idx].sum(axis=1)
-        sum_in = values_in[idx].sum(axis=1)
-        sum_all = values[idx].sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            parts.append(sum_in / count_in - (sum_all - sum_in) / (n - count_in))
-    return np.concatenate(parts)
+    # Three sums per resample are all a difference of means needs: bars in the state, their
+    # values, and all values.
+    count_in, sum_in, sum_all = stationary_bootstrap_sums(
+        np.vstack([flags.astype(float), np.where(flags, values, 0.0), values]), reps, block, seed=rng
+    ).T
+    # Bar counts are integers, which prefix sums in floating point can leave a hair off.
+    count_in = np.rint(count_in)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sum_in / count_in - (sum_all - sum_in) / (n - count_in)
 
 
 def _rotation_statistics(values: np.ndarray, flags: np.ndarray) -> Callable[[float], np.ndarray] | None:

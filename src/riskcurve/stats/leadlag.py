@@ -29,11 +29,10 @@ from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
-from arch.bootstrap import StationaryBootstrap, optimal_block_length
 from scipy import stats as scipy_stats
 from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.sandwich_covariance import S_hac_simple
-from statsmodels.tsa.api import VAR
+from statsmodels.tsa.vector_ar.var_model import VAR
 
 from riskcurve._typing import DateLike, Frequency
 from riskcurve.data.calendar import resample_last
@@ -41,6 +40,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.errors import DataError, InsufficientDataWarning
 from riskcurve.stats._json import plain
 from riskcurve.stats._validation import check_alpha, check_int, check_seed
+from riskcurve.stats.bootstrap import as_generator, optimal_block_length, stationary_bootstrap_indices
 from riskcurve.stats.multiple_testing import family_table
 
 __all__ = [
@@ -459,11 +459,9 @@ def granger_causality(
 
 
 def _block_length(*columns: np.ndarray) -> int:
-    # Politis-White optimal mean block length (arch), the longest over the inputs so the
-    # resampling keeps the most persistent dependence among them.
-    lengths = np.array([float(optimal_block_length(column)["stationary"].iloc[0]) for column in columns])
-    lengths = lengths[np.isfinite(lengths)]
-    return int(max(1, math.ceil(float(lengths.max()) if len(lengths) else 1.0)))
+    # Politis-White optimal mean block length, the longest over the inputs so the resampling
+    # keeps the most persistent dependence among them.
+    return int(math.ceil(max(optimal_block_length(column) for column in columns)))
 
 
 def _bootstrap_peaks(
@@ -484,18 +482,15 @@ def _bootstrap_peaks(
     lagged = lagged - lagged.mean(axis=0)
     moments = np.column_stack([leads, leads**2, lagged, lagged**2, leads[:, None] * lagged])
     width = lagged.shape[1]
-    sampler = StationaryBootstrap(block, np.arange(m), seed=seed)
+    rng = as_generator(seed)
     peaks = np.empty(reps, dtype=int)
     chunk = 256
-    counts = np.empty((min(chunk, reps), m))
-    draws = sampler.bootstrap(reps)
     for first in range(0, reps, chunk):
         size = min(chunk, reps - first)
         # A resample's means are the original rows weighted by how often each was drawn.
-        for i in range(size):
-            positional, _ = next(draws)
-            counts[i] = np.bincount(positional[0], minlength=m)
-        means = counts[:size] @ moments / m
+        drawn = stationary_bootstrap_indices(m, size, float(block), seed=rng)
+        counts = np.bincount((drawn + m * np.arange(size)[:, None]).ravel(), minlength=size * m).reshape(size, m)
+        means = counts @ moments / m
         mean_x, mean_xx = means[:, 0], means[:, 1]
         mean_y, mean_yy = means[:, 2 : 2 + width], means[:, 2 + width : 2 + 2 * width]
         mean_xy = means[:, 2 + 2 * width :]

@@ -24,7 +24,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from arch.bootstrap import StationaryBootstrap, optimal_block_length
 from statsmodels.stats.multitest import multipletests
 
 from riskcurve.stats._validation import check_int, check_seed
@@ -298,6 +297,8 @@ def _numeric(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 def _block_length(differentials: np.ndarray) -> float:
     # Politis-White (2004, with Patton et al.'s 2009 correction) optimal mean block length of
     # the stationary bootstrap, per candidate; the longest keeps every candidate's dependence.
+    from arch.bootstrap import optimal_block_length  # arch's import is heavy; only data snooping needs it
+
     if differentials.shape[1] == 0:
         return 1.0
     lengths = optimal_block_length(differentials)["stationary"].to_numpy(dtype=float)
@@ -316,6 +317,8 @@ def _stationary_counts(t: int, block_size: int, reps: int, seed: int | np.random
     :class:`~arch.bootstrap.StationaryBootstrap` draws period indices from the seed, the block size
     and the sample length alone); a bootstrap mean only needs the counts, so it is ``counts @ d / t``.
     """
+    from arch.bootstrap import StationaryBootstrap
+
     bootstrap = StationaryBootstrap(block_size, np.zeros(t), seed=seed)
     counts = np.empty((reps, t))
     for i, _ in enumerate(bootstrap.bootstrap(reps)):

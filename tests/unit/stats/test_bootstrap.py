@@ -18,6 +18,7 @@ from riskcurve.stats.bootstrap import (
     spaced_placements,
     stationary_bootstrap_event_means,
     stationary_bootstrap_indices,
+    stationary_bootstrap_sums,
 )
 
 
@@ -124,6 +125,23 @@ def test_event_means_equal_the_materialised_resamples() -> None:
     assert np.isnan(empty).all()
 
 
+def test_sums_equal_the_materialised_resamples() -> None:
+    x = _ar1(641, 0.6, seed=41)
+    flags = (_ar1(641, 0.9, seed=42) > 0).astype(float)
+    columns = np.vstack([x, flags, x * flags])
+    sums = stationary_bootstrap_sums(columns, 250, 12.0, seed=43)
+    indices = stationary_bootstrap_indices(641, 250, 12.0, seed=43)
+    assert sums.shape == (250, 3)
+    np.testing.assert_allclose(sums, columns[:, indices].sum(axis=2).T, rtol=0, atol=1e-9)
+    # One column given flat is the (n,) case.
+    np.testing.assert_allclose(stationary_bootstrap_sums(x, 250, 12.0, seed=43)[:, 0], sums[:, 0], rtol=0, atol=0)
+    # p = 1: the i.i.d. bootstrap, blocks of one.
+    iid = stationary_bootstrap_sums(flags, 40, 1.0, seed=44)[:, 0]
+    np.testing.assert_allclose(iid, flags[stationary_bootstrap_indices(641, 40, 1.0, seed=44)].sum(axis=1), atol=1e-9)
+    with pytest.raises(ValueError, match="finite"):
+        stationary_bootstrap_sums(np.array([1.0, np.nan]), 5, 2.0, seed=1)
+
+
 def test_chunked_engines_still_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     """Working through resamples in chunks keeps the fused kernel and the index matrix on the same draws."""
     from riskcurve.stats import bootstrap
@@ -133,6 +151,8 @@ def test_chunked_engines_still_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     at_events, means = stationary_bootstrap_event_means(x, [10, 20, 299], 50, 3.0, seed=32)
     indices = stationary_bootstrap_indices(300, 50, 3.0, seed=32)
     np.testing.assert_allclose(means, x[indices].mean(axis=1), rtol=0, atol=1e-12)
+    sums = stationary_bootstrap_sums(x, 50, 3.0, seed=32)
+    np.testing.assert_allclose(sums[:, 0], x[indices].sum(axis=1), rtol=0, atol=1e-9)
     np.testing.assert_allclose(at_events, x[indices][:, [10, 20, 299]].mean(axis=1), rtol=0, atol=1e-12)
     assert len(np.unique(means)) == 50
     rows = spaced_placements(100, 4, 10, 300, seed=33)
@@ -160,12 +180,31 @@ def test_validation(call, error: type, match: str) -> None:  # type: ignore[no-u
         call()
 
 
-def test_optimal_block_length_wraps_arch() -> None:
+@pytest.mark.parametrize(
+    ("n", "phi", "seed"), [(1000, 0.7, 41), (10, 0.3, 1), (57, -0.5, 2), (400, 0.0, 3), (5000, 0.95, 4), (250, 0.99, 5)]
+)
+def test_optimal_block_length_equals_arch(n: int, phi: float, seed: int) -> None:
+    x = _ar1(n, phi, seed=seed)
+    with np.errstate(divide="ignore", invalid="ignore"):  # arch's own warning on lags past a short sample
+        theirs = arch_block_length(x)
+    for kind in ("stationary", "circular"):
+        expected = max(1.0, float(theirs[kind].iloc[0]))
+        assert optimal_block_length(x, kind=kind) == pytest.approx(expected, rel=1e-12)  # type: ignore[arg-type]
+
+
+def test_optimal_block_length_edges() -> None:
     x = _ar1(1000, 0.7, seed=41)
-    assert optimal_block_length(x) == pytest.approx(float(arch_block_length(x)["stationary"].iloc[0]))
-    assert optimal_block_length(x, kind="circular") == pytest.approx(float(arch_block_length(x)["circular"].iloc[0]))
     assert optimal_block_length(np.full(50, 2.0)) == 1.0
     assert optimal_block_length(_ar1(1000, 0.0, seed=42)) < optimal_block_length(x)
+    with_gaps = x.copy()
+    with_gaps[::7] = np.nan  # NaNs are dropped, not propagated
+    assert optimal_block_length(with_gaps) == pytest.approx(
+        float(arch_block_length(x[np.isfinite(with_gaps)])["stationary"].iloc[0])
+    )
+    with pytest.raises(ValueError, match="at least 10"):
+        optimal_block_length(x[:9])
+    with pytest.raises(ValueError, match="kind"):
+        optimal_block_length(x, kind="moving")  # type: ignore[arg-type]
 
 
 def test_as_generator() -> None:

@@ -265,9 +265,9 @@ def test_interval_is_the_rotation_test_inverted() -> None:
         assert row["boot_low"] < row["difference"] < row["boot_high"]
 
 
-def test_bootstrap_differences_match_the_masked_gather_bit_for_bit() -> None:
-    # The resampled differences gather pre-masked values; masking after the gather (the plain
-    # reading of the statistic) must give the same bits for the same seed.
+def test_bootstrap_differences_match_the_plain_reading() -> None:
+    # The resampled differences come from prefix sums block by block; materialising each resample
+    # and masking it (the plain reading of the statistic) must agree to rounding for the same seed.
     rng = np.random.default_rng(3)
     n, reps, block = 700, 300, 9.0
     values = rng.standard_normal(n)
@@ -278,4 +278,4 @@ def test_bootstrap_differences_match_the_masked_gather_bit_for_bit() -> None:
     count_in = inside.sum(axis=1)
     expected = sum_in / count_in - (drawn.sum(axis=1) - sum_in) / (n - count_in)
     got = _bootstrap_differences(values, flags, reps, block, np.random.default_rng(11))
-    assert got.tobytes() == expected.tobytes()
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)

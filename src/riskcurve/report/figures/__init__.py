@@ -35,7 +35,15 @@ if TYPE_CHECKING:
     from riskcurve.report.figures.crypto import altseason_chart, cycle_overlay_chart, volatility_chart
     from riskcurve.report.figures.drivers import liquidity_drivers_chart
     from riskcurve.report.figures.liquidity import liquidity_chart
-    from riskcurve.report.figures.png import BROWSER_NAMES, PNG_HEIGHT, PNG_WIDTH, find_browser, to_png, write_pngs
+    from riskcurve.report.figures.png import (
+        BROWSER_NAMES,
+        PNG_HEIGHT,
+        PNG_WIDTH,
+        find_browser,
+        load_renderer,
+        to_png,
+        write_pngs,
+    )
     from riskcurve.report.figures.smallcaps import breakout_chart, ratio_chart
     from riskcurve.report.figures.statistics import fan_chart, leadlag_bars
     from riskcurve.report.figures.tables import frame_table, regime_panel_table
@@ -55,6 +63,7 @@ __all__ = [
     "cycle_overlay_chart",
     "fan_chart",
     "find_browser",
+    "load_renderer",
     "frame_table",
     "leadlag_bars",
     "liquidity_chart",
@@ -82,6 +91,7 @@ _HOMES = {
     "cycle_overlay_chart": "crypto",
     "fan_chart": "statistics",
     "find_browser": "png",
+    "load_renderer": "png",
     "frame_table": "tables",
     "leadlag_bars": "statistics",
     "liquidity_chart": "liquidity",

@@ -45,6 +45,16 @@ def find_browser(browser: str | os.PathLike[str] | None = None) -> str:
     )
 
 
+def load_renderer() -> None:
+    """Import kaleido (and, through plotly, PIL) in the calling thread.
+
+    Call it before rendering in another thread while this one goes on serialising figures:
+    plotly's JSON encoder looks ``PIL.Image`` up in ``sys.modules`` and, while a second thread is
+    importing it, can find it half-initialised ("partially initialized module 'PIL.Image'").
+    """
+    import kaleido  # noqa: F401
+
+
 async def _render(figures: Sequence[go.Figure], options: Sequence[dict[str, Any]], browser: str) -> list[bytes]:
     import kaleido  # imported here: only PNG export needs it (an optional dependency of plotly)
 

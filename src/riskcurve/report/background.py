@@ -1,0 +1,111 @@
+"""The claims pack, checked by a second Python process while the report is built in this one.
+
+A report spends about as long importing its libraries as computing, and checking the claims
+pack is a third of the computing; the sections do not need it until the end. Started before
+the report's own imports, a second process (``python -m riskcurve.report.background``: it
+shares nothing with this one but the read-only store file) imports and checks the claims on
+the other core meanwhile. :func:`riskcurve.report.html.build_report` takes its outcome, and
+checks the claims itself if that process could not (it died, or Python could not start it).
+Nothing heavy is imported here, so starting it costs this process nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from riskcurve.stats.claims import ClaimResult
+
+__all__ = ["ClaimsOutcome", "PendingClaims", "check_claims", "claims_in_background"]
+
+#: The claims' results, or ``None`` and why they could not be checked (one line).
+ClaimsOutcome: TypeAlias = "tuple[Sequence[ClaimResult] | None, str | None]"
+
+
+def check_claims(store_path: str, as_of: dt.date | None) -> ClaimsOutcome:
+    """The built-in claims pack checked on ``as_of`` (default: the store's last common day).
+
+    The day and results :func:`riskcurve.report.html.build_report` gets on the same store: it
+    opens it read-only too, and defaults the day the same way. A refusal (bad data, a missing
+    series) is the outcome's reason; anything else is raised.
+    """
+    from riskcurve.data.store import Store
+    from riskcurve.errors import RiskcurveError
+    from riskcurve.signals.regime import default_as_of
+    from riskcurve.stats.claims import run_claims
+
+    with Store(store_path, read_only=True) as store:
+        day = as_of if as_of is not None else default_as_of(store)[0].date()
+        try:
+            return run_claims(store, as_of=day), None
+        except (RiskcurveError, ValueError, KeyError) as error:
+            return None, " ".join(str(error).split())
+
+
+class PendingClaims:
+    """:func:`check_claims` running in a second process.
+
+    Parameters
+    ----------
+    store_path, as_of
+        As :func:`check_claims`.
+    """
+
+    def __init__(self, store_path: str | os.PathLike[str], as_of: dt.date | None) -> None:
+        command = [sys.executable, "-m", __name__, os.fspath(store_path), as_of.isoformat() if as_of else ""]
+        # Its stderr is dropped: if it fails, the report checks the claims itself and says why.
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+
+    def result(self) -> ClaimsOutcome | None:
+        """Wait for the outcome; ``None`` if the process ended without one."""
+        out, _ = self._process.communicate()
+        if self._process.returncode != 0:
+            return None
+        try:
+            outcome: ClaimsOutcome = pickle.loads(out)  # noqa: S301 - written by our own child process
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            return None
+        return outcome
+
+    def close(self) -> None:
+        """Stop the process if it still runs (the report failed before it needed the claims)."""
+        if self._process.returncode is None:  # its outcome was never collected
+            self._process.kill()
+            self._process.communicate()
+
+
+@contextmanager
+def claims_in_background(store_path: str | os.PathLike[str], as_of: dt.date | None) -> Iterator[PendingClaims]:
+    """Start checking the claims in a second process; stop it on the way out if still running.
+
+    Parameters
+    ----------
+    store_path
+        The store file (the second process opens it read-only, as the report does).
+    as_of
+        The report's day, or ``None`` for the store's last common day.
+    """
+    pending = PendingClaims(store_path, as_of)
+    try:
+        yield pending
+    finally:
+        pending.close()
+
+
+def _main(arguments: Sequence[str]) -> None:
+    store_path, day = arguments
+    outcome = check_claims(store_path, dt.date.fromisoformat(day) if day else None)
+    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
