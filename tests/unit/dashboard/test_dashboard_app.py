@@ -255,3 +255,23 @@ def test_the_reader_keeps_one_store_per_thread_and_lets_go_of_the_file(tmp_path:
     (tmp_path / "copy.duckdb").replace(path)
     with reader.open() as fresh:
         assert fresh is not first and fresh.symbols() == []
+
+
+def test_no_chart_draws_a_point_after_the_as_of_day(filled_store) -> None:  # type: ignore[no-untyped-def]
+    # A Wednesday: a weekly point labelled by its week's end (Friday) would be dated after it.
+    day = pd.Timestamp("2019-03-13")
+    built = {
+        "breakout": dashboard._breakout_figure(filled_store, day, "RUT", 250, 3),
+        "ratio": dashboard._ratio_figure(filled_store, day),
+        "liquidity": dashboard._liquidity_figure(filled_store, day),
+        "liquidity-drivers": dashboard._liquidity_drivers_figure(filled_store, day),
+        "cascade": dashboard._cascade_figure(filled_store, day, 5),
+        "altseason": dashboard._altseason_figure(filled_store, day, 0.75),
+        "volatility": dashboard._volatility_figure(filled_store, day, "BTC"),
+    }
+    for name, fig in built.items():
+        last = max(pd.DatetimeIndex(trace.x).max() for trace in fig.data if trace.x is not None and len(trace.x))
+        assert last <= day, name
+    # Long histories are thinned, yet the last point drawn is the as-of day itself.
+    close = next(t for t in built["breakout"].data if t.name == "RUT close")
+    assert len(close.x) < len(filled_store.prices("RUT", as_of=day)) and pd.Timestamp(close.x[-1]) == day
