@@ -11,9 +11,12 @@ the data it shows and the source symbols; the same facts are kept machine-readab
 ``fig.layout.meta["riskcurve"]`` (keys ``definition``, ``first``, ``last``, ``sources``,
 ``note``) so a report can list them elsewhere too.
 
-Daily series longer than :data:`MAX_DAILY_POINTS` rows (decades of history) are drawn weekly,
-the last value of each week, which is what a chart a thousand pixels wide shows anyway; the
-caption says so, and event markers and shaded periods keep their exact daily dates.
+Daily series longer than :data:`MAX_DAILY_POINTS` rows (decades of history) are thinned to the
+rows a chart a thousand pixels wide can show: each stretch's high and low, the first and the
+last day, every point a real day with its own values (so the last point is the as-of day and
+no extreme is lost); the caption says so, and event markers and shaded periods keep their
+exact daily dates. Day-only dates are written as ``YYYY-MM-DD`` text, which keeps the JSON of a
+long chart small.
 
 :func:`to_png` renders a figure to PNG with plotly's own renderer (kaleido) driving the system's
 Chromium, without downloading a browser and without loading anything from the network.
