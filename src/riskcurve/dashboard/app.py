@@ -103,34 +103,53 @@ _STYLE = {
 # --- reading the store safely ---------------------------------------------------------------------
 
 
+class _Flight:
+    """One computation in progress: done once it has a value or an error."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
 class _Cache:
     """A small thread-safe LRU of computed results, each computed once.
 
-    A key asked for while another thread computes it waits for that result instead of computing
-    it again: the callbacks of one as-of change all start by asking for the day's regime, and the
-    signals it computes are the ones their charts need.
+    A key asked for while another thread computes it waits for that computation instead of
+    starting its own: the callbacks of one as-of change all start by asking for the day's
+    regime, and the signals it computes are the ones their charts need. A failure is shared
+    with those waiting (not retried by each in turn: a store held busy by a writer would make
+    them wait one after the other) and not kept, so the next request computes afresh.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._pending: dict[Hashable, threading.Event] = {}
+        self._pending: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        while True:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            flight = self._pending.get(key)
+            mine = flight is None
+            if flight is None:
+                flight = self._pending[key] = _Flight()
+        if not mine:
+            flight.done.wait()
             with self._lock:
                 if key in self._items:
-                    self._items.move_to_end(key)
                     return self._items[key]
-                running = self._pending.get(key)
-                if running is None:
-                    self._pending[key] = threading.Event()
-                    break
-            # Another thread computes it: wait, then look again (if it failed, compute here).
-            running.wait()
+            if flight.error is not None:
+                raise flight.error
+            return self.get(key, compute)  # computed and already dropped again: compute it now
         try:
             value = compute()
+        except BaseException as failure:
+            flight.error = failure
+            raise
+        else:
             with self._lock:
                 self._items[key] = value
                 self._items.move_to_end(key)
@@ -138,7 +157,8 @@ class _Cache:
                     self._items.popitem(last=False)
         finally:
             with self._lock:
-                self._pending.pop(key).set()
+                self._pending.pop(key, None)
+            flight.done.set()
         return value
 
 

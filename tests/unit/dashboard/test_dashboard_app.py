@@ -222,6 +222,36 @@ def test_a_key_asked_by_many_threads_at_once_is_computed_once() -> None:
     assert results == ["value"] * 6 and len(calls) == 1
 
 
+def test_threads_waiting_on_a_failing_computation_share_its_error_instead_of_retrying_in_turn() -> None:
+    import threading
+    import time
+
+    cache = dashboard._Cache(8)
+    calls: list[int] = []
+    start = threading.Barrier(6)
+
+    def fail() -> str:
+        calls.append(1)
+        time.sleep(0.5)  # every other thread asks meanwhile, even on a loaded machine
+        raise ValueError("store busy")
+
+    errors: list[str] = []
+
+    def ask() -> None:
+        start.wait()
+        try:
+            cache.get("regime", fail)
+        except ValueError as failure:
+            errors.append(str(failure))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == ["store busy"] * 6 and len(calls) == 1
+
+
 def test_a_failed_computation_is_not_kept_and_the_next_caller_computes_again() -> None:
     cache = dashboard._Cache(8)
 
