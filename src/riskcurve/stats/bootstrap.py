@@ -129,6 +129,27 @@ def _block_length(u: float, log_continue: float) -> int:  # pragma: no cover - j
 
 
 @njit(cache=True)
+def _layout(
+    u_length: np.ndarray, u_start: np.ndarray, n: int, log_continue: float, starts: np.ndarray, lengths: np.ndarray
+) -> int:  # pragma: no cover - jitted
+    """One resample's blocks from its uniforms: fills ``starts``/``lengths``, returns how many.
+
+    Blocks are laid end to end until ``n`` positions are covered (the last one cut to fit);
+    ``-1`` when the uniforms ran out first (the caller draws more for that row).
+    """
+    t = 0
+    used = 0
+    for b in range(u_length.shape[0]):
+        if t >= n:
+            break
+        starts[b] = int(u_start[b] * n)
+        lengths[b] = min(_block_length(u_length[b], log_continue), n - t)
+        t += lengths[b]
+        used += 1
+    return used if t >= n else -1
+
+
+@njit(cache=True)
 def _fill_indices(
     u_length: np.ndarray, u_start: np.ndarray, n: int, log_continue: float
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
@@ -136,17 +157,16 @@ def _fill_indices(
     reps, width = u_length.shape
     out = np.empty((reps, n), dtype=np.int64)
     short = np.zeros(reps, dtype=np.bool_)
+    starts = np.empty(width, dtype=np.int64)
+    lengths = np.empty(width, dtype=np.int64)
     for r in range(reps):
+        used = _layout(u_length[r], u_start[r], n, log_continue, starts, lengths)
+        short[r] = used < 0
         t = 0
-        for b in range(width):
-            if t >= n:
-                break
-            start = int(u_start[r, b] * n)
-            length = min(_block_length(u_length[r, b], log_continue), n - t)
-            for j in range(length):
-                out[r, t + j] = (start + j) % n
-            t += length
-        short[r] = t < n
+        for b in range(used):
+            for j in range(lengths[b]):
+                out[r, t + j] = (starts[b] + j) % n
+            t += lengths[b]
     return out, short
 
 
@@ -170,23 +190,23 @@ def _block_means(
     series_means = np.empty(reps)
     event_means = np.empty(reps)
     short = np.zeros(reps, dtype=np.bool_)
+    starts = np.empty(width, dtype=np.int64)
+    lengths = np.empty(width, dtype=np.int64)
     for r in range(reps):
+        used = _layout(u_length[r], u_start[r], n, log_continue, starts, lengths)
+        short[r] = used < 0
         t = 0
         j = 0
         total = 0.0
         at_events = 0.0
-        for b in range(width):
-            if t >= n:
-                break
-            start = int(u_start[r, b] * n)
-            length = min(_block_length(u_length[r, b], log_continue), n - t)
-            total += prefix[start + length] - prefix[start]
-            end = t + length
+        for b in range(used):
+            start = starts[b]
+            total += prefix[start + lengths[b]] - prefix[start]
+            end = t + lengths[b]
             while j < k and positions[j] < end:
                 at_events += x[(start + positions[j] - t) % n]
                 j += 1
             t = end
-        short[r] = t < n
         series_means[r] = total / n
         event_means[r] = at_events / k if k > 0 else np.nan
     return event_means, series_means, short
@@ -206,17 +226,14 @@ def _block_sums(
     reps, width = u_length.shape
     sums = np.zeros((reps, columns))
     short = np.zeros(reps, dtype=np.bool_)
+    starts = np.empty(width, dtype=np.int64)
+    lengths = np.empty(width, dtype=np.int64)
     for r in range(reps):
-        t = 0
-        for b in range(width):
-            if t >= n:
-                break
-            start = int(u_start[r, b] * n)
-            length = min(_block_length(u_length[r, b], log_continue), n - t)
+        used = _layout(u_length[r], u_start[r], n, log_continue, starts, lengths)
+        short[r] = used < 0
+        for b in range(used):
             for c in range(columns):
-                sums[r, c] += prefix[c, start + length] - prefix[c, start]
-            t += length
-        short[r] = t < n
+                sums[r, c] += prefix[c, starts[b] + lengths[b]] - prefix[c, starts[b]]
     return sums, short
 
 
