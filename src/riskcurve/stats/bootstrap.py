@@ -275,6 +275,28 @@ def _chunks(reps: int, per_rep: int) -> list[int]:
     return [min(size, reps - done) for done in range(0, reps, size)]
 
 
+def _stationary_chunks(
+    n: int,
+    reps: int,
+    block_length: float,
+    seed: SeedLike,
+    kernel: Callable[[np.ndarray, np.ndarray, float], tuple[np.ndarray, ...]],
+) -> list[np.ndarray]:
+    """Run ``kernel(u_length, u_start, log_continue)`` over ``reps`` resamples, chunk by chunk.
+
+    Every engine chunks alike, so for one seed they all see the same draws; each output (the
+    kernel's last, the short-row flags, excepted) is joined across chunks.
+    """
+    rng = as_generator(seed)
+    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
+    parts = [
+        _stationary_draws(n, size, block_length, rng, lambda u, v: kernel(u, v, log_continue))
+        for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length)))
+    ]
+    # One chunk (the usual case) is already the answer: joining it would only copy it.
+    return parts[0] if len(parts) == 1 else [np.concatenate(outputs) for outputs in zip(*parts, strict=True)]
+
+
 def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed: SeedLike = None) -> np.ndarray:
     """Indices of ``reps`` stationary-bootstrap resamples of a series of length ``n``.
 
@@ -303,14 +325,8 @@ def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed
     n = check_int("n", n, 1)
     reps = check_int("reps", reps, 1)
     block_length = check_block_length(block_length)
-    rng = as_generator(seed)
-    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
-    parts = []
-    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
-        (indices,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _fill_indices(u, v, n, log_continue))
-        parts.append(indices)
-    # One chunk (the usual case) is already the answer: stacking it would only copy it.
-    return parts[0] if len(parts) == 1 else np.vstack(parts)
+    (indices,) = _stationary_chunks(n, reps, block_length, seed, lambda u, v, c: _fill_indices(u, v, n, c))
+    return indices
 
 
 def circular_block_bootstrap_indices(n: int, reps: int, block_length: int, *, seed: SeedLike = None) -> np.ndarray:
@@ -380,18 +396,11 @@ def stationary_bootstrap_event_means(
         raise ValueError(f"positions must lie in [0, {n}), got {where.min()}..{where.max()}")
     order = np.argsort(where, kind="stable")
     where = np.ascontiguousarray(where[order])
-    rng = as_generator(seed)
     prefix = np.concatenate([[0.0], np.cumsum(np.concatenate([values, values]))])
-    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
-    event_parts, series_parts = [], []
-    # Chunked exactly like stationary_bootstrap_indices, so both see the same draws.
-    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
-        at_events, means = _stationary_draws(
-            n, size, block_length, rng, lambda u, v: _block_means(values, prefix, where, u, v, log_continue)
-        )
-        event_parts.append(at_events)
-        series_parts.append(means)
-    return np.concatenate(event_parts), np.concatenate(series_parts)
+    at_events, means = _stationary_chunks(
+        n, reps, block_length, seed, lambda u, v, c: _block_means(values, prefix, where, u, v, c)
+    )
+    return at_events, means
 
 
 def stationary_bootstrap_sums(
@@ -430,16 +439,10 @@ def stationary_bootstrap_sums(
     n = values.shape[1]
     reps = check_int("reps", reps, 1)
     block_length = check_block_length(block_length)
-    rng = as_generator(seed)
     doubled = np.concatenate([values, values], axis=1)
     prefix = np.ascontiguousarray(np.concatenate([np.zeros((len(values), 1)), np.cumsum(doubled, axis=1)], axis=1))
-    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
-    parts = []
-    # Chunked exactly like stationary_bootstrap_indices, so both see the same draws.
-    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
-        (sums,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _block_sums(prefix, u, v, log_continue))
-        parts.append(sums)
-    return parts[0] if len(parts) == 1 else np.vstack(parts)
+    (sums,) = _stationary_chunks(n, reps, block_length, seed, lambda u, v, c: _block_sums(prefix, u, v, c))
+    return sums
 
 
 # -- spaced random placements (the permutation null) -------------------------------------------------
