@@ -332,7 +332,7 @@ def _sections(
 
 def _checked(store: Store, picture: Regime, pending: PendingClaims | None) -> ClaimsOutcome:
     """The claims pack's results on the report's day, or why there are none."""
-    if pending is not None and (outcome := pending.result()) is not None:
+    if pending is not None and (outcome := pending.result(store.path)) is not None:
         return outcome
     try:
         return run_claims(store, as_of=picture.as_of), None
