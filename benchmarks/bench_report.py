@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import byte_compile
 from snapshot_store import snapshot_store
 
 
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--store", help="a filled store (default: a temporary one filled from the snapshot)")
     parser.add_argument("--as-of", help="the day to report on (default: the store's)")
     options = parser.parse_args()
+    byte_compile()
     with snapshot_store(options.store) as store, tempfile.TemporaryDirectory() as folder:
         path = str(store.path)
         store.close()

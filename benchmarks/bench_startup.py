@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from installed import byte_compile
 from snapshot_store import snapshot_store
 
 
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="whole-process runs of each command (default 15)")
     parser.add_argument("--store", help="a filled store (default: a temporary one filled from the snapshot)")
     options = parser.parse_args()
+    byte_compile()
     python = sys.executable
     cli = [python, "-m", "riskcurve"]
     with snapshot_store(options.store) as store:

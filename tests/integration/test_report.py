@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_report_cli_json(capsys: pytest.CaptureFixture[str], filled_store_path: 
 def test_claims_checked_in_another_process_are_those_checked_here(filled_store_path: Path) -> None:
     day = dt.date.fromisoformat(AS_OF)
     with claims_in_background(filled_store_path, day) as pending:
-        there, reason = pending.result() or (None, "the process failed")
+        there, reason = pending.result(filled_store_path) or (None, "the process failed")
     assert reason is None and there is not None
     with Store(filled_store_path, read_only=True) as store:
         here = run_claims(store, as_of=day)
@@ -116,6 +117,15 @@ def test_a_failed_background_check_is_done_here_instead(filled_store_path: Path,
         result = build_report(store, tmp_path / "r.html", as_of=AS_OF, reps=100, seed=7, claims=broken)
     assert result.failed == ()
     assert "C29.after" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_claims_read_from_another_state_of_the_store_are_not_used(filled_store_path: Path, tmp_path: Path) -> None:
+    # The report holds its store open, so the file's stamp is that of what it reads; an outcome
+    # read under another stamp (a write came in between) is dropped and the claims checked again.
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(filled_store_path, other)
+    with claims_in_background(filled_store_path, dt.date.fromisoformat(AS_OF)) as pending:
+        assert pending.result(other) is None
 
 
 def test_a_background_check_still_running_is_stopped_on_the_way_out(filled_store_path: Path) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskcurve.data.calendar import daily_index, known_on, on_days, resample_last, session_index
 from riskcurve.data.release import available_at
@@ -75,3 +79,32 @@ def test_known_on_goes_unknown_when_the_source_falls_silent() -> None:
     assert known.loc["2020-04-02", "value"] == 2.0  # published 19 March, 14 days earlier
     assert np.isnan(known.loc["2020-04-05", "value"])  # 17 days without a release
     assert known_on(walcl, days)["value"].notna().all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 1, 1)),
+    length=st.integers(min_value=0, max_value=400),
+    gaps=st.floats(min_value=0.0, max_value=0.9),
+    seed=st.integers(min_value=0, max_value=2**31),
+    freq=st.sampled_from(["W", "M"]),
+    as_frame=st.booleans(),
+)
+def test_resample_last_equals_pandas_resample(
+    start: dt.date, length: int, gaps: float, seed: int, freq: str, as_frame: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    days = daily_index(start, start + dt.timedelta(days=length))
+    kept = days[rng.random(len(days)) >= gaps * 0.5]  # missing days (weekends, holidays, outages)
+    values = rng.normal(size=(len(kept), 2))
+    values[rng.random(values.shape) < gaps] = np.nan  # and missing values
+    frame: pd.Series | pd.DataFrame = pd.DataFrame(values, index=kept, columns=["a", "b"])
+    if not as_frame:
+        frame = frame["a"]
+    rule = {"W": "W-FRI", "M": "ME"}[freq]
+    expected = frame.resample(rule).last().dropna(how="all")
+    got = resample_last(frame, freq)  # type: ignore[arg-type]
+    if as_frame:
+        pd.testing.assert_frame_equal(got, expected, check_freq=False)
+    else:
+        pd.testing.assert_series_equal(got, expected, check_freq=False)

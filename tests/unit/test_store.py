@@ -189,3 +189,19 @@ def test_list_series_counts_and_ranges() -> None:
         assert listing.loc["WALCL", "providers"] == "test"
         as_of = store.list_series(as_of="2020-03-18").set_index("symbol")
         assert as_of.loc["WALCL", "rows"] == 0
+
+
+def test_an_older_store_read_only_has_no_price_revisions(tmp_path: Path) -> None:
+    # A file written before migration 3 and opened read-only is not migrated; it holds no revisions.
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.write([_price("RUT", {"2024-01-02": 10.0})], META)
+        current = store.price_revisions()
+        store.connection.execute("DROP TABLE price_revisions")
+        store.connection.execute("DELETE FROM schema_migrations WHERE version = 3")
+    with Store(path, read_only=True) as store:
+        assert store.schema_version() == 2
+        old = store.price_revisions("RUT")
+        assert store.prices("RUT")["close"].tolist() == [10.0]
+    assert old.empty and list(old.columns) == list(current.columns)
+    assert list(old.dtypes) == list(current.dtypes)

@@ -139,5 +139,13 @@ def resample_last(frame: pd.Series | pd.DataFrame, freq: Frequency) -> pd.Series
     """
     if freq == "D":
         return frame
-    rule = {"W": "W-FRI", "M": "ME"}[freq]
-    return frame.resample(rule).last().dropna(how="all")
+    days = pd.DatetimeIndex(frame.index)
+    if freq == "W":
+        # The Friday on or after each day labels its week: pandas' "W-FRI" bins. Computed here
+        # because resample builds the weekly bins one date at a time in Python (decades of them).
+        labels = days + pd.to_timedelta((4 - days.day_of_week.to_numpy()) % 7, unit="D")
+    elif freq == "M":
+        labels = days + pd.offsets.MonthEnd(0)  # the month's last day: pandas' "ME" bins
+    else:
+        raise ValueError(f"freq must be 'D', 'W' or 'M', got {freq!r}")
+    return frame.groupby(labels.as_unit(days.unit).rename(days.name)).last().dropna(how="all")

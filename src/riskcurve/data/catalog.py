@@ -23,7 +23,15 @@ from typing import Any
 
 from riskcurve.errors import StoreError
 
-__all__ = ["LISTING_SUFFIX", "SERIES_COLUMNS", "SERIES_SQL", "list_series", "save_listing", "series_parameters"]
+__all__ = [
+    "LISTING_SUFFIX",
+    "SERIES_COLUMNS",
+    "SERIES_SQL",
+    "file_stamp",
+    "list_series",
+    "save_listing",
+    "series_parameters",
+]
 
 #: One row per stored series. Parameters: the as-of day twice (prices dated up to it), then the
 #: knowledge cutoff twice (observations published by it); ``NULL`` for everything. Prices are
@@ -99,7 +107,7 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
     from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
     from riskcurve.errors import StoreDamagedError
 
-    before = _stamp(file)
+    before = file_stamp(file)
     # The same waiting open as the store's: a listing never fails because a write is under way.
     with open_connection(str(file), read_only=True, lock_timeout=resolve_lock_timeout()) as con:
         tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -109,7 +117,7 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
             rows = con.execute(SERIES_SQL, series_parameters(as_of, cutoff)).fetchall()
         except duckdb.Error as exc:
             raise StoreDamagedError(damaged_message(str(file), str(exc))) from None
-    if as_of is None and before is not None and before == _stamp(file):
+    if as_of is None and before is not None and before == file_stamp(file):
         # Nothing was written while we read, so the rows are the file's as stamped.
         save_listing(file, rows, stamp=before)
     return [dict(zip(SERIES_COLUMNS, row, strict=True)) for row in rows]
@@ -126,8 +134,13 @@ def _listing_file(store_file: Path) -> Path:
     return store_file.with_name(store_file.name + LISTING_SUFFIX)
 
 
-def _stamp(store_file: Path) -> list[int] | None:
-    """The store file's size, modification time and inode; ``None`` while a write-ahead log is pending."""
+def file_stamp(store_file: str | os.PathLike[str]) -> list[int] | None:
+    """The store file's size, modification time and inode; ``None`` while a write-ahead log is pending.
+
+    Two reads of a store under the same stamp read the same data: every write changes the file
+    once its writer closes it (DuckDB checkpoints then), and until then leaves a log beside it.
+    """
+    store_file = Path(store_file)
     if store_file.with_name(store_file.name + ".wal").exists():
         return None
     info = store_file.stat()
@@ -153,7 +166,7 @@ def save_listing(
     """
     file = Path(path)
     try:
-        stamp = stamp if stamp is not None else _stamp(file)
+        stamp = stamp if stamp is not None else file_stamp(file)
         if stamp is None:
             return
         document = {
@@ -173,7 +186,7 @@ def _saved_listing(store_file: Path) -> list[dict[str, Any]] | None:
     """The saved listing if its stamp is the store file's, else ``None``."""
     try:
         document = json.loads(_listing_file(store_file).read_text(encoding="utf-8"))
-        if document["format"] != _LISTING_FORMAT or document["stamp"] != _stamp(store_file):
+        if document["format"] != _LISTING_FORMAT or document["stamp"] != file_stamp(store_file):
             return None
         listed = []
         for row in document["series"]:

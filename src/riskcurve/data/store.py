@@ -744,10 +744,15 @@ class Store:
         symbol
             Only this symbol's revisions; all when ``None``.
         """
-        return self._con.execute(
-            "SELECT * FROM price_revisions WHERE ? IS NULL OR symbol = ? ORDER BY replaced_at, symbol, date",
-            [symbol, symbol],
-        ).df()
+        query = "SELECT * FROM price_revisions WHERE ? IS NULL OR symbol = ? ORDER BY replaced_at, symbol, date"
+        if "price_revisions" in self._tables():
+            return self._con.execute(query, [symbol, symbol]).df()
+        # A file from before revisions were kept, opened read-only (readers do not migrate): it
+        # holds none. The empty table comes from the migration itself, so its columns are the same.
+        with duckdb.connect(MEMORY) as scratch:
+            for statement in next(m for m in MIGRATIONS if m[0] == 3)[2]:
+                scratch.execute(statement)
+            return scratch.execute(query, [symbol, symbol]).df()
 
     def update_log(self, symbol: str | None = None) -> pd.DataFrame:
         """Every write recorded for provenance: provider, source, fetch time, rows new/revised."""

@@ -18,7 +18,9 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
+
+from riskcurve.data.catalog import file_stamp
 
 if TYPE_CHECKING:
     from riskcurve.stats.claims import ClaimResult
@@ -29,12 +31,14 @@ __all__ = ["ClaimsOutcome", "PendingClaims", "check_claims", "claims_in_backgrou
 ClaimsOutcome: TypeAlias = "tuple[Sequence[ClaimResult] | None, str | None]"
 
 
-def check_claims(store_path: str, as_of: dt.date | None) -> ClaimsOutcome:
+def check_claims(store_path: str, as_of: dt.date | None) -> tuple[ClaimsOutcome, list[int] | None]:
     """The built-in claims pack checked on ``as_of`` (default: the store's last common day).
 
     The day and results :func:`riskcurve.report.html.build_report` gets on the same store: it
     opens it read-only too, and defaults the day the same way. A refusal (bad data, a missing
-    series) is the outcome's reason; anything else is raised.
+    series) is the outcome's reason; anything else is raised. Returned with the stamp of the
+    file read (:func:`riskcurve.data.catalog.file_stamp`), so the report can tell it read the
+    same data.
     """
     from riskcurve.data.store import Store
     from riskcurve.errors import RiskcurveError
@@ -42,11 +46,12 @@ def check_claims(store_path: str, as_of: dt.date | None) -> ClaimsOutcome:
     from riskcurve.stats.claims import run_claims
 
     with Store(store_path, read_only=True) as store:
+        stamp = file_stamp(store_path)  # fixed while this connection is open: writers wait
         day = as_of if as_of is not None else default_as_of(store)[0].date()
         try:
-            return run_claims(store, as_of=day), None
+            return (run_claims(store, as_of=day), None), stamp
         except (RiskcurveError, ValueError, KeyError) as error:
-            return None, " ".join(str(error).split())
+            return (None, " ".join(str(error).split())), stamp
 
 
 class PendingClaims:
@@ -60,25 +65,39 @@ class PendingClaims:
 
     def __init__(self, store_path: str | os.PathLike[str], as_of: dt.date | None) -> None:
         command = [sys.executable, "-m", __name__, os.fspath(store_path), as_of.isoformat() if as_of else ""]
-        # Its stderr is dropped: if it fails, the report checks the claims itself and says why.
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        )
+        self._process: subprocess.Popen[bytes] | None
+        try:
+            # Its stderr is dropped: if it fails, the report checks the claims itself and says why.
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
+        except OSError:
+            self._process = None  # no interpreter to start (an embedded Python): checked in-process
 
-    def result(self) -> ClaimsOutcome | None:
-        """Wait for the outcome; ``None`` if the process ended without one."""
+    def result(self, store_path: str | os.PathLike[str]) -> ClaimsOutcome | None:
+        """Wait for the outcome; ``None`` unless it was read from ``store_path`` as it is now.
+
+        ``None`` when the process ended without an outcome, or read the file under another
+        stamp (a write came between its reading and the caller's) or under none. The caller
+        holds the store open, so the file cannot change while this compares.
+        """
+        if self._process is None:
+            return None
         out, _ = self._process.communicate()
         if self._process.returncode != 0:
             return None
         try:
-            outcome: ClaimsOutcome = pickle.loads(out)  # noqa: S301 - written by our own child process
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            outcome, read = pickle.loads(out)  # noqa: S301 - written by our own child process
+            now = file_stamp(store_path)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError, OSError):
             return None
-        return outcome
+        if read is None or read != now:
+            return None
+        return cast(ClaimsOutcome, outcome)
 
     def close(self) -> None:
         """Stop the process if it still runs (the report failed before it needed the claims)."""
-        if self._process.returncode is None:  # its outcome was never collected
+        if self._process is not None and self._process.returncode is None:  # never collected
             self._process.kill()
             self._process.communicate()
 
@@ -103,8 +122,8 @@ def claims_in_background(store_path: str | os.PathLike[str], as_of: dt.date | No
 
 def _main(arguments: Sequence[str]) -> None:
     store_path, day = arguments
-    outcome = check_claims(store_path, dt.date.fromisoformat(day) if day else None)
-    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    checked = check_claims(store_path, dt.date.fromisoformat(day) if day else None)
+    sys.stdout.buffer.write(pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":

@@ -332,7 +332,7 @@ def _sections(
 
 def _checked(store: Store, picture: Regime, pending: PendingClaims | None) -> ClaimsOutcome:
     """The claims pack's results on the report's day, or why there are none."""
-    if pending is not None and (outcome := pending.result()) is not None:
+    if pending is not None and (outcome := pending.result(store.path)) is not None:
         return outcome
     try:
         return run_claims(store, as_of=picture.as_of), None
@@ -479,13 +479,15 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str, fir
     nav = "".join(f"<a href='#{s.key}'>{html.escape(s.title)}</a>" for s in sections)
     note = f" ({html.escape(picture.note)})" if picture.note else ""
     generated = utc_now().strftime("%Y-%m-%d %H:%M UTC")
+    # A report is mailed: it names the store file, not where that lives on the author's machine.
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>riskcurve report, as of {picture.as_of}</title><style>{_STYLE}</style>"
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
         f"<header><h1>riskcurve: liquidity along the risk curve</h1><p>As of {picture.as_of}{note}. "
         "Every figure is computed only from what was known on its date, and states its definition and data range."
-        f"</p><p>Generated {generated} by riskcurve {__version__} from {html.escape(store_path)}.</p></header>"
+        f"</p><p>Generated {generated} by riskcurve {__version__} from the store {html.escape(Path(store_path).name)}."
+        "</p></header>"
         f"<nav>{nav}</nav><main>{first_screen}{''.join(parts)}</main>"
         "<footer>Statistics describe history; few events make weak evidence, and the checks say so.</footer>"
         "</body></html>"

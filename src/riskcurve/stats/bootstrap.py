@@ -129,6 +129,27 @@ def _block_length(u: float, log_continue: float) -> int:  # pragma: no cover - j
 
 
 @njit(cache=True)
+def _layout(
+    u_length: np.ndarray, u_start: np.ndarray, n: int, log_continue: float, starts: np.ndarray, lengths: np.ndarray
+) -> int:  # pragma: no cover - jitted
+    """One resample's blocks from its uniforms: fills ``starts``/``lengths``, returns how many.
+
+    Blocks are laid end to end until ``n`` positions are covered (the last one cut to fit);
+    ``-1`` when the uniforms ran out first (the caller draws more for that row).
+    """
+    t = 0
+    used = 0
+    for b in range(u_length.shape[0]):
+        if t >= n:
+            break
+        starts[b] = int(u_start[b] * n)
+        lengths[b] = min(_block_length(u_length[b], log_continue), n - t)
+        t += lengths[b]
+        used += 1
+    return used if t >= n else -1
+
+
+@njit(cache=True)
 def _fill_indices(
     u_length: np.ndarray, u_start: np.ndarray, n: int, log_continue: float
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
@@ -136,17 +157,16 @@ def _fill_indices(
     reps, width = u_length.shape
     out = np.empty((reps, n), dtype=np.int64)
     short = np.zeros(reps, dtype=np.bool_)
+    starts = np.empty(width, dtype=np.int64)
+    lengths = np.empty(width, dtype=np.int64)
     for r in range(reps):
+        used = _layout(u_length[r], u_start[r], n, log_continue, starts, lengths)
+        short[r] = used < 0
         t = 0
-        for b in range(width):
-            if t >= n:
-                break
-            start = int(u_start[r, b] * n)
-            length = min(_block_length(u_length[r, b], log_continue), n - t)
-            for j in range(length):
-                out[r, t + j] = (start + j) % n
-            t += length
-        short[r] = t < n
+        for b in range(used):
+            for j in range(lengths[b]):
+                out[r, t + j] = (starts[b] + j) % n
+            t += lengths[b]
     return out, short
 
 
@@ -170,23 +190,23 @@ def _block_means(
     series_means = np.empty(reps)
     event_means = np.empty(reps)
     short = np.zeros(reps, dtype=np.bool_)
+    starts = np.empty(width, dtype=np.int64)
+    lengths = np.empty(width, dtype=np.int64)
     for r in range(reps):
+        used = _layout(u_length[r], u_start[r], n, log_continue, starts, lengths)
+        short[r] = used < 0
         t = 0
         j = 0
         total = 0.0
         at_events = 0.0
-        for b in range(width):
-            if t >= n:
-                break
-            start = int(u_start[r, b] * n)
-            length = min(_block_length(u_length[r, b], log_continue), n - t)
-            total += prefix[start + length] - prefix[start]
-            end = t + length
+        for b in range(used):
+            start = starts[b]
+            total += prefix[start + lengths[b]] - prefix[start]
+            end = t + lengths[b]
             while j < k and positions[j] < end:
                 at_events += x[(start + positions[j] - t) % n]
                 j += 1
             t = end
-        short[r] = t < n
         series_means[r] = total / n
         event_means[r] = at_events / k if k > 0 else np.nan
     return event_means, series_means, short
@@ -206,17 +226,14 @@ def _block_sums(
     reps, width = u_length.shape
     sums = np.zeros((reps, columns))
     short = np.zeros(reps, dtype=np.bool_)
+    starts = np.empty(width, dtype=np.int64)
+    lengths = np.empty(width, dtype=np.int64)
     for r in range(reps):
-        t = 0
-        for b in range(width):
-            if t >= n:
-                break
-            start = int(u_start[r, b] * n)
-            length = min(_block_length(u_length[r, b], log_continue), n - t)
+        used = _layout(u_length[r], u_start[r], n, log_continue, starts, lengths)
+        short[r] = used < 0
+        for b in range(used):
             for c in range(columns):
-                sums[r, c] += prefix[c, start + length] - prefix[c, start]
-            t += length
-        short[r] = t < n
+                sums[r, c] += prefix[c, starts[b] + lengths[b]] - prefix[c, starts[b]]
     return sums, short
 
 
@@ -258,6 +275,28 @@ def _chunks(reps: int, per_rep: int) -> list[int]:
     return [min(size, reps - done) for done in range(0, reps, size)]
 
 
+def _stationary_chunks(
+    n: int,
+    reps: int,
+    block_length: float,
+    seed: SeedLike,
+    kernel: Callable[[np.ndarray, np.ndarray, float], tuple[np.ndarray, ...]],
+) -> list[np.ndarray]:
+    """Run ``kernel(u_length, u_start, log_continue)`` over ``reps`` resamples, chunk by chunk.
+
+    Every engine chunks alike, so for one seed they all see the same draws; each output (the
+    kernel's last, the short-row flags, excepted) is joined across chunks.
+    """
+    rng = as_generator(seed)
+    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
+    parts = [
+        _stationary_draws(n, size, block_length, rng, lambda u, v: kernel(u, v, log_continue))
+        for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length)))
+    ]
+    # One chunk (the usual case) is already the answer: joining it would only copy it.
+    return parts[0] if len(parts) == 1 else [np.concatenate(outputs) for outputs in zip(*parts, strict=True)]
+
+
 def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed: SeedLike = None) -> np.ndarray:
     """Indices of ``reps`` stationary-bootstrap resamples of a series of length ``n``.
 
@@ -286,14 +325,8 @@ def stationary_bootstrap_indices(n: int, reps: int, block_length: float, *, seed
     n = check_int("n", n, 1)
     reps = check_int("reps", reps, 1)
     block_length = check_block_length(block_length)
-    rng = as_generator(seed)
-    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
-    parts = []
-    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
-        (indices,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _fill_indices(u, v, n, log_continue))
-        parts.append(indices)
-    # One chunk (the usual case) is already the answer: stacking it would only copy it.
-    return parts[0] if len(parts) == 1 else np.vstack(parts)
+    (indices,) = _stationary_chunks(n, reps, block_length, seed, lambda u, v, c: _fill_indices(u, v, n, c))
+    return indices
 
 
 def circular_block_bootstrap_indices(n: int, reps: int, block_length: int, *, seed: SeedLike = None) -> np.ndarray:
@@ -363,18 +396,11 @@ def stationary_bootstrap_event_means(
         raise ValueError(f"positions must lie in [0, {n}), got {where.min()}..{where.max()}")
     order = np.argsort(where, kind="stable")
     where = np.ascontiguousarray(where[order])
-    rng = as_generator(seed)
     prefix = np.concatenate([[0.0], np.cumsum(np.concatenate([values, values]))])
-    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
-    event_parts, series_parts = [], []
-    # Chunked exactly like stationary_bootstrap_indices, so both see the same draws.
-    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
-        at_events, means = _stationary_draws(
-            n, size, block_length, rng, lambda u, v: _block_means(values, prefix, where, u, v, log_continue)
-        )
-        event_parts.append(at_events)
-        series_parts.append(means)
-    return np.concatenate(event_parts), np.concatenate(series_parts)
+    at_events, means = _stationary_chunks(
+        n, reps, block_length, seed, lambda u, v, c: _block_means(values, prefix, where, u, v, c)
+    )
+    return at_events, means
 
 
 def stationary_bootstrap_sums(
@@ -413,16 +439,10 @@ def stationary_bootstrap_sums(
     n = values.shape[1]
     reps = check_int("reps", reps, 1)
     block_length = check_block_length(block_length)
-    rng = as_generator(seed)
     doubled = np.concatenate([values, values], axis=1)
     prefix = np.ascontiguousarray(np.concatenate([np.zeros((len(values), 1)), np.cumsum(doubled, axis=1)], axis=1))
-    log_continue = math.log1p(-1.0 / block_length) if block_length > 1 else -math.inf
-    parts = []
-    # Chunked exactly like stationary_bootstrap_indices, so both see the same draws.
-    for size in _chunks(reps, max(n, 2 * _stationary_width(n, block_length))):
-        (sums,) = _stationary_draws(n, size, block_length, rng, lambda u, v: _block_sums(prefix, u, v, log_continue))
-        parts.append(sums)
-    return parts[0] if len(parts) == 1 else np.vstack(parts)
+    (sums,) = _stationary_chunks(n, reps, block_length, seed, lambda u, v, c: _block_sums(prefix, u, v, c))
+    return sums
 
 
 # -- spaced random placements (the permutation null) -------------------------------------------------
