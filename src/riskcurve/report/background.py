@@ -46,7 +46,7 @@ def check_claims(store_path: str, as_of: dt.date | None) -> tuple[ClaimsOutcome,
     from riskcurve.stats.claims import run_claims
 
     with Store(store_path, read_only=True) as store:
-        stamp = file_stamp(store_path)  # fixed while this connection is open: writers wait
+        stamp = file_stamp(store.path)  # fixed while this connection is open: writers wait
         day = as_of if as_of is not None else default_as_of(store)[0].date()
         try:
             return (run_claims(store, as_of=day), None), stamp
