@@ -19,6 +19,7 @@ An interrupt while the commands load (they import pandas and DuckDB) is reported
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -130,4 +131,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             traceback.print_exc()
         _say(f"internal error: {type(bug).__name__}: {bug} (a bug in riskcurve; rerun with -v for the traceback)")
         code = EXIT_FAILED
+    if argv is None:
+        # Run as the program: the interpreter's last garbage collections would walk every object
+        # a report or a study made (about a second after the work is done) to free memory the
+        # process is about to give back anyway. Frozen objects are skipped; exit handlers still run.
+        gc.freeze()
     sys.exit(code)

@@ -12,6 +12,7 @@ Nothing heavy is imported here, so starting it costs this process nothing.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import pickle
 import subprocess
@@ -124,6 +125,10 @@ def _main(arguments: Sequence[str]) -> None:
     store_path, day = arguments
     checked = check_claims(store_path, dt.date.fromisoformat(day) if day else None)
     sys.stdout.buffer.write(pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    # The report waits for this process to end: skip the final garbage collections (about half a
+    # second over everything the claims made); exit handlers still run.
+    gc.freeze()
 
 
 if __name__ == "__main__":

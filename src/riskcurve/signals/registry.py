@@ -266,6 +266,11 @@ def _alt_closes(data: MarketData) -> pd.DataFrame:
 
 def alt_basket(data: MarketData) -> pd.Series:
     """The equal-weight altcoin basket's index level (coins as they existed each day), named ``ALT_BASKET``."""
+    # Forecasts, studies and the derived ALTS series each ask for it: built once per day and store.
+    return signal_cache.cached(data, "alt_basket", None, {}, lambda: _alt_basket(data))
+
+
+def _alt_basket(data: MarketData) -> pd.Series:
     coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
     if not coins:
         raise ValueError(f"no altcoin data on or before {data.as_of.date()}")
