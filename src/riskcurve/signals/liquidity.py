@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskcurve.data.calendar import MAX_CARRY_DAYS, known_on
-from riskcurve.data.release import FED_BUSINESS_DAY
+from riskcurve.data.release import fed_holidays
 from riskcurve.signals.events import persist
 
 #: First day of the Fed's daily fixed-rate overnight reverse repo operations (the ON RRP
@@ -99,7 +99,7 @@ def known_rrp(observations: pd.DataFrame, days: pd.DatetimeIndex) -> pd.Series:
     value[daily_era & ~(age <= MAX_CARRY_DAYS)] = np.nan
     # The next US federal business day after the operation, when an overnight operation matures.
     matures = np.busday_offset(
-        observed.to_numpy(dtype="datetime64[D]"), 1, roll="backward", holidays=list(FED_BUSINESS_DAY.holidays)
+        observed.to_numpy(dtype="datetime64[D]"), 1, roll="backward", holidays=fed_holidays()
     ).astype("datetime64[ns]")
     # NaT comparisons are False, so "nothing published yet" also counts as not outstanding.
     outstanding = day_values < matures

@@ -12,13 +12,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import pandas as pd
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from riskcurve._typing import DateLike, SeriesKind
 from riskcurve.errors import ProviderError
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 T = TypeVar("T")
 
@@ -197,6 +199,9 @@ def with_retry(call: Callable[[], T], *, provider: str, symbol: str | None, poli
     ProviderError
         After the last attempt fails, naming the provider, the symbol and the last error.
     """
+    # Here, not at the top: the store imports this module for Fetched, and readers never fetch.
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
     retrying = Retrying(
         stop=stop_after_attempt(policy.attempts),
         wait=policy.wait,
