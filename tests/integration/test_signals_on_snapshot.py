@@ -127,3 +127,25 @@ def test_regime_before_bitcoin_lists_crypto_panels_as_unavailable(filled_store: 
     assert "genesis block" in unavailable["cycle"]
     assert picture.item("liquidity").state["regime"] in {"expanding", "flat", "contracting"}
     assert "no recent data for BTC, ETH" in picture.item("cascade").headline
+
+
+def test_data_through_is_held_back_by_needed_inputs_only(filled_store: Store) -> None:
+    # A coin whose closes stop leaves the alt basket; it must not make the cascade or altseason
+    # look as old as its last close (the snapshot's BCH ends in December 2024).
+    picture = regime(filled_store, "2026-02-20")
+    items = {item.name: item for item in picture.items}
+    needed = {
+        "cascade": ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH"),
+        "altseason": ("BTC", "ETH"),
+        "liquidity": ("WALCL", "WTREGEN", "RRPONTSYD"),
+        "volatility": ("BTC",),
+    }
+    for name, symbols in needed.items():
+        item = items[name]
+        assert item.through == min(item.sources[s][1] for s in symbols), name  # type: ignore[type-var]
+    basket_lasts = {s: last for s, (_, last) in items["altseason"].sources.items() if s not in ("BTC", "ETH")}
+    ended = [s for s, last in basket_lasts.items() if last is not None and last < "2025-06-01"]
+    assert ended, "the snapshot has a coin whose closes stopped (BCH)"
+    assert items["altseason"].through is not None and items["altseason"].through > max(basket_lasts[s] for s in ended)
+    assert items["cycle"].through is None  # a signal of the calendar reads no series
+    assert picture.to_dict()["items"][0]["through"] == items["cascade"].through

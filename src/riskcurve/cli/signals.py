@@ -100,9 +100,8 @@ def regime_command(store: StoreOpt = None, as_of: AsOfOpt = None, json_out: Json
     view.add_column("state")
     view.add_column("data through", no_wrap=True)
     for entry in picture.items:
-        through = min((last for _, last in entry.sources.values() if last), default="")
         stale = f"\n[yellow]stale: {', '.join(entry.stale)}[/yellow]" if entry.stale else ""
-        view.add_row(entry.name, entry.headline, f"{through}{stale}")
+        view.add_row(entry.name, entry.headline, f"{entry.through or ''}{stale}")
     for name, reason in picture.unavailable:
         view.add_row(name, f"[red]unavailable[/red]: {reason}", "")
     out.print(view)

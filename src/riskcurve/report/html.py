@@ -101,7 +101,7 @@ def _grade_class(grade: str) -> str:
 def _regime_rows(picture: Regime) -> str:
     rows = []
     for item in picture.items:
-        through = min((last for _, last in item.sources.values() if last), default="")
+        through = item.through or ""
         stale = f" <span class='stale'>(no recent {html.escape(', '.join(item.stale))})</span>" if item.stale else ""
         rows.append(
             f"<tr><th>{html.escape(item.name)}</th><td>{html.escape(item.headline)}{stale}</td>"

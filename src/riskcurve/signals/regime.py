@@ -56,6 +56,10 @@ class RegimeItem:
         For each input symbol, the first and last date seen (as of the picture's day).
     stale
         Inputs whose newest row is more than :data:`STALE_DAYS` days before the day.
+    through
+        The oldest newest row among the inputs the signal needs on the day (those ``stale``
+        checks): what "data through" means. A basket's members come and go (a coin whose closes
+        stop leaves it), so they do not hold it back; ``None`` for a signal of the calendar.
     """
 
     name: str
@@ -64,6 +68,7 @@ class RegimeItem:
     definition: str
     sources: Mapping[str, tuple[str | None, str | None]]
     stale: tuple[str, ...] = ()
+    through: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form."""
@@ -74,6 +79,7 @@ class RegimeItem:
             "definition": self.definition,
             "sources": {s: {"first": a, "last": b} for s, (a, b) in self.sources.items()},
             "stale": list(self.stale),
+            "through": self.through,
         }
 
 
@@ -165,16 +171,20 @@ def _ranges(data: MarketData, symbols: Iterable[str]) -> dict[str, tuple[str | N
     return ranges
 
 
-def _stale(
+def _needed(
     data: MarketData, ranges: Mapping[str, tuple[str | None, str | None]], symbols: Iterable[str]
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], str | None]:
+    """Of the inputs a signal needs: those gone stale, and the oldest newest row ("data through")."""
     limit = data.as_of - pd.Timedelta(days=STALE_DAYS)
-    out = []
+    stale = []
+    lasts = []
     for symbol in symbols:
         last = ranges.get(symbol, (None, None))[1]
+        if last is not None:
+            lasts.append(last)
         if last is None or pd.Timestamp(last) < limit:
-            out.append(symbol)
-    return tuple(out)
+            stale.append(symbol)
+    return tuple(stale), min(lasts, default=None)
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -213,7 +223,7 @@ def _cascade_item(data: MarketData) -> RegimeItem:
     changes = spec.events(data, None, **spec.parameters)
     row = _row(frame, data.as_of)
     ranges = _ranges(data, spec.sources)
-    stale = _stale(data, ranges, ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH"))
+    stale, through = _needed(data, ranges, ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH"))
     links: dict[str, Any] = {}
     for link in LINKS:
         history = changes[changes["link"] == link]
@@ -238,6 +248,7 @@ def _cascade_item(data: MarketData) -> RegimeItem:
         spec.definition,
         ranges,
         stale,
+        through,
     )
 
 
@@ -248,7 +259,7 @@ def _liquidity_item(data: MarketData) -> RegimeItem:
     changes = spec.events(data, None, **spec.parameters)
     since = changes.index.max().date().isoformat() if len(changes) else None
     ranges = _ranges(data, spec.sources)
-    stale = _stale(data, ranges, ("WALCL", "WTREGEN", "RRPONTSYD"))
+    stale, through = _needed(data, ranges, ("WALCL", "WTREGEN", "RRPONTSYD"))
     net = row.get("net_liquidity")
     base = (net - row["chg_13w"]) if net is not None and row.get("chg_13w") is not None else None
     change_13w = row["chg_13w"] / base if base else None
@@ -264,7 +275,7 @@ def _liquidity_item(data: MarketData) -> RegimeItem:
             f"reserves {row.get('reserves') or float('nan'):,.0f} bn"
         )
     state = {**row, "chg_13w_pct": change_13w, "regime_since": since}
-    return RegimeItem("liquidity", headline, state, spec.definition, ranges, stale)
+    return RegimeItem("liquidity", headline, state, spec.definition, ranges, stale, through)
 
 
 def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
@@ -294,7 +305,7 @@ def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
             f"(closing break {_scalar(last['close_high_date'])}, intraday break {_scalar(last['intraday_high_date'])}, "
             f"base {int(last['base_length'])} sessions)"
         )
-    return RegimeItem("breakout", headline, state, spec.definition, ranges, _stale(data, ranges, (symbol,)))
+    return RegimeItem("breakout", headline, state, spec.definition, ranges, *_needed(data, ranges, (symbol,)))
 
 
 def _relative_strength_item(data: MarketData) -> RegimeItem:
@@ -308,7 +319,7 @@ def _relative_strength_item(data: MarketData) -> RegimeItem:
         f"RUT/GSPC {row.get('ratio', float('nan')):.4f}, {trend} its {spec.parameters['trend_window']}-session mean; "
         f"small caps ahead {row.get('streak', 0)} sessions in a row"
     )
-    return RegimeItem("relative-strength", headline, row, spec.definition, ranges, _stale(data, ranges, spec.sources))
+    return RegimeItem("relative-strength", headline, row, spec.definition, ranges, *_needed(data, ranges, spec.sources))
 
 
 def _divergence_item(data: MarketData) -> RegimeItem:
@@ -328,7 +339,7 @@ def _divergence_item(data: MarketData) -> RegimeItem:
         )
     else:
         headline = f"none open; BTC {_pct(-(row.get('btc_drawdown') or 0.0))} from its record"
-    return RegimeItem("divergence", headline, state, spec.definition, ranges, _stale(data, ranges, spec.sources))
+    return RegimeItem("divergence", headline, state, spec.definition, ranges, *_needed(data, ranges, spec.sources))
 
 
 def _altseason_item(data: MarketData) -> RegimeItem:
@@ -346,7 +357,8 @@ def _altseason_item(data: MarketData) -> RegimeItem:
             f"{spec.parameters['window']} days ({_pct(row.get('share'), 0)[1:]}); ETH/BTC "
             f"{'above' if row.get('eth_btc_trend') else 'below'} trend"
         )
-    return RegimeItem("altseason", headline, row, spec.definition, ranges, _stale(data, ranges, ("BTC", "ETH")))
+    # The basket's coins come and go; BTC and ETH are what the signal cannot do without.
+    return RegimeItem("altseason", headline, row, spec.definition, ranges, *_needed(data, ranges, ("BTC", "ETH")))
 
 
 def _cycle_item(data: MarketData) -> RegimeItem:
@@ -382,7 +394,7 @@ def _volatility_item(data: MarketData, symbol: str = "BTC") -> RegimeItem:
         f"{row.get('vol_90d', float('nan')) * 100:.1f}%"
     )
     return RegimeItem(
-        "volatility", headline, {**row, "symbol": symbol}, spec.definition, ranges, _stale(data, ranges, (symbol,))
+        "volatility", headline, {**row, "symbol": symbol}, spec.definition, ranges, *_needed(data, ranges, (symbol,))
     )
 
 

@@ -93,12 +93,11 @@ def regime_panel_table(regime: Regime) -> go.Figure:
         firsts += [a for a, _ in known]
         lasts += [b for _, b in known]
         sources += [s for s in item.sources if s not in sources]
-        through = min((b for _, b in known), default="")
         rows.append(
             {
                 "signal": item.name,
                 "state": item.headline,
-                "data through": through,
+                "data through": item.through or "",
                 "stale inputs": ", ".join(item.stale),
             }
         )
@@ -111,7 +110,7 @@ def regime_panel_table(regime: Regime) -> go.Figure:
         title=f"Regime at a glance on {day}" + (f" ({regime.note})" if regime.note else ""),
         definition="each row is the last value on the day of the named signal, computed only from data known by "
         "its end (`riskcurve signal NAME` prints each definition); 'data through' is the oldest last date among "
-        "the row's inputs.",
+        "the inputs the row's signal needs (a basket's members come and go and do not count).",
         first=min(firsts) if firsts else day,
         last=max(lasts) if lasts else day,
         sources=sources,
