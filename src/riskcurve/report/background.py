@@ -24,35 +24,44 @@ from typing import TYPE_CHECKING, TypeAlias, cast
 from riskcurve.data.catalog import file_stamp
 
 if TYPE_CHECKING:
+    from riskcurve.data.store import Store
     from riskcurve.stats.claims import ClaimResult
 
-__all__ = ["ClaimsOutcome", "PendingClaims", "check_claims", "claims_in_background"]
+__all__ = ["ClaimsOutcome", "PendingClaims", "check_claims", "claims_in_background", "claims_outcome"]
 
 #: The claims' results, or ``None`` and why they could not be checked (one line).
 ClaimsOutcome: TypeAlias = "tuple[Sequence[ClaimResult] | None, str | None]"
 
 
+def claims_outcome(store: Store, day: dt.date) -> ClaimsOutcome:
+    """The built-in claims pack checked on ``day``, or ``None`` and why it could not be.
+
+    A refusal (bad data, a missing series) is the outcome's reason; anything else is raised.
+    """
+    from riskcurve.errors import RiskcurveError
+    from riskcurve.stats.claims import run_claims
+
+    try:
+        return run_claims(store, as_of=day), None
+    except (RiskcurveError, ValueError, KeyError) as error:
+        return None, " ".join(str(error).split())
+
+
 def check_claims(store_path: str, as_of: dt.date | None) -> tuple[ClaimsOutcome, list[int] | None]:
-    """The built-in claims pack checked on ``as_of`` (default: the store's last common day).
+    """:func:`claims_outcome` on ``as_of`` (default: the store's last common day), from the file.
 
     The day and results :func:`riskcurve.report.html.build_report` gets on the same store: it
-    opens it read-only too, and defaults the day the same way. A refusal (bad data, a missing
-    series) is the outcome's reason; anything else is raised. Returned with the stamp of the
+    opens it read-only too, and defaults the day the same way. Returned with the stamp of the
     file read (:func:`riskcurve.data.catalog.file_stamp`), so the report can tell it read the
     same data.
     """
     from riskcurve.data.store import Store
-    from riskcurve.errors import RiskcurveError
     from riskcurve.signals.regime import default_as_of
-    from riskcurve.stats.claims import run_claims
 
     with Store(store_path, read_only=True) as store:
         stamp = file_stamp(store.path)  # fixed while this connection is open: writers wait
         day = as_of if as_of is not None else default_as_of(store)[0].date()
-        try:
-            return (run_claims(store, as_of=day), None), stamp
-        except (RiskcurveError, ValueError, KeyError) as error:
-            return (None, " ".join(str(error).split())), stamp
+        return claims_outcome(store, day), stamp
 
 
 class PendingClaims:

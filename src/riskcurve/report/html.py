@@ -30,13 +30,13 @@ from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, panels
 from riskcurve.report import tables as fmt
-from riskcurve.report.background import ClaimsOutcome, PendingClaims
+from riskcurve.report.background import ClaimsOutcome, PendingClaims, claims_outcome
 from riskcurve.report.claims import claim_anchor
 from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.report.tables import Column
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
-from riskcurve.stats.claims import GRADES, ClaimResult, run_claims
+from riskcurve.stats.claims import GRADES, ClaimResult
 
 #: Event-study targets drawn in the report: the risk curve's last links.
 STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
@@ -334,10 +334,7 @@ def _checked(store: Store, picture: Regime, pending: PendingClaims | None) -> Cl
     """The claims pack's results on the report's day, or why there are none."""
     if pending is not None and (outcome := pending.result(store.path)) is not None:
         return outcome
-    try:
-        return run_claims(store, as_of=picture.as_of), None
-    except (RiskcurveError, ValueError, KeyError) as error:
-        return None, " ".join(str(error).split())
+    return claims_outcome(store, picture.as_of)
 
 
 def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
