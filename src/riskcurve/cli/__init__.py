@@ -23,9 +23,12 @@ import gc
 import importlib
 import logging
 import pkgutil
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["app", "main"]
@@ -56,6 +59,43 @@ except KeyboardInterrupt:  # Ctrl-C while the commands load (they import pandas,
     raise SystemExit(EXIT_INTERRUPTED) from None
 
 
+#: Set when SIGINT arrives while a command runs (see :func:`_noting_interrupts`).
+_interrupted = False
+
+
+def _on_sigint(number: int, frame: Any) -> None:
+    global _interrupted
+    _interrupted = True
+    signal.default_int_handler(number, frame)  # raises KeyboardInterrupt, as Python's own handler
+
+
+@contextmanager
+def _noting_interrupts() -> Iterator[None]:
+    """Note every Ctrl-C, even one a library turns into an error of its own.
+
+    DuckDB checks for signals while it runs a query and answers Python's KeyboardInterrupt by
+    raising "Query interrupted" (a RuntimeError), after which the open transaction fails too: a
+    Ctrl-C that lands in a query must still end the command as interrupted (130), not as a
+    failure (1).
+    """
+    global _interrupted
+    _interrupted = False
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals; Python's handler stays in place
+        return
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_if_signalled(failure: BaseException | None = None) -> None:
+    """Raise KeyboardInterrupt if Ctrl-C came: whatever failed after it failed because of it."""
+    if _interrupted:
+        raise KeyboardInterrupt from failure
+
+
 def _say(message: str) -> None:
     from riskcurve.masking import mask_secrets
 
@@ -81,6 +121,8 @@ def _run(argv: Sequence[str] | None) -> int:
         with command.make_context("riskcurve", args) as ctx:
             command.invoke(ctx)
     except typer.Exit as done:
+        if done.exit_code:
+            _interrupt_if_signalled(done)
         return int(done.exit_code or 0)
     except typer.Abort:
         _say("interrupted")
@@ -95,12 +137,15 @@ def _run(argv: Sequence[str] | None) -> int:
         _say(f"error: {message}{hint}")
         return int(getattr(usage, "exit_code", EXIT_USAGE))
     except StoreBusyError as busy:
+        _interrupt_if_signalled(busy)
         _say(f"error: {busy}")
         return EXIT_BUSY
     except (RiskcurveError, ValueError, OSError) as failure:
+        _interrupt_if_signalled(failure)
         _say(f"error: {failure}")
         return EXIT_FAILED
     except Exception as failure:
+        _interrupt_if_signalled(failure)
         if not _is_duckdb_error(failure):
             raise
         # Whatever DuckDB says beyond what the store already turns into riskcurve's terms.
@@ -122,7 +167,8 @@ def _run(argv: Sequence[str] | None) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line and exit with its code (see the module docstring)."""
     try:
-        code = _run(argv)
+        with _noting_interrupts():
+            code = _run(argv)
     except KeyboardInterrupt:
         _say("interrupted")
         code = EXIT_INTERRUPTED

@@ -142,8 +142,8 @@ class Store:
         self._handle: duckdb.DuckDBPyConnection | None = None
         #: Read-only stores: every series' metadata, read once per connection (see :meth:`meta`).
         self._series: dict[str, SeriesMeta] | None = None
-        #: Set by a write, so closing leaves the new listing beside the file (:mod:`riskcurve.data.catalog`).
-        self._listing_changed = False
+        #: The listing after the last write, left beside the file on closing (:mod:`riskcurve.data.catalog`).
+        self._listing: list[tuple[Any, ...]] | None = None
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
             if read_only and not file.exists():
@@ -190,15 +190,12 @@ class Store:
 
     def _disconnect(self) -> None:
         assert self._handle is not None
-        listing = None
-        if self._listing_changed and self.path != MEMORY:
-            listing = self._handle.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
         self._handle.close()  # DuckDB checkpoints here: the file takes its final size and time
         self._handle = None
         self._series = None  # another process may write while the file is released
-        if listing is not None:
-            save_listing(self.path, listing)
-            self._listing_changed = False
+        if self._listing is not None and self.path != MEMORY:
+            save_listing(self.path, self._listing)
+        self._listing = None
 
     def __enter__(self) -> Store:
         return self
@@ -347,7 +344,9 @@ class Store:
                         _pydate(stat.last_date),
                     ],
                 )
-        self._listing_changed = True
+        # Read now, while the connection is known to be sound: closing runs on every way out,
+        # an interrupted or failed transaction included, and must do nothing that can fail.
+        self._listing = self._con.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
         return stats
 
     def check_kind(self, item: Fetched, series: SeriesMeta) -> None:

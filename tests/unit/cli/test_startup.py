@@ -7,8 +7,11 @@ slow start, the modules a fresh interpreter has loaded after importing the CLI.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -108,3 +111,23 @@ def test_version_prints_the_package_version() -> None:
 
     done = subprocess.run([sys.executable, "-m", "riskcurve", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"riskcurve {riskcurve.__version__}"
+
+
+def test_an_interrupt_a_library_turned_into_its_own_error_still_counts_as_one() -> None:
+    # DuckDB answers Ctrl-C inside a query with RuntimeError("Query interrupted"); the command
+    # line must still end as interrupted, not as a failure.
+    import riskcurve.cli as cli
+
+    with pytest.raises(KeyboardInterrupt), cli._noting_interrupts():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler runs here and raises KeyboardInterrupt
+            raise AssertionError("SIGINT was not handled")
+        except KeyboardInterrupt:
+            try:
+                raise RuntimeError("Query interrupted") from None  # what DuckDB makes of it
+            except RuntimeError as converted:
+                cli._interrupt_if_signalled(converted)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back on the way out
+    with cli._noting_interrupts():
+        cli._interrupt_if_signalled(RuntimeError("no Ctrl-C this time: nothing is raised"))
