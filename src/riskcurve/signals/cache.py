@@ -11,7 +11,9 @@ parameters), so:
 * frames are handed out as copies, so a caller that edits one cannot change another's.
 
 Signals are pure functions of what was known on the as-of day (no look-ahead), which is what
-makes a result reusable by anyone standing on that day.
+makes a result reusable by anyone standing on that day. For the same reason a view of a
+:class:`~riskcurve.signals.timeline.Timeline` (a back-fill over many days) is served the result
+computed once over the whole history and cut at its day.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def cached(
     compute
         Computes the result from ``data`` alone.
     """
+    timeline = getattr(data, "timeline", None)
+    if timeline is not None:
+        return timeline.sliced(data.as_of, what, symbol, parameters, compute)
     version = store_version(data.store)
     frozen = _frozen(parameters)
     if version is None or frozen is None:
