@@ -463,6 +463,8 @@ def test_an_old_store_is_migrated_to_the_watch_tables(tmp_path: Path) -> None:
     with Store(path) as db:
         # Turn it back into a version-1 store (before the watch existed).
         for statement in (
+            "DROP TABLE digest_history",  # migration 4 (issue 17)
+            "DROP TABLE digest_forecasts",
             "DROP TABLE price_revisions",  # migration 3 (issue 11)
             "DROP TABLE watch_state",
             "DROP TABLE alert_outbox",

@@ -198,7 +198,9 @@ def test_an_older_store_read_only_has_no_price_revisions(tmp_path: Path) -> None
         store.write([_price("RUT", {"2024-01-02": 10.0})], META)
         current = store.price_revisions()
         store.connection.execute("DROP TABLE price_revisions")
-        store.connection.execute("DELETE FROM schema_migrations WHERE version = 3")
+        for later in ("digest_history", "digest_forecasts"):  # migration 4
+            store.connection.execute(f"DROP TABLE {later}")
+        store.connection.execute("DELETE FROM schema_migrations WHERE version >= 3")
     with Store(path, read_only=True) as store:
         assert store.schema_version() == 2
         old = store.price_revisions("RUT")

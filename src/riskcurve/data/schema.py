@@ -180,4 +180,44 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    (
+        4,
+        "the monitor's history: a digest per day and the probabilities it gave",
+        (
+            # One row per back-filled day (riskcurve.monitor.history): the digest as computed
+            # from what was known that day, stamped with the code and the data it came from.
+            """
+            CREATE TABLE digest_history (
+                as_of            DATE PRIMARY KEY,
+                stage_low        INTEGER,
+                stage_high       INTEGER,
+                states           JSON NOT NULL,
+                verdict          VARCHAR,
+                digest           JSON NOT NULL,
+                code_version     VARCHAR NOT NULL,
+                data_fingerprint VARCHAR NOT NULL,
+                computed_at      TIMESTAMP NOT NULL
+            )
+            """,
+            # Each next-link probability of those digests, scored once its horizon has closed.
+            """
+            CREATE TABLE digest_forecasts (
+                as_of       DATE NOT NULL,
+                link        VARCHAR NOT NULL,
+                horizon     INTEGER NOT NULL,
+                stage       INTEGER,
+                episodes    INTEGER NOT NULL,
+                probability DOUBLE,
+                raw         DOUBLE,
+                base_rate   DOUBLE,
+                low         DOUBLE,
+                high        DOUBLE,
+                PRIMARY KEY (as_of, link, horizon)
+            )
+            """,
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]

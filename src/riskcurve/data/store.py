@@ -62,6 +62,8 @@ _TABLES = (
     "alert_outbox",
     "alert_deliveries",
     "price_revisions",
+    "digest_history",
+    "digest_forecasts",
 )
 
 
