@@ -51,6 +51,7 @@ READING = [
     ("signal", ["signal", "breakout", "--start", "2026-01-01", "--as-of", AS_OF]),
     ("events", ["events", "breakout", "--as-of", AS_OF]),
     ("regime", ["regime", "--as-of", AS_OF]),
+    ("digest", ["digest", "--as-of", AS_OF]),
     (
         "study",
         ["study", "--events", "breakout:RUT", "--target", "BTC", "--reps", "100", "--seed", "1", "--as-of", AS_OF],

@@ -27,6 +27,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "dashboard",
         "A live dashboard in the browser: the regime panel and the report's charts, as of any day.",
     ),
+    "digest": (
+        "digest",
+        "One weekly answer: the cascade's stage and clock, what changed, next-link odds, checklist, forecasts.",
+    ),
     "events": ("signals", "The de-clustered event dates of a signal (one run of the state is one event)."),
     "leadlag": (
         "leadlag",

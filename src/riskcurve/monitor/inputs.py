@@ -1,0 +1,296 @@
+"""Everything a digest reads, computed once over the history and then read on any day.
+
+Every signal in :mod:`riskcurve.signals` is causal: its frame computed as of a late day and cut
+at an earlier day ``d`` equals the frame computed as of ``d`` (the truncation tests prove it,
+``tests/property`` and ``tests/unit/monitor/test_truncation.py``). So the monitor computes each
+signal once, as of the last day asked for, and a digest of any earlier day only *reads* rows
+dated on or before that day. This is what makes a digest instant and a back-fill of every
+Friday cheap (:func:`riskcurve.monitor.digest.digest_on`).
+
+The link states (lit, dark or unknown) come from the cascade. When the cascade frame carries
+``state_<link>`` columns (lit/dark/unknown from the freshness rules of
+``riskcurve.signals.freshness``) they are used as they are; otherwise a link is *unknown* on a
+day when one of the inputs it needs has no value recent enough for its cadence
+(:data:`FRESH_DAYS`), and lit or dark as the cascade says when all are fresh. A stale input never
+makes a link dark.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from riskcurve.data.calendar import MAX_CARRY_DAYS, known_on
+from riskcurve.data.panel import MarketData
+from riskcurve.data.release import STALE_AFTER_DAYS
+from riskcurve.signals.cascade import LINKS
+
+if TYPE_CHECKING:
+    from riskcurve.stats.claims import Claim
+
+#: State codes in :attr:`MonitorInputs.states`.
+LIT, DARK, UNKNOWN = 1, 0, -1
+STATE_NAMES = {LIT: "lit", DARK: "dark", UNKNOWN: "unknown"}
+
+#: The inputs each link needs (the cascade's own definitions, ``signals/cascade.py``).
+LINK_INPUTS: dict[str, tuple[str, ...]] = {
+    "bonds_credit": ("DGS10", "BAMLH0A0HYM2"),
+    "large_caps": ("GSPC",),
+    "small_caps": ("RUT", "GSPC"),
+    "btc": ("BTC",),
+    "eth_alts": ("ETH", "BTC"),
+}
+
+#: Days an input may go without a new value before it counts as stale, by cadence: exchange
+#: closes are carried over a long weekend (:data:`~riskcurve.data.calendar.MAX_CARRY_DAYS`),
+#: crypto trades every day, and a value series goes stale after its release rule's limit
+#: (:data:`~riskcurve.data.release.STALE_AFTER_DAYS`, 7 days for daily releases).
+FRESH_DAYS: dict[str, int] = {"exchange": MAX_CARRY_DAYS, "crypto": 3, "value": 7}
+
+#: Series of the skeptic's checklist items, read when the store holds them.
+EXTRA_SERIES: tuple[str, ...] = ("BTC_SPOT_ETF_NETFLOW", "CFTC_BTC_CME_OI", "STABLECOIN_SUPPLY_TOTAL", "STABLECOINS")
+
+#: Net liquidity's inputs, whose last observations say how far the liquidity item runs.
+LIQUIDITY_INPUTS: tuple[str, ...] = ("WALCL", "WTREGEN", "RRPONTSYD")
+
+#: Assets whose forward returns the digest shows.
+RETURN_ASSETS: tuple[str, ...] = ("BTC", "ETH", "ALT_BASKET")
+
+
+@dataclass(frozen=True)
+class Known:
+    """A series as known on each calendar day: the value and the date it describes.
+
+    Attributes
+    ----------
+    value
+        The value known at the end of each day (NaN before the first one, or once stale).
+    observed
+        The date that value describes ("data through"); NaT when nothing is known.
+    unit
+        The series' unit, as stored.
+    max_age
+        Days without a new value after which it is stale.
+    """
+
+    value: pd.Series
+    observed: pd.Series
+    unit: str
+    max_age: int
+
+
+@dataclass(frozen=True)
+class MonitorInputs:
+    """The frames a digest reads, on one daily index up to :attr:`as_of`.
+
+    Build with :func:`load_inputs`; read any day with :func:`riskcurve.monitor.digest.digest_on`.
+
+    Attributes
+    ----------
+    as_of
+        The last day computed; any day up to it can be read.
+    cascade
+        The cascade signal's frame (``riskcurve signal cascade``).
+    states
+        One int8 column per link: 1 lit, 0 dark, -1 unknown.
+    through
+        One column per link: the oldest last date among the link's inputs (``data through``).
+    stale
+        One column per link: the inputs that are stale that day, comma-separated ('' if none).
+    inputs
+        Each cascade input's :class:`Known` (last observation on each day).
+    liquidity, relative_strength, breakout, altseason
+        The registry's signal frames (see ``riskcurve signal NAME``); empty when not computable.
+    closes
+        Closes on each asset's own calendar (BTC, ETH, the alt basket), for forward returns.
+    extra
+        The skeptic's series (ETF flows, CME open interest, stablecoin supply) when stored.
+    definitions
+        Each signal's definition, for the checklist.
+    """
+
+    as_of: pd.Timestamp
+    cascade: pd.DataFrame
+    states: pd.DataFrame
+    through: pd.DataFrame
+    stale: pd.DataFrame
+    inputs: Mapping[str, Known]
+    liquidity: pd.DataFrame
+    relative_strength: pd.DataFrame
+    breakout: pd.DataFrame
+    altseason: pd.DataFrame
+    closes: Mapping[str, pd.Series]
+    extra: Mapping[str, Known]
+    definitions: Mapping[str, str]
+
+
+def _price_known(data: MarketData, symbol: str, days: pd.DatetimeIndex, max_age: int) -> Known:
+    bars = data.bars(symbol)["close"].dropna()
+    both = days.union(pd.DatetimeIndex(bars.index))
+    observed = pd.Series(bars.index, index=bars.index).reindex(both).ffill().reindex(days)
+    value = bars.reindex(both).ffill().reindex(days)
+    fresh = (days - pd.DatetimeIndex(observed)).days <= max_age
+    unit = data.store.meta(symbol).unit
+    return Known(value.where(fresh), observed, unit, max_age)
+
+
+def _value_known(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> Known:
+    meta = data.store.meta(symbol)
+    limit = STALE_AFTER_DAYS.get(meta.release or "end_of_day")
+    max_age = int(limit) if limit is not None else FRESH_DAYS["value"]
+    frame = known_on(data.vintages(symbol), days, max_age_days=None)
+    observed = frame["observed"]
+    fresh = (days - pd.DatetimeIndex(observed)).days <= max_age
+    return Known(frame["value"].where(fresh), observed, meta.unit, max_age)
+
+
+def known_series(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> Known:
+    """``symbol`` as known on each of ``days``, with its freshness rule (see :data:`FRESH_DAYS`)."""
+    if data.store.kind(symbol) == "value":
+        return _value_known(data, symbol, days)
+    calendar = data.store.meta(symbol).calendar
+    max_age = FRESH_DAYS["crypto"] if calendar == "crypto" else FRESH_DAYS["exchange"]
+    return _price_known(data, symbol, days, max_age)
+
+
+def link_states(cascade_frame: pd.DataFrame, inputs: Mapping[str, Known]) -> tuple[pd.DataFrame, ...]:
+    """Each link lit (1), dark (0) or unknown (-1) each day, its data-through date and stale inputs.
+
+    Parameters
+    ----------
+    cascade_frame
+        The cascade signal's frame. Its ``state_<link>`` columns (``"lit"``, ``"dark"``,
+        ``"unknown"``) are used when present; otherwise the link's boolean column, made unknown
+        on days when an input of :data:`LINK_INPUTS` is stale.
+    inputs
+        Each input's :class:`Known`.
+
+    Returns
+    -------
+    (states, through, stale)
+        Frames on the cascade's index, one column per link.
+    """
+    days = pd.DatetimeIndex(cascade_frame.index)
+    states: dict[str, np.ndarray] = {}
+    through: dict[str, pd.Series] = {}
+    stale: dict[str, pd.Series] = {}
+    for link in LINKS:
+        needed = [inputs[s] for s in LINK_INPUTS[link] if s in inputs]
+        age_ok = np.ones(len(days), dtype=bool)
+        names = pd.Series("", index=days, dtype=object)
+        observed = pd.DataFrame({i: k.observed for i, k in enumerate(needed)}, index=days)
+        for symbol in LINK_INPUTS[link]:
+            known = inputs.get(symbol)
+            if known is None:
+                age_ok[:] = False
+                names = names + f"{symbol} (not stored),"
+                continue
+            fresh = known.value.notna().to_numpy()
+            age_ok &= fresh
+            names = names.where(fresh, names + symbol + ",")
+        through[link] = observed.min(axis=1) if len(needed) else pd.Series(pd.NaT, index=days)
+        stale[link] = names.str.rstrip(",").str.replace(",", ", ")
+        column = f"state_{link}"
+        if column in cascade_frame.columns:
+            text = cascade_frame[column].astype(object)
+            code = np.where(text == "lit", LIT, np.where(text == "dark", DARK, UNKNOWN))
+        else:
+            lit = cascade_frame[link].fillna(False).astype(bool).to_numpy()
+            code = np.where(age_ok, np.where(lit, LIT, DARK), UNKNOWN)
+        states[link] = code.astype(np.int8)
+    return (
+        pd.DataFrame(states, index=days),
+        pd.DataFrame(through, index=days),
+        pd.DataFrame(stale, index=days),
+    )
+
+
+def stage_bounds(states: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The stage as far as the data allow: ``(low, high)`` per day.
+
+    ``low`` counts the links lit from the first before the first link that is not lit;
+    ``high`` counts those lit *or unknown*. They are equal when every link up to the front is
+    known; ``low < high`` reads "stage low-high of 5: <the unknown link> unknown".
+    """
+    codes = states[list(LINKS)].to_numpy()
+    n = len(LINKS)
+    lit = codes == LIT
+    maybe = codes != DARK
+    low = np.where(lit.all(axis=1), n, np.argmin(lit, axis=1))
+    high = np.where(maybe.all(axis=1), n, np.argmin(maybe, axis=1))
+    return low.astype(np.int64), high.astype(np.int64)
+
+
+def _frame(compute: Any) -> pd.DataFrame:
+    from riskcurve.errors import DataError
+
+    try:
+        return compute()
+    except (DataError, ValueError, KeyError):
+        return pd.DataFrame()
+
+
+def load_inputs(data: MarketData, claims: Sequence[Claim] | None = None) -> MonitorInputs:
+    """Compute every signal the digest reads, once, as of ``data.as_of``.
+
+    Parameters
+    ----------
+    data
+        The point-in-time view of the last day to be read.
+    claims
+        Claims whose forecasts are marked to market (default: the built-in pack); their
+        assets' closes are read.
+
+    Returns
+    -------
+    MonitorInputs
+        Frames any day up to ``data.as_of`` can be read from.
+
+    Raises
+    ------
+    riskcurve.errors.DataError
+        If the store lacks the cascade's inputs (GSPC, RUT, BTC, ETH, DGS10, BAMLH0A0HYM2).
+    """
+    from riskcurve.monitor.forecasts import forecast_assets
+    from riskcurve.signals.registry import SIGNALS, alt_basket
+
+    spec = SIGNALS["cascade"]
+    cascade_frame = spec.compute(data, None, **spec.parameters)
+    days = pd.DatetimeIndex(cascade_frame.index)
+    symbols = {s for needed in LINK_INPUTS.values() for s in needed} | set(LIQUIDITY_INPUTS)
+    inputs = {s: known_series(data, s, days) for s in sorted(symbols) if data.has(s)}
+    states, through, stale = link_states(cascade_frame, inputs)
+
+    def signal(name: str, symbol: str | None) -> pd.DataFrame:
+        entry = SIGNALS[name]
+        return _frame(lambda: entry.compute(data, symbol, **entry.parameters))
+
+    closes: dict[str, pd.Series] = {}
+    for asset in sorted({*RETURN_ASSETS, *forecast_assets(claims)}):
+        if asset == "ALT_BASKET":
+            with contextlib.suppress(ValueError):
+                closes[asset] = alt_basket(data).dropna()
+        elif data.has(asset) and data.store.kind(asset) == "price":
+            closes[asset] = data.close(asset).dropna()
+    imported = sorted(s for s in data.store.symbols() if "BREADTH" in s)
+    extra = {s: known_series(data, s, days) for s in (*EXTRA_SERIES, *imported) if data.has(s)}
+    return MonitorInputs(
+        as_of=data.as_of,
+        cascade=cascade_frame,
+        states=states,
+        through=through,
+        stale=stale,
+        inputs=inputs,
+        liquidity=signal("liquidity", None),
+        relative_strength=signal("relative-strength", "RUT"),
+        breakout=signal("breakout", "RUT"),
+        altseason=signal("altseason", None),
+        closes=closes,
+        extra=extra,
+        definitions={name: SIGNALS[name].definition for name in SIGNALS},
+    )
