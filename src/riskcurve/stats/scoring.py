@@ -336,6 +336,11 @@ def score_forecasts(
 
     low = high = log_low = log_high = nan
     values = sums.to_numpy()
+    if y.min() == y.max():
+        # The event always (or never) happened: both forecasts near-perfect makes the ratio of two
+        # tiny Brier scores meaningless, and nothing tells a skilled forecaster from the base rate.
+        verdict = f"the event {'always' if y[0] else 'never'} happened: skill cannot be judged"
+        return _score(p, y, ref, weeks, totals, nan, nan, nan, nan, block, reps, alpha, bins, verdict)
     differential = values[:, 0] - values[:, 1]
     if weeks >= 10 and np.ptp(differential) > 0:
         # At least the horizon, longer when the weekly loss differential stays correlated longer.
@@ -358,6 +363,27 @@ def score_forecasts(
             spread = quantile * float(log_boot.std(ddof=1))
             log_low, log_high = log_skill - spread, log_skill + spread
 
+    return _score(p, y, ref, weeks, totals, low, high, log_low, log_high, block, reps, alpha, bins, None)
+
+
+def _score(
+    p: np.ndarray,
+    y: np.ndarray,
+    ref: np.ndarray,
+    weeks: int,
+    totals: np.ndarray,
+    low: float,
+    high: float,
+    log_low: float,
+    log_high: float,
+    block: int,
+    reps: int,
+    alpha: float,
+    bins: int,
+    verdict: str | None,
+) -> ForecastScore:
+    skill = float(_ratio_skill(totals[0:1], totals[1:2])[0])
+    log_skill = float(_ratio_skill(totals[2:3], totals[3:4])[0])
     return ForecastScore(
         n=len(p),
         weeks=weeks,
@@ -378,5 +404,5 @@ def score_forecasts(
         block_weeks=block,
         reps=reps,
         alpha=alpha,
-        verdict=skill_verdict(skill, low, high),
+        verdict=verdict if verdict is not None else skill_verdict(skill, low, high),
     )

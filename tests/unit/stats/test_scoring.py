@@ -171,3 +171,10 @@ def test_injected_skill_is_detected(horizon: int, least_power: float) -> None:
         )
         detected += result.verdict == "skill shown over the base rate"
     assert detected / simulations >= least_power, detected / simulations
+
+
+def test_an_event_that_always_happened_is_not_judged() -> None:
+    days = pd.date_range("2014-01-03", periods=200, freq="7D")
+    result = score_forecasts(np.full(200, 0.999), np.full(200, 0.9995), np.ones(200), days, horizon_days=7, seed=1)
+    assert result.verdict == "the event always happened: skill cannot be judged"
+    assert math.isnan(result.skill_low) and math.isnan(result.skill_high)
