@@ -100,6 +100,7 @@ def test_claims_list_matches_its_schema(cli: Cli) -> None:
 
 def test_every_schema_is_exercised() -> None:
     covered = {name for name, _ in READING} | {"series-export", "import", "update", "watch", "report", "claims-list"}
+    covered |= {"digest-history", "track-record"}
     assert covered == {path.stem for path in SCHEMAS.glob("*.json")}
 
 
@@ -118,6 +119,12 @@ def test_writing_commands_match_their_schema(
     code, out, err = cli("watch", "--once", "--no-update", "--as-of", AS_OF, *store)
     assert code == 0, err
     _valid("watch", out)
+    code, out, err = cli("digest", "--history", "--start", "2024-01-01", "--as-of", AS_OF, *store)
+    assert code == 0, err
+    _valid("digest-history", out)
+    code, out, err = cli("track-record", "--as-of", AS_OF, "--reps", "100", *store)
+    assert code == 0, err
+    _valid("track-record", out)
 
 
 def test_report_matches_its_schema(cli: Cli, filled_store_path: Path, tmp_path: Path) -> None:

@@ -45,6 +45,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "signal": ("signals", "A signal's daily values, computed only from what was known on each day."),
     "study": ("study", "What followed a signal's events in a target, compared with what follows any day."),
     "sweep": ("backtest", "Sweep a grid of signal definitions x lags x assets, with multiple-testing adjustments."),
+    "track-record": (
+        "track_record",
+        "How good the digest's probabilities have been: Brier, log score, skill over the base rate, reliability.",
+    ),
     "watch": (
         "watch",
         "Notify once per change: cascade links lit/dark, a confirmed RUT breakout, divergences, altseason, liquidity.",

@@ -27,11 +27,28 @@ def digest_command(
         str,
         typer.Option("--format", "-f", help="text (the terminal), markdown (notifications), html (a panel) or json."),
     ] = "text",
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history",
+            help="Back-fill: compute the digest for every Friday (or day) from the first day the chain can be "
+            "read, each from data known on its day, and store it (scored by `riskcurve track-record`).",
+        ),
+    ] = False,
+    start: Annotated[str | None, typer.Option("--start", help="With --history: the first day.")] = None,
+    freq: Annotated[str, typer.Option("--freq", help="With --history: W (every Friday) or D (every day).")] = "W",
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """One weekly answer: the cascade's stage and clock, what changed, next-link odds, checklist, forecasts."""
+    if history:
+        from riskcurve.cli.track_record import run_history
+
+        run_history(store, start, freq, as_of, json_out)
+        return
+    if start is not None:
+        raise typer.BadParameter("--start is only for --history")
     if output not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}, got {output!r}")
     import pandas as pd

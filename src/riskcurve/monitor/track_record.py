@@ -89,9 +89,10 @@ class TrackRecord:
         The first and last stored digest.
     digests
         Stored digests (days).
-    forecasts, scored, pending, unresolved
+    forecasts, scored, pending, unresolved, without_probability
         Stored probabilities; those scored; those whose window is still open; those whose
-        window closed with a link unknown on some day (no outcome).
+        window closed with a link unknown on some day (no outcome); those closed whose digest
+        gave no probability (no base rate could be counted yet on its day).
     other_data
         Stored digests computed from other data than the store holds now (a later update):
         their fingerprint differs; rerun the back-fill to refresh them.
@@ -111,6 +112,7 @@ class TrackRecord:
     scored: int
     pending: int
     unresolved: int
+    without_probability: int
     other_data: int
     scores: dict[tuple[str, int], ForecastScore]
     by_year: pd.DataFrame
@@ -127,6 +129,7 @@ class TrackRecord:
             "scored": self.scored,
             "pending": self.pending,
             "unresolved": self.unresolved,
+            "without_probability": self.without_probability,
             "other_data": self.other_data,
             "scores": [
                 {"link": link, "horizon": horizon, **score.to_dict()} for (link, horizon), score in self.scores.items()
@@ -237,7 +240,7 @@ def track_record(
         history = history[pd.DatetimeIndex(history.index).day_of_week == 4]
         forecasts = forecasts[forecasts["as_of"].dt.day_of_week == 4].reset_index(drop=True)
     if history.empty:
-        return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), _verdict({}))
+        return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), _verdict({}))
     states = load_inputs(MarketData(store, as_of=day), claims=[]).states
     result = outcomes(states, forecasts)
     days = pd.DatetimeIndex(states.index)
@@ -247,7 +250,8 @@ def track_record(
         ).astype("datetime64[ns]")
     )
     open_ = ends > days[-1]
-    usable = result.notna() & forecasts["probability"].notna() & forecasts["base_rate"].notna()
+    given = forecasts["probability"].notna() & forecasts["base_rate"].notna()
+    usable = result.notna() & given
     scored = forecasts[usable].assign(outcome=result[usable])
     scores: dict[tuple[str, int], ForecastScore] = {}
     for horizon in sorted(forecasts["horizon"].unique()):
@@ -274,7 +278,8 @@ def track_record(
         forecasts=len(forecasts),
         scored=len(scored),
         pending=int(open_.sum()),
-        unresolved=int((result.isna() & ~open_).sum()),
+        unresolved=int((result.isna() & ~open_ & given).sum()),
+        without_probability=int((~open_ & ~given).sum()),
         other_data=int((history["data_fingerprint"] != current).sum()),
         scores=scores,
         by_year=by_year,
