@@ -13,8 +13,8 @@ from riskcurve.cli._common import AsOfOpt, DayOpt, JsonOpt, StoreOpt, app, emit_
 TRACK_RECORD_HELP = (
     "How good the digest's probabilities have been: Brier, log score, skill over the base rate, reliability."
     "\n\nPer link and horizon: skill against the base rate with a block-bootstrap interval, a reliability "
-    "table and sharpness. Scores the digests stored by `riskcurve digest --history` whose horizon has closed by the day "
-    "(--as-of, default the store's last day); outcomes come from the data after each digest's day. "
+    "table and sharpness. Scores the digests stored by `riskcurve digest --history` whose horizon has "
+    "closed by the day (--as-of, default the store's last day); outcomes come from the data after each digest's day. "
     'When the skill\'s interval includes zero the verdict says "no skill shown over the base rate".'
 )
 
