@@ -99,6 +99,8 @@ def _send(target: _Target, alert: Alert, timeout: float) -> str | None:
             body=alert.body,
             title=alert.title,
             notify_type=_NOTIFY_TYPES.get(alert.kind, apprise.NotifyType.INFO),
+            # The weekly digest is Markdown: apprise renders it as HTML for the targets that want that.
+            body_format=apprise.NotifyFormat.MARKDOWN if alert.kind == "digest" else None,
             timeout=timeout,
         )
     # Third-party plugin code can raise anything; the outbox must still record the failure

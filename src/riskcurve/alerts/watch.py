@@ -13,6 +13,7 @@ import pandas as pd
 from riskcurve.alerts.delivery import MAX_ATTEMPTS, check_notify_urls, deliver
 from riskcurve.alerts.diff import WatchState
 from riskcurve.alerts.persistence import OutboxEntry, record
+from riskcurve.alerts.weekly import WeeklyDigest, enqueue_weekly_digest
 from riskcurve.data.ingest import UpdateResult
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError, StoreError
@@ -50,6 +51,8 @@ class WatchReport:
         run then went on with the data already stored).
     state
         The stored state after the run.
+    digest
+        What the weekly digest step did (``None`` when not asked for: ``--digest weekly``).
     """
 
     as_of: dt.date
@@ -64,6 +67,7 @@ class WatchReport:
     update: UpdateResult | None = None
     update_error: str | None = None
     state: WatchState | None = None
+    digest: WeeklyDigest | None = None
 
     @property
     def baseline(self) -> bool:
@@ -94,6 +98,7 @@ class WatchReport:
             "pending": [e.to_dict() for e in self.pending],
             "failed": [e.to_dict() for e in self.failed],
             "state": self.state.to_dict() if self.state else None,
+            "digest": self.digest.to_dict() if self.digest else None,
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -153,6 +158,8 @@ def run_once(
     update: Callable[[Store], UpdateResult] | None = None,
     max_attempts: int = MAX_ATTEMPTS,
     timeout: float = 30.0,
+    digest_weekday: int | None = None,
+    now: dt.datetime | None = None,
 ) -> WatchReport:
     """One watch run: update, compute the regime, enqueue what changed, deliver the outbox.
 
@@ -174,6 +181,11 @@ def run_once(
         a change.
     max_attempts, timeout
         As in :func:`deliver`.
+    digest_weekday
+        Also send the weekly digest, once a week after the US close on this weekday (0 =
+        Monday ... 4 = Friday; see :mod:`riskcurve.alerts.weekly`). ``None``: no digest.
+    now
+        The moment that decides which week's digest is due (default: now).
 
     Returns
     -------
@@ -195,6 +207,9 @@ def run_once(
             log.warning("update failed, watching the stored data: %s", update_error)
     current = regime(store, as_of)
     recorded = record(store, current, _forecasts(store, current.as_of))
+    weekly = None
+    if digest_weekday is not None:
+        weekly = enqueue_weekly_digest(store, weekday=digest_weekday, now=now, as_of=as_of)
     sent = deliver(store, notify_urls, max_attempts=max_attempts, timeout=timeout)
     return WatchReport(
         as_of=current.as_of,
@@ -209,4 +224,5 @@ def run_once(
         update=updated if isinstance(updated, UpdateResult) else None,
         update_error=update_error,
         state=recorded.state,
+        digest=weekly,
     )

@@ -28,6 +28,29 @@ from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.masking import mask_secrets
 
+#: Environment defaults of ``--digest`` and ``--digest-day`` (a cron line then needs no option).
+DIGEST_ENV = "RISKCURVE_DIGEST"
+DIGEST_DAY_ENV = "RISKCURVE_DIGEST_DAY"
+
+
+def _digest_weekday(digest: str | None, day: str | None) -> int | None:
+    """The weekday of the weekly digest, or ``None`` when no digest is asked for."""
+    import os
+
+    from riskcurve.alerts.weekly import parse_weekday
+
+    digest = digest if digest is not None else os.environ.get(DIGEST_ENV) or None
+    if digest is None:
+        if day is not None:
+            raise typer.BadParameter("--digest-day needs --digest weekly")
+        return None
+    if digest.strip().lower() != "weekly":
+        raise typer.BadParameter(f"--digest takes 'weekly' (the only schedule), got {digest!r}")
+    try:
+        return parse_weekday(day if day is not None else os.environ.get(DIGEST_DAY_ENV) or "fri")
+    except ValueError as bad:
+        raise typer.BadParameter(str(bad)) from None
+
 
 def _pause(seconds: float) -> None:
     time.sleep(seconds)
@@ -67,6 +90,17 @@ def _render(report: WatchReport) -> None:
         f"{len(report.failed)} failed",
         soft_wrap=True,
     )
+    if report.digest is not None:
+        weekly = report.digest
+        err.print(
+            f"weekly digest of the week of {weekly.week}: "
+            + (
+                "already sent (or queued) before, not sent again"
+                if weekly.sent_before
+                else f"queued as of {weekly.as_of}"
+            ),
+            soft_wrap=True,
+        )
     for entry in report.pending:
         err.print(f"[yellow]pending[/yellow] #{entry.id} {entry.alert.title}: {entry.last_error}", soft_wrap=True)
     for entry in report.failed:
@@ -83,6 +117,8 @@ WATCH_HELP = (
     "per change. The state and undelivered alerts live in the store: a restart neither repeats nor loses an "
     "alert, and a failed notification is retried on the next run. The first run stores a baseline and sends one "
     '"watch started" summary. A gap in the data is reported as "no recent data", never as a change.'
+    "\n\nWith --digest weekly each run also checks whether this week's digest is due (after the US close on "
+    "--digest-day) and not yet sent, and sends it in Markdown; a week's digest goes out once, never twice."
     "\n\n--json prints each run's report: one document with --once, one line per run in loop mode."
 )
 
@@ -117,11 +153,26 @@ def watch_command(
     max_attempts: Annotated[
         int, typer.Option(min=1, help="Runs in which an alert's delivery is tried before it is given up.")
     ] = MAX_ATTEMPTS,
+    digest: Annotated[
+        str | None,
+        typer.Option(
+            "--digest",
+            help="weekly: also send the digest (Markdown) once a week, after the US close (16:00 New York) on "
+            f"--digest-day; never twice for one week. Default: ${DIGEST_ENV}.",
+        ),
+    ] = None,
+    digest_day: Annotated[
+        str | None,
+        typer.Option(
+            "--digest-day", help=f"Weekday of the digest: mon ... sun (default: ${DIGEST_DAY_ENV}, else fri)."
+        ),
+    ] = None,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Notify once per change of the regime (see ``WATCH_HELP``)."""
+    weekday = _digest_weekday(digest, digest_day)
     urls = notify_urls(notify)
     check_notify_urls(urls)
     path = config.store_path(store)
@@ -132,7 +183,9 @@ def watch_command(
 
     def one_run() -> WatchReport:
         with Store(path) as db:
-            return run_once(db, notify_urls=urls, as_of=day, update=refresh, max_attempts=max_attempts)
+            return run_once(
+                db, notify_urls=urls, as_of=day, update=refresh, max_attempts=max_attempts, digest_weekday=weekday
+            )
 
     if once:
         report = one_run()
