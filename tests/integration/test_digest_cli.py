@@ -85,3 +85,23 @@ def test_a_bad_format_is_one_line(cli: Cli, filled_store_path: Path) -> None:
     code, out, err = cli("digest", "--format", "pdf", "--store", str(filled_store_path))
     assert code == 2 and out == ""
     assert "--format" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_report_opens_with_the_digest(cli: Cli, filled_store_path: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "report.html"
+    argv = ["report", "--out", str(out_file), "--no-png", "--reps", "50", "--as-of", "2026-02-01"]
+    code, _, err = cli(*argv, "--store", str(filled_store_path))
+    assert code == 0, err
+    page = out_file.read_text(encoding="utf-8")
+    assert "id='digest'" in page and page.index("id='digest'") < page.index("id='summary'")
+    assert "C45" in page[page.index("id='digest'") : page.index("id='summary'")]
+
+
+def test_the_dashboard_opens_with_the_digest(filled_store_path: Path) -> None:
+    from riskcurve.dashboard.app import create_app
+
+    app = create_app(filled_store_path)
+    update = app.callback_map["digest-panel.children"]["callback"].__wrapped__
+    text = update("2026-02-01")
+    assert text.startswith("**riskcurve digest, 2026-02-01**") and "C45" in text
+    assert update("1980-01-01").startswith("The weekly digest could not be computed")
