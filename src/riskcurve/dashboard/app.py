@@ -661,6 +661,8 @@ def create_app(store_path: str | Path) -> dash.Dash:
                     id="store-note",
                 ),
                 html.Div(controls, style=_STYLE["controls"], id="controls"),
+                # The weekly digest first (riskcurve.monitor): the answer before the detail.
+                html.Div(dcc.Loading(dcc.Markdown(id="digest-panel"), type="default"), style=_STYLE["panel"]),
                 html.Div(
                     [
                         html.H2(["Regime on ", html.Span(id="regime-as-of")]),
@@ -728,6 +730,18 @@ def create_app(store_path: str | Path) -> dash.Dash:
         chain = _figure_or_error(lambda: figures.cascade_chain_chart(picture))
         note = picture.note or ""
         return picture.as_of.isoformat(), note, _regime_rows(picture), chain
+
+    @app.callback(Output("digest-panel", "children"), Input("as-of", "date"))
+    def update_digest(as_of: object) -> str:
+        from riskcurve.monitor import compute_digest
+        from riskcurve.monitor.render import render_markdown
+
+        try:
+            day = warmed(as_of)
+            digest = reader.cached(("digest", day), lambda store: compute_digest(MarketData(store, as_of=day)))
+        except (RiskcurveError, ValueError) as failure:
+            return f"The weekly digest could not be computed: {' '.join(str(failure).split())}"
+        return render_markdown(digest)
 
     def figure_callback(name: str, inputs: list[Input], build: Callable[..., go.Figure]) -> None:
         @app.callback(Output(f"figure-{name}", "figure"), *inputs)

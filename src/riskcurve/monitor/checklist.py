@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from riskcurve.monitor.inputs import DARK, FRESH_DAYS, LIT, Known, MonitorInputs
+from riskcurve.monitor.inputs import DARK, FRESH_DAYS, LIT, MonitorInputs
 
 Status = Literal["yes", "no", "unknown"]
 MARKS: dict[str, str] = {"yes": "✔", "no": "✘", "unknown": "?"}
@@ -69,13 +70,8 @@ def _day(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def _last(frame: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.Series | None, pd.Timestamp | None]:
-    if frame.empty:
-        return None, None
-    upto = frame.loc[:day]
-    if upto.empty:
-        return None, None
-    return upto.iloc[-1], pd.Timestamp(upto.index[-1])
+def _last(inputs: MonitorInputs, name: str, day: pd.Timestamp) -> tuple[dict[str, Any] | None, pd.Timestamp | None]:
+    return inputs.rows[name].last(day)
 
 
 def _fresh_session(row_date: pd.Timestamp | None, day: pd.Timestamp) -> bool:
@@ -91,7 +87,7 @@ def _unknown(key: str, label: str, side: str, definition: str, why: str, through
 
 
 def _input_through(inputs: MonitorInputs, day: pd.Timestamp, *symbols: str) -> str | None:
-    found = [inputs.inputs[s].observed.get(day) for s in symbols if s in inputs.inputs]
+    found = [inputs.rows[s].at(day, "observed") for s in symbols if s in inputs.inputs]
     dates = [pd.Timestamp(d) for d in found if d is not None and not pd.isna(d)]
     return _day(min(dates)) if dates else None
 
@@ -104,7 +100,7 @@ def _rut_high(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
             "previous all-time high after a base of at least 250 sessions; `riskcurve signal breakout`)."
         ),
     )
-    row, date = _last(inputs.breakout, day)
+    row, date = _last(inputs, "breakout", day)
     if row is None or not _fresh_session(date, day):
         return _unknown("rut_above_old_high", label, "thesis", definition, "no recent RUT close", _day(date))
     distance = row.get("distance_above_old_high")
@@ -122,7 +118,7 @@ def _small_caps_ahead(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         "Small caps ahead of large caps",
         ("The RUT/GSPC ratio is above its 50-session mean (`riskcurve signal relative-strength`)."),
     )
-    row, date = _last(inputs.relative_strength, day)
+    row, date = _last(inputs, "relative_strength", day)
     if row is None or not _fresh_session(date, day) or pd.isna(row.get("ratio_ma")):
         return _unknown("small_caps_ahead", label, "thesis", definition, "no recent RUT and GSPC closes", _day(date))
     gap = float(row["ratio"] / row["ratio_ma"] - 1.0)
@@ -147,7 +143,7 @@ def _net_liquidity(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         ),
     )
     through = _input_through(inputs, day, "WALCL", "WTREGEN", "RRPONTSYD")
-    row, _ = _last(inputs.liquidity, day)
+    row, _ = _last(inputs, "liquidity", day)
     if row is None or pd.isna(row.get("regime")) or pd.isna(row.get("net_13w")):
         return _unknown("net_liquidity_expanding", label, "thesis", definition, "net liquidity not known", through)
     contributions = {name: float(row[key]) for key, name in _DRIVERS if pd.notna(row.get(key))}
@@ -166,13 +162,15 @@ def _btc_trend(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         "BTC back above its trend",
         ("The cascade's Bitcoin link: the close above its 200-day mean and the 50-day mean above the 200-day one."),
     )
-    through = _day(inputs.through["btc"].get(day))
-    state = int(inputs.states["btc"].get(day, -1))
+    position = (day - inputs.states.index[0]).days
+    through = _day(inputs.through["btc"].iat[position])
+    state = int(inputs.states["btc"].to_numpy()[position])
     close = inputs.closes.get("BTC")
     if state not in (LIT, DARK) or close is None:
         return _unknown("btc_above_trend", label, "thesis", definition, "no recent BTC close", through)
-    recent = close.loc[:day].iloc[-200:]
-    gap = float(recent.iloc[-1] / recent.mean() - 1.0) if len(recent) == 200 else None
+    end = int(close.index.searchsorted(day, side="right"))
+    recent = close.to_numpy()[max(end - 200, 0) : end]
+    gap = float(recent[-1] / recent.mean() - 1.0) if len(recent) == 200 else None
     figure = f"link {'lit' if state == LIT else 'dark'}" + (
         f"; close {_pct(gap)} vs its 200-day mean" if gap is not None else ""
     )
@@ -181,10 +179,10 @@ def _btc_trend(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
     )
 
 
-def _altseason_row(inputs: MonitorInputs, day: pd.Timestamp) -> tuple[pd.Series | None, str | None]:
-    row, date = _last(inputs.altseason, day)
+def _altseason_row(inputs: MonitorInputs, day: pd.Timestamp) -> tuple[dict[str, Any] | None, str | None]:
+    row, date = _last(inputs, "altseason", day)
     through = _input_through(inputs, day, "ETH", "BTC")
-    fresh = "ETH" in inputs.inputs and pd.notna(inputs.inputs["ETH"].value.get(day))
+    fresh = "ETH" in inputs.inputs and pd.notna(inputs.rows["ETH"].at(day, "value"))
     return (row if fresh and date is not None and date == day else None), through
 
 
@@ -199,7 +197,7 @@ def _eth_btc(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
     row, through = _altseason_row(inputs, day)
     if row is None or pd.isna(row.get("eth_btc")):
         return _unknown("eth_btc_turning_up", label, "thesis", definition, "no recent ETH and BTC closes", through)
-    past = inputs.altseason["eth_btc"].get(day - pd.Timedelta(days=28))
+    past = inputs.rows["altseason"].at(day - pd.Timedelta(days=28), "eth_btc")
     change = float(row["eth_btc"] / past - 1.0) if past is not None and pd.notna(past) else None
     figure = f"ETH/BTC {float(row['eth_btc']):.5f}" + (f", {_pct(change)} over 28 days" if change is not None else "")
     status: Status = "yes" if bool(row["eth_btc_trend"]) else "no"
@@ -219,11 +217,10 @@ def _alt_breadth(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
     return CheckItem("alt_breadth", label, "thesis", status, figure, float(row["share"]), definition, through)
 
 
-def _observations(known: Known, day: pd.Timestamp) -> pd.Series:
+def _observations(inputs: MonitorInputs, symbol: str, day: pd.Timestamp) -> pd.Series:
     """Each observation as first known, up to ``day``, indexed by the date it describes."""
-    frame = pd.DataFrame({"value": known.value.loc[:day], "observed": known.observed.loc[:day]}).dropna()
-    frame = frame.drop_duplicates("observed", keep="first")
-    return pd.Series(frame["value"].to_numpy(), index=pd.DatetimeIndex(frame["observed"]))
+    known_on, values = inputs.observations[symbol]
+    return values.iloc[: int(np.searchsorted(known_on, day.to_datetime64(), side="right"))]
 
 
 def _series_item(
@@ -236,15 +233,14 @@ def _series_item(
     measure: Callable[[pd.Series], tuple[float, str] | None],
     how: str,
 ) -> CheckItem:
-    chosen = next((s for s in symbols if s in inputs.extra and pd.notna(inputs.extra[s].value.get(day))), None)
+    chosen = next((s for s in symbols if s in inputs.extra and pd.notna(inputs.rows[s].at(day, "value"))), None)
     if chosen is None:
         held = [s for s in symbols if s in inputs.extra]
         if not held:
             return _unknown(key, label, "skeptic", definition, f"not in the store ({how})")
-        last = _day(inputs.extra[held[0]].observed.get(day))
+        last = _day(inputs.rows[held[0]].at(day, "observed"))
         return _unknown(key, label, "skeptic", definition, f"no data since {last}" if last else "no data yet", last)
-    known = inputs.extra[chosen]
-    observed = _observations(known, day)
+    observed = _observations(inputs, chosen, day)
     result = measure(observed)
     through = _day(observed.index[-1]) if len(observed) else None
     if result is None:

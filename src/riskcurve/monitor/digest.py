@@ -210,6 +210,8 @@ class Monitor:
         stage = pd.Series(self.episodes.stage, index=inputs.states.index)
         self.returns = ReturnHistory({a: c for a, c in inputs.closes.items() if a in RETURN_ASSETS}, stage)
         self._codes = {link: inputs.states[link].to_numpy() for link in LINKS}
+        self._through = {link: inputs.through[link].to_numpy(dtype="datetime64[ns]") for link in LINKS}
+        self._stale = {link: inputs.stale[link].to_numpy() for link in LINKS}
 
     @classmethod
     def from_data(cls, data: MarketData, claims: Sequence[Claim] | None = None) -> Monitor:
@@ -226,7 +228,7 @@ class Monitor:
         rows = []
         for link in LINKS:
             code = int(self._codes[link][position])
-            through = self.inputs.through[link].iloc[position]
+            through = self._through[link][position]
             rows.append(
                 LinkStatus(
                     link=link,
@@ -234,7 +236,7 @@ class Monitor:
                     state=STATE_NAMES[code],
                     since=_since(self._codes[link], position, days),
                     through=None if pd.isna(through) else pd.Timestamp(through).date().isoformat(),
-                    stale=str(self.inputs.stale[link].iloc[position]),
+                    stale=str(self._stale[link][position]),
                 )
             )
         return tuple(rows)

@@ -20,6 +20,7 @@ the window's end against the claim's bound (``came true`` / ``did not``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -86,10 +87,21 @@ class ForecastMark:
         return asdict(self)
 
 
+@functools.cache
+def _builtin_forecasts() -> tuple[Claim, ...]:
+    # The pack is parsed once per process: a back-fill marks the forecasts on every day.
+    return tuple(forecast_claims())
+
+
+def forecasts(claims: Sequence[Claim] | None = None) -> tuple[Claim, ...]:
+    """The forecasts among ``claims`` (default: the built-in pack's, parsed once)."""
+    return _builtin_forecasts() if claims is None else tuple(forecast_claims(claims))
+
+
 def forecast_assets(claims: Sequence[Claim] | None = None) -> set[str]:
     """Every asset the forecasts read (their assets and ``relative_to``)."""
     assets: set[str] = set()
-    for claim in forecast_claims(claims):
+    for claim in forecasts(claims):
         definition: Any = claim.definition
         assets.update(definition.assets)
         if definition.relative_to:
@@ -238,5 +250,5 @@ def mark_forecasts(
     claims: Sequence[Claim] | None, closes: Mapping[str, pd.Series], day: pd.Timestamp
 ) -> list[ForecastMark]:
     """Every forecast among ``claims`` (default: the built-in pack) made on or before ``day``."""
-    marks = (mark_forecast(c, closes, day) for c in forecast_claims(claims))
+    marks = (mark_forecast(c, closes, day) for c in forecasts(claims))
     return [m for m in marks if m is not None]

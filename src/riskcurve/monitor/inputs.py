@@ -18,6 +18,7 @@ makes a link dark.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,32 @@ class Known:
     max_age: int
 
 
+class Rows:
+    """A frame's rows read by day cheaply: the last row dated on or before a day, as a dict.
+
+    A back-fill reads the same frames on hundreds of days; indexing a pandas frame row by row
+    costs far more than the numbers in it.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.dates = pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[ns]")
+        self.columns = {str(c): frame[c].to_numpy() for c in frame.columns}
+
+    def last(self, day: pd.Timestamp) -> tuple[dict[str, Any] | None, pd.Timestamp | None]:
+        """The last row dated on or before ``day`` and its date (``None, None`` when there is none)."""
+        at = int(np.searchsorted(self.dates, day.to_datetime64(), side="right")) - 1
+        if at < 0:
+            return None, None
+        return {c: v[at] for c, v in self.columns.items()}, pd.Timestamp(self.dates[at])
+
+    def at(self, day: pd.Timestamp, column: str) -> Any:
+        """``column`` on exactly ``day`` (``None`` when the frame has no such row)."""
+        at = int(np.searchsorted(self.dates, day.to_datetime64(), side="left"))
+        if at >= len(self.dates) or self.dates[at] != day.to_datetime64():
+            return None
+        return self.columns[column][at]
+
+
 @dataclass(frozen=True)
 class MonitorInputs:
     """The frames a digest reads, on one daily index up to :attr:`as_of`.
@@ -127,6 +154,31 @@ class MonitorInputs:
     closes: Mapping[str, pd.Series]
     extra: Mapping[str, Known]
     definitions: Mapping[str, str]
+
+    @functools.cached_property
+    def rows(self) -> dict[str, Rows]:
+        """Each signal frame (and each input's last value and date) as :class:`Rows`."""
+        frames = {
+            "liquidity": self.liquidity,
+            "relative_strength": self.relative_strength,
+            "breakout": self.breakout,
+            "altseason": self.altseason,
+        }
+        tables = {name: Rows(frame) for name, frame in frames.items()}
+        for symbol, known in {**self.inputs, **self.extra}.items():
+            tables[symbol] = Rows(pd.DataFrame({"value": known.value, "observed": known.observed}))
+        return tables
+
+    @functools.cached_property
+    def observations(self) -> dict[str, tuple[np.ndarray, pd.Series]]:
+        """Each extra series' observations as first known: (day first known, values by observation date)."""
+        found = {}
+        for symbol, known in self.extra.items():
+            frame = pd.DataFrame({"value": known.value, "observed": known.observed}).dropna()
+            frame = frame.drop_duplicates("observed", keep="first")
+            values = pd.Series(frame["value"].to_numpy(), index=pd.DatetimeIndex(frame["observed"]))
+            found[symbol] = (pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[ns]"), values)
+        return found
 
 
 def _price_known(data: MarketData, symbol: str, days: pd.DatetimeIndex, max_age: int) -> Known:

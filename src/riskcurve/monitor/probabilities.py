@@ -105,13 +105,13 @@ class LinkProbability:
 
 def jeffreys_interval(k: int, n: int, level: float = LEVEL) -> tuple[float, float] | None:
     """The Jeffreys interval of a binomial proportion (``None`` when ``n == 0``)."""
-    from scipy.stats import beta
+    from scipy.special import betaincinv
 
     if n == 0:
         return None
     tail = (1.0 - level) / 2.0
-    low = 0.0 if k == 0 else float(beta.ppf(tail, k + 0.5, n - k + 0.5))
-    high = 1.0 if k == n else float(beta.ppf(1.0 - tail, k + 0.5, n - k + 0.5))
+    low = 0.0 if k == 0 else float(betaincinv(k + 0.5, n - k + 0.5, tail))
+    high = 1.0 if k == n else float(betaincinv(k + 0.5, n - k + 0.5, 1.0 - tail))
     return low, high
 
 
@@ -137,7 +137,7 @@ def shrink(
     (mean, low, high) or None
         ``mean = (k + m p0) / (n + m)`` with the unclipped ``p0``.
     """
-    from scipy.stats import beta
+    from scipy.special import betaincinv
 
     if base_rate is None:
         return None
@@ -148,7 +148,7 @@ def shrink(
     b = n - k + prior_strength * (1.0 - p0)
     tail = (1.0 - level) / 2.0
     mean = (k + prior_strength * float(base_rate)) / (n + prior_strength)
-    return mean, float(beta.ppf(tail, a, b)), float(beta.ppf(1.0 - tail, a, b))
+    return mean, float(betaincinv(a, b, tail)), float(betaincinv(a, b, 1.0 - tail))
 
 
 def _window_ends(days: pd.DatetimeIndex, horizon: int) -> np.ndarray:

@@ -491,6 +491,17 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str, fir
     )
 
 
+def _digest_panel(store: Store, picture: Regime) -> str:
+    """The digest of the report's day as an HTML panel, or one line saying why there is none."""
+    from riskcurve.monitor import compute_digest
+    from riskcurve.monitor.render import render_html
+
+    try:
+        return render_html(compute_digest(MarketData(store, as_of=pd.Timestamp(picture.as_of))))
+    except (RiskcurveError, ValueError) as failure:
+        return f"<p class='missing'>The weekly digest could not be computed: {html.escape(str(failure))}</p>"
+
+
 def build_report(
     store: Store,
     out: str | os.PathLike[str],
@@ -544,9 +555,9 @@ def build_report(
             }
             figures.load_renderer()
             pending = pool.submit(figures.write_pngs, charts)
-        document = render(
-            sections, picture, store_path=store.path, first_screen=_first_screen(picture, checks, failure)
-        )
+        # The weekly digest (riskcurve.monitor) opens the first screen: the answer before the detail.
+        first_screen = _digest_panel(store, picture) + _first_screen(picture, checks, failure)
+        document = render(sections, picture, store_path=store.path, first_screen=first_screen)
         target = Path(out).expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")
