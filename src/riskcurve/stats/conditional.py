@@ -13,6 +13,15 @@ Placement (no look-ahead)
     first target bar after the state was known). Bars with an unknown state or without a full
     horizon are left out. ``n_in`` / ``n_out`` count the remaining bars in / out of the state.
 
+Timing: predictive or contemporaneous
+    ``timing="predictive"`` (the default) pairs the state known at the end of bar ``t`` with
+    the return *after* it, as above: can the state be traded? ``timing="contemporaneous"``
+    pairs it with the ``h``-bar return over the same span that ends at bar ``t``, from the close
+    of bar ``t - h`` to the close of bar ``t``: do the two move together? ("BTC is sold while
+    risk is off.") Both are known at the end of ``t``; nothing later is read. A state defined as
+    a change over ``h`` days (the 2-year yield up over 63 days) then spans the same bars as the
+    target's move. Everything below (spells, rotation test, bootstrap, MDE) is the same for both.
+
 Difference
     ``difference = mean_in - mean_out``, the mean ``h``-bar forward return of the bars in the
     state minus that of the bars out of it ("above" means in-state returns are higher).
@@ -130,6 +139,8 @@ VERDICT_CODES: tuple[str, ...] = (
     "below_baseline",
     "mixed",
 )
+#: How the state and the target's move are paired (see the module docstring).
+TIMINGS: tuple[str, ...] = ("predictive", "contemporaneous")
 
 
 def _check_state(state: object) -> pd.Series:
@@ -175,6 +186,34 @@ def state_on_bars(state: pd.Series, bars: pd.DatetimeIndex, *, max_delay_days: i
         values = state.to_numpy(dtype=float)[where[ok]]
         out[ok] = np.where(age <= max_delay_days, values, np.nan)
     return out
+
+
+def past_returns(close: pd.Series, horizons: tuple[int, ...], *, kind: ReturnKind = "log") -> pd.DataFrame:
+    """The ``h``-bar return that *ends* on each bar: from the close of ``t - h`` to that of ``t``.
+
+    Parameters
+    ----------
+    close
+        Closes on the target's own calendar.
+    horizons
+        Spans in bars.
+    kind
+        ``"log"`` or ``"simple"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``close``, one column per horizon; NaN on the first ``h`` bars.
+    """
+    values = close.to_numpy(dtype=float)
+    columns: dict[int, np.ndarray] = {}
+    for h in horizons:
+        out = np.full(len(values), np.nan)
+        if len(values) > h:
+            ratio = values[h:] / values[:-h]
+            out[h:] = np.log(ratio) if kind == "log" else ratio - 1.0
+        columns[h] = out
+    return pd.DataFrame(columns, index=close.index.rename("date"))
 
 
 def _spells(flags: np.ndarray) -> tuple[int, int, float]:
@@ -489,6 +528,9 @@ class ConditionalStudy:
         How the state is called in summaries (``"liquidity=expanding"``).
     max_delay_days
         A state value older than this (calendar days) at a target bar is unknown there.
+    timing
+        ``"predictive"``: the return after the state is known; ``"contemporaneous"``: the
+        return over the ``h`` bars ending on the state's bar (see the module docstring).
 
     Examples
     --------
@@ -505,6 +547,7 @@ class ConditionalStudy:
     kind: ReturnKind = "log"
     name: str = "state"
     max_delay_days: int = MAX_DELAY_DAYS
+    timing: str = "predictive"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target", check_close(self.target, "target"))
@@ -516,6 +559,8 @@ class ConditionalStudy:
         check_alpha(self.alpha)
         check_string("name", self.name)
         check_int("max_delay_days", self.max_delay_days, 0)
+        if self.timing not in TIMINGS:
+            raise ValueError(f"timing must be one of {', '.join(TIMINGS)}, got {self.timing!r}")
 
     @property
     def target_name(self) -> str:
@@ -535,7 +580,10 @@ class ConditionalStudy:
                 for h in self.horizons
             ]
         on_bars = state_on_bars(self.state, pd.DatetimeIndex(self.target.index), max_delay_days=self.max_delay_days)
-        fwd = forward_returns(self.target, self.horizons, kind=self.kind)
+        if self.timing == "contemporaneous":
+            fwd = past_returns(self.target, self.horizons, kind=self.kind)
+        else:
+            fwd = forward_returns(self.target, self.horizons, kind=self.kind)
         rows = [
             _horizon(h, fwd[h].to_numpy(), on_bars, reps=int(self.reps), alpha=float(self.alpha), rng=rng)
             for h, rng in zip(self.horizons, rngs, strict=True)
@@ -644,6 +692,7 @@ class ConditionalResult:
             "state_name": self.study.name,
             "target": self.study.target_name,
             "kind": self.study.kind,
+            "timing": self.study.timing,
             "horizons": list(self.horizons),
             "reps": int(self.study.reps),
             "seed": self.seed,
@@ -671,7 +720,8 @@ class ConditionalResult:
         """A plain-text report: the per-horizon numbers and the verdicts."""
         study = self.study
         lines = [
-            f"Conditional study: {study.name} -> {study.target_name} ({study.kind} returns, horizons in target bars)",
+            f"Conditional study: {study.name} -> {study.target_name} ({study.kind} returns, {study.timing}, "
+            "horizons in target bars)",
             f"State holds on {_pct(self.share_in).lstrip('+')} of measured bars; {study.reps} stationary-bootstrap "
             f"resamples per horizon, seed {self.seed}, alpha {study.alpha:g}",
             "",
