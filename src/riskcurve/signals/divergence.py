@@ -118,9 +118,9 @@ def anything_but_crypto(
     frame["divergence"] = (frame["small_near_high"] | frame["metals_near_high"]) & btc_down
     together = frame["small_near_high"] & frame["gold_near_high"] & frame["silver_near_high"] & btc_down
     known = pd.concat(series, axis=1).notna().all(axis=1)
-    conjunction = together.astype("boolean")
-    conjunction[~known.to_numpy()] = pd.NA
-    frame["divergence_all"] = conjunction
+    frame["divergence_all"] = pd.array(
+        [bool(hit) if ok else pd.NA for hit, ok in zip(together, known, strict=True)], dtype="boolean"
+    )
     return frame
 
 
