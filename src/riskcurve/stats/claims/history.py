@@ -1,0 +1,109 @@
+"""The ``history`` kind: an event study (:class:`~riskcurve.stats.event_study.EventStudy`) of what followed events."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from riskcurve.stats.claims import grading
+from riskcurve.stats.claims.base import Base, quiet, window_bounds
+from riskcurve.stats.claims.context import Context, Reader
+from riskcurve.stats.claims.family import family_grade, insufficient
+from riskcurve.stats.claims.language import (
+    HistoryClaim,
+)
+from riskcurve.stats.claims.result import ClaimResult, fmt
+
+
+def check(ctx: Context, claim: HistoryClaim, base: Base) -> ClaimResult:
+    """Grade a ``history`` claim: an event study of the targets after the events."""
+    from riskcurve.stats.event_study import EventStudy
+
+    data = ctx.view(base.date)
+    reader = Reader(ctx, data)
+    definition = claim.definition
+    events = ctx.events(data, definition.events)
+    start, end = window_bounds(definition.window, base.date)
+    events = events[(events <= end) & ((events >= start) if start is not None else True)]
+    rows, notes, per_event, verdicts = [], [], {}, {}
+    for target in definition.targets:
+        close = reader.series(target)
+        study = EventStudy(
+            events,
+            close,
+            horizons=tuple(definition.horizons),
+            kind=definition.returns,
+            reps=ctx.reps or definition.reps,
+            seed=ctx.seed,
+            min_spacing=definition.min_spacing,
+            name=claim.id or "events",
+        )
+        result, said = quiet(study.run)
+        notes.extend(said)
+        verdicts[target] = result.verdict
+        for h, row in result.to_frame().iterrows():
+            rows.append(
+                {
+                    "target": target,
+                    "horizon": int(cast(Any, h)),
+                    "n": int(row["n"]),
+                    "mean": row["mean"],
+                    "baseline_mean": row["baseline_mean"],
+                    "difference": row["difference"],
+                    "ci_low": row["ci_low"],
+                    "ci_high": row["ci_high"],
+                    "p": row["p_two_sided"],
+                    "mde": row["mde"],
+                }
+            )
+        returns = result.event_returns()
+        measured_events = returns[returns["status"] == "ok"]
+        per_event[target] = {
+            pd.Timestamp(cast(Any, day)).date().isoformat(): {
+                f"return_{h}": row.get(f"return_{h}") for h in definition.horizons
+            }
+            for day, row in measured_events.iterrows()
+        }
+    table = pd.DataFrame(rows)
+    n = int(table["n"].max()) if len(table) else 0
+    grade, reason, p, p_raw, mde = family_grade(table, claim.expects, n=n)
+    if claim.expects.evidence == "insufficient":
+        grade, reason = insufficient(grade, reason)
+    evidence = grading.evidence_for_test(grade, n, p) if claim.expects.evidence is None else "none"
+    if claim.expects.evidence is not None and n >= grading.MIN_OBS:
+        evidence = grading.evidence_for_test("not supported" if grade == "consistent" else "consistent", n, p)
+    best = table.iloc[int(np.argmin(table["p"].fillna(np.inf).to_numpy()))] if table["p"].notna().any() else None
+    headline = f"{len(events)} events, up to {n} with a full horizon" + (
+        f"; best {best['target']} {best['horizon']}: difference {fmt(best['difference'], 'percent')}, "
+        f"adjusted p {p:.2f}"
+        if best is not None and p is not None
+        else ""
+    )
+    if mde is not None:
+        headline += f"; MDE {fmt(mde, 'percent').lstrip('+')}" + (
+            f" vs claimed {fmt(claim.expects.effect, 'percent').lstrip('+')}" if claim.expects.effect else ""
+        )
+    return base.result(
+        claim,
+        grade=grade,
+        evidence=evidence,
+        reason=reason,
+        headline=headline,
+        measured={
+            "events": [d.date().isoformat() for d in events],
+            "tests": table.to_dict("records"),
+            "event_returns": per_event,
+            "verdicts": verdicts,
+            "warnings": sorted(set(notes)),
+        },
+        n=n,
+        p=p,
+        p_raw=p_raw,
+        family=int(table["p"].notna().sum()),
+        mde=mde,
+        effect=claim.expects.effect,
+        data_as_of=data.as_of.date(),
+        data=reader.used,
+    )
