@@ -37,9 +37,11 @@ def _state(ctx: Context, reader: Reader, state: State, days: pd.DatetimeIndex) -
 
 
 def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
-    """Grade a ``conditional`` claim: the target's moves in the state against out of it."""
-    from riskcurve.stats.conditional import ConditionalStudy
+    """Grade a ``conditional`` claim: the target's moves in the state against out of it.
 
+    ``timing: both`` grades the contemporaneous and the predictive reading as two parts and
+    combines them; otherwise the one reading the claim states is graded.
+    """
     data = ctx.view(base.date)
     reader = Reader(ctx, data)
     definition = claim.definition
@@ -51,17 +53,81 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
         target = target.loc[pd.Timestamp(definition.start) :]
     days = data.days(pd.Timestamp(target.index.min()).date().isoformat())
     state = _state(ctx, reader, definition.state, days)
-    result, notes = quiet(
-        lambda: ConditionalStudy(
-            target=target,
-            state=state,
-            horizons=tuple(definition.horizons),
-            reps=ctx.reps or definition.reps,
-            seed=ctx.seed,
-            kind=definition.returns,
-            name=claim.id or "state",
-        ).run()
+    if definition.timing != "both":
+        return _reading(ctx, claim, base, target, state, definition.timing, reader)
+    parts = tuple(
+        _reading(
+            ctx,
+            claim,
+            base.child(timing, f"{claim.statement} ({_WORDS[timing]})", "conditional"),
+            target,
+            state,
+            timing,
+            None,
+        )
+        for timing in ("contemporaneous", "predictive")
     )
+    grades = [p.grade for p in parts]
+    grade, reason = grading.combine(grades)
+    return base.result(
+        claim,
+        grade=grade,
+        evidence=grading.combine_evidence([p.evidence for p in parts], grades),
+        reason=reason,
+        headline="; ".join(f"{p.headline} [{p.grade}]" for p in parts),
+        measured={"readings": {p.id.split(".")[-1]: p.grade for p in parts}},
+        n=max(p.n or 0 for p in parts),
+        data_as_of=data.as_of.date(),
+        data=reader.used,
+        parts=parts,
+    )
+
+
+_WORDS = {
+    "contemporaneous": "read as moving together: the move over the same span as the state",
+    "predictive": "read as a forecast: the move after the state is known",
+}
+
+
+def _reading(
+    ctx: Context,
+    claim: ConditionalClaim,
+    base: Base,
+    target: pd.Series,
+    state: pd.Series,
+    timing: str,
+    reader: Reader | None,
+) -> ClaimResult:
+    """One reading (contemporaneous or predictive) of a conditional claim, graded."""
+    from riskcurve.stats.conditional import ConditionalStudy
+
+    definition = claim.definition
+    data = ctx.view(base.date)
+    key = (
+        "conditional",
+        data.as_of,
+        str(target.name),
+        definition.model_dump_json(exclude={"timing"}),
+        timing,
+        ctx.seed,
+        ctx.reps,
+    )
+    cached = ctx.shared.get(key)
+    if cached is None:
+        cached = quiet(
+            lambda: ConditionalStudy(
+                target=target,
+                state=state,
+                horizons=tuple(definition.horizons),
+                reps=ctx.reps or definition.reps,
+                seed=ctx.seed,
+                kind=definition.returns,
+                name=claim.id or "state",
+                timing=timing,
+            ).run()
+        )
+        ctx.shared[key] = cached
+    result, notes = cached
     frame = result.to_frame()
     frame = frame.reset_index() if "horizon" not in frame.columns else frame
     rows = pd.DataFrame(
@@ -79,19 +145,30 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
     n = int(rows["n"].max()) if len(rows) else 0
     grade, reason, p, p_raw, mde = family_grade(rows, claim.expects, n=0 if few else max(n, grading.MIN_OBS))
     evidence = grading.evidence_for_test(grade, n, p)
-    headline = "; ".join(
-        f"{int(r['horizon'])}: while in state {fmt(r['mean_in'], 'percent')} vs not {fmt(r['mean_out'], 'percent')}"
-        for _, r in frame.iterrows()
-    ) + (f"; adjusted p {p:.2f}" if p is not None else "")
+    span = "over the same span" if timing == "contemporaneous" else "after"
+    headline = (
+        f"{timing}: "
+        + "; ".join(
+            f"{int(r['horizon'])} {span}: in state {fmt(r['mean_in'], 'percent')} "
+            f"vs not {fmt(r['mean_out'], 'percent')}"
+            for _, r in frame.iterrows()
+        )
+        + (f"; adjusted p {p:.2f}" if p is not None else "")
+    )
     if mde is not None:
         headline += f"; MDE {fmt(mde, 'percent').lstrip('+')}"
     return base.result(
         claim,
         grade=grade,
         evidence=evidence,
-        reason=reason,
+        reason=f"{reason} ({_WORDS[timing]})",
         headline=headline,
-        measured={"tests": jsonable(frame.to_dict("records")), "verdict": result.verdict, "warnings": notes},
+        measured={
+            "timing": timing,
+            "tests": jsonable(frame.to_dict("records")),
+            "verdict": result.verdict,
+            "warnings": notes,
+        },
         n=n,
         p=p,
         p_raw=p_raw,
@@ -99,5 +176,6 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
         mde=mde,
         effect=claim.expects.effect,
         data_as_of=data.as_of.date(),
-        data=reader.used,
+        data=reader.used if reader is not None else {},
+        **({"definition": {}} if reader is None else {}),
     )

@@ -47,6 +47,9 @@ class Context:
     reps: int | None = None
     _views: dict[pd.Timestamp, MarketData] = field(default_factory=dict)
     _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    #: Studies already run in this check, by everything that determines them: claims (and the
+    #: robustness readings of a claim) that ask the same question share one run.
+    shared: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def view(self, day: dt.date | pd.Timestamp | None = None) -> MarketData:
         """The store as known at the end of ``day`` (never later than ``as_of``)."""

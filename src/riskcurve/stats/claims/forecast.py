@@ -33,6 +33,53 @@ def _move(values: pd.Series, date: dt.date, until: pd.Timestamp, statistic: str)
     return float(window.iloc[-1] / before.iloc[-1] - 1.0), window.index[-1].date().isoformat()
 
 
+def _path_part(
+    claim: ForecastClaim,
+    base: Base,
+    asset: str,
+    row: dict[str, Any],
+    window_end: pd.Timestamp,
+    as_of: pd.Timestamp,
+    relative: pd.Series | None,
+) -> ClaimResult:
+    """An asset's forecast graded at every month of the window: the path, not only its end."""
+    definition = claim.definition
+    suffix = f"_vs_{definition.relative_to}" if relative is not None else ""
+    moves = {k: row.get(f"m{k}{suffix}") for k in definition.months}
+    checks = {k: check_expectation(v, claim.expects) for k, v in moves.items()}
+    decided = [ok for ok in checks.values() if ok is not None]
+    grade: Grade
+    if not decided:
+        grade, reason = "data missing", f"no {asset} data near {window_end.date()}"
+    elif all(decided) and len(decided) == len(checks):
+        grade, reason = "consistent", f"the move meets the forecast at each of the {len(checks)} months"
+    elif any(decided):
+        grade = "partly consistent"
+        reason = f"the move meets the forecast at {sum(decided)} of {len(checks)} months"
+    else:
+        grade, reason = "contradicted", f"the move is outside the forecast at every one of the {len(checks)} months"
+    unit = "percent"
+    marks = " ".join(
+        f"{k}m {fmt(v, unit)} [{'met' if checks[k] else 'not met' if checks[k] is not None else 'n/a'}]"
+        for k, v in moves.items()
+    )
+    what = (f"{asset} vs {definition.relative_to}" if relative is not None else asset) + (
+        f" move at each of months {', '.join(str(k) for k in definition.months)}"
+    )
+    return base.child(asset, what, "forecast").result(
+        claim,
+        grade=grade,
+        evidence="descriptive" if grade in grading.DECIDED else "none",
+        reason=reason,
+        headline=f"{marks}; forecast {claimed_text(claim.expects, unit)} at each",
+        definition={},
+        measured={"path": {f"m{k}": v for k, v in moves.items()}, "met": {f"m{k}": ok for k, ok in checks.items()}},
+        n=len(decided),
+        data_as_of=as_of.date(),
+        window_end=window_end.date(),
+    )
+
+
 def check(ctx: Context, claim: ForecastClaim, base: Base) -> ClaimResult:
     """Grade a ``forecast``: the move after the claim date, ``pending`` until the window closes."""
     data = ctx.view(None)
@@ -76,8 +123,12 @@ def check(ctx: Context, claim: ForecastClaim, base: Base) -> ClaimResult:
             finals[asset] = row.get(key)
     unit = "percent"
     parts = []
+    rows_by_asset = {m["asset"]: m for m in moves}
     for asset in definition.assets:
         value = finals.get(asset)
+        if definition.statistic == "path" and not is_pending:
+            parts.append(_path_part(claim, base, asset, rows_by_asset.get(asset, {}), window_end, data.as_of, relative))
+            continue
         what = (
             f"{asset} vs {definition.relative_to}" if relative is not None else asset
         ) + f" {'max drawdown' if definition.statistic == 'max_drawdown' else 'move'} over {closes} months"

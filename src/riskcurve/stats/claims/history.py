@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -16,16 +18,55 @@ from riskcurve.stats.claims.language import (
 )
 from riskcurve.stats.claims.result import ClaimResult, fmt
 
+if TYPE_CHECKING:
+    from riskcurve.data.panel import MarketData
+
 
 def check(ctx: Context, claim: HistoryClaim, base: Base) -> ClaimResult:
-    """Grade a ``history`` claim: an event study of the targets after the events."""
+    """Grade a ``history`` claim as of its date, and again on all the data to the as-of day.
+
+    The grade is the claim's, as of its date. When later data are visible, the same study is
+    run on everything to the as-of day (a window given in the claim is kept; a window left open
+    runs to the as-of day) and shown beside it as the part ``now``: its grade, its numbers and
+    the events added since the claim was made.
+    """
+    then = _graded(ctx, claim, base, ctx.view(base.date), base.date)
+    latest = ctx.view(None)
+    if latest.as_of.normalize() <= pd.Timestamp(base.date):
+        return then
+    now = _graded(
+        ctx,
+        claim,
+        base.child("now", f"{claim.statement} (on all data to {latest.as_of.date()})", "history"),
+        latest,
+        latest.as_of.date(),
+    )
+    before = set(then.measured.get("events", []))
+    added = [day for day in now.measured.get("events", []) if day not in before]
+    since = (
+        f"{len(added)} event(s) since the claim ({', '.join(added[:5])}{', ...' if len(added) > 5 else ''})"
+        if added
+        else "no event since the claim"
+    )
+    changed = (
+        "the grade is unchanged" if now.grade == then.grade else f"the grade moves from {then.grade} to {now.grade}"
+    )
+    now = replace(now, reason=f"{now.reason}; {since}; {changed}", definition={})
+    return replace(
+        then,
+        measured={**then.measured, "now": {"grade": now.grade, "events_added": added, "headline": now.headline}},
+        parts=(now,),
+    )
+
+
+def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day: dt.date) -> ClaimResult:
+    """The event study of ``claim`` on ``data``, with open windows ending on ``day``."""
     from riskcurve.stats.event_study import EventStudy
 
-    data = ctx.view(base.date)
     reader = Reader(ctx, data)
     definition = claim.definition
     events = ctx.events(data, definition.events)
-    start, end = window_bounds(definition.window, base.date)
+    start, end = window_bounds(definition.window, day)
     events = events[(events <= end) & ((events >= start) if start is not None else True)]
     rows, notes, per_event, verdicts = [], [], {}, {}
     for target in definition.targets:

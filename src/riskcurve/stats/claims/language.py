@@ -65,6 +65,7 @@ FIGURES: tuple[str, ...] = (
     "breakout-of-high",
     "prior-high-before-halving",
     "most-correlated",
+    "etf-absorption",
 )
 
 
@@ -163,7 +164,11 @@ class Measure(_Model):
     ``parameters`` and ``key``) says what is read. ``transform`` turns the values first;
     ``statistic`` reduces the window to one figure. ``relative_to`` subtracts the same
     statistic of another series; ``versus_window`` compares with the same statistic over
-    another window (``versus: ratio`` or ``difference``).
+    another window (``versus: ratio`` or ``difference``); with both, the two symbols' ratios
+    (or differences) are compared: their ratio, or their difference. ``where`` keeps only the
+    days on which a true/false transform of the same series holds (``record_high``: a record
+    close that day), so two features are read off one day. ``proxy`` says, in words, what the
+    series stands in for; it is shown with the result.
     """
 
     series: str | None = None
@@ -177,6 +182,8 @@ class Measure(_Model):
     transform: Transform | None = None
     bounds: tuple[float, float] | None = None
     threshold: float | None = None
+    where: Transform | None = None
+    proxy: str | None = None
     statistic: Statistic = "last"
     window: Window | None = None
     relative_to: str | None = None
@@ -290,13 +297,20 @@ class LeadLagDef(_Model):
 
 
 class ConditionalDef(_Model):
-    """A target's returns while a state holds against while it does not."""
+    """A target's returns while a state holds against while it does not.
+
+    ``timing``: ``predictive`` reads the move *after* the state is known; ``contemporaneous``
+    the move over the same span, ending on the state's day ("sold while risk is off"); ``both``
+    shows the two readings as two parts, each graded on its own, and the claim's grade combines
+    them like an episode's.
+    """
 
     target: str
     relative_to: str | None = None
     state: State
     horizons: list[PositiveInt] = Field(default_factory=lambda: [21, 63], min_length=1)
     returns: Literal["log", "simple"] = "log"
+    timing: Literal["predictive", "contemporaneous", "both"] = "predictive"
     start: dt.date | None = None
     reps: int = Field(default=2000, ge=100)
 
@@ -311,11 +325,16 @@ class OrderDef(_Model):
 
 
 class ForecastDef(_Model):
-    """A dated prediction: the moves of ``assets`` over ``months`` after the claim date."""
+    """A dated prediction: the moves of ``assets`` over ``months`` after the claim date.
+
+    ``statistic``: ``return`` grades the move at the last month; ``max_drawdown`` the deepest
+    fall from a high within the window; ``path`` grades the move at every month of ``months``
+    (the path through the window, not only its end).
+    """
 
     assets: list[str] = Field(min_length=1)
     months: list[PositiveInt] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
-    statistic: Literal["return", "max_drawdown"] = "return"
+    statistic: Literal["return", "max_drawdown", "path"] = "return"
     relative_to: str | None = None
     show: list[str] = Field(default_factory=lambda: ["BTC", "ETH", "ALT_BASKET"])
 

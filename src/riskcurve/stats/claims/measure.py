@@ -22,8 +22,8 @@ from riskcurve.stats.claims.language import (
 from riskcurve.stats.claims.result import ClaimResult, DataMissing, claimed_text, fmt
 
 
-def _transform(values: pd.Series, measure: Measure) -> pd.Series:
-    kind = measure.transform
+def _transform(values: pd.Series, measure: Measure, kind: str | None = None) -> pd.Series:
+    kind = measure.transform if kind is None else kind
     if kind is None:
         return values
     numbers = values.astype(float)
@@ -132,6 +132,45 @@ def _figure_unit(value: Any, key: str) -> str:
     return "number"
 
 
+def _days(gap: pd.Timedelta) -> int:
+    return int(gap / pd.Timedelta(days=1))
+
+
+def stale_note(raw: pd.Series, symbol: str, end: pd.Timestamp) -> str | None:
+    """Why the series cannot show the window's end yet, or ``None`` when it is up to date.
+
+    A series is behind when its latest observation on or before ``end`` is older than one of its
+    usual observation intervals (the median of its last ten) and older than a week: a newer
+    value was due but not yet published on the day the check stands on (a monthly rate known
+    with a lag of weeks, for instance).
+    """
+    known = raw.loc[:end].dropna()
+    if len(known) < 3:
+        return None
+    last = pd.Timestamp(known.index[-1])
+    spacing = pd.Timedelta(pd.Series(known.index[-11:]).diff().dropna().median())
+    if _days(end - last) <= max(GRACE_DAYS, _days(spacing)):
+        return None
+    return (
+        f"data missing (not yet published): the last {symbol} observation known then is dated "
+        f"{last.date()}, {_days(end - last)} days before the window's end {end.date()} "
+        f"(it is observed about every {_days(spacing)} days)"
+    )
+
+
+def _reading(
+    values: pd.Series, measure: Measure, start: pd.Timestamp | None, end: pd.Timestamp, base: Base, target: Any
+) -> tuple[Any, str | None, Any, Any]:
+    """The window's figure (against the versus window's, if any): value, date, own and versus figures."""
+    value, at = _reduce(values, measure.statistic, start, end, measure, target)
+    if measure.versus_window is None:
+        return value, at, None, None
+    v_start, v_end = window_bounds(measure.versus_window, base.date)
+    other, _ = _reduce(values, measure.statistic, v_start, v_end, measure, None)
+    compared = float(value) / float(other) if measure.versus == "ratio" else float(value) - float(other)
+    return compared, at, value, other
+
+
 def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
     """Grade a ``measure`` claim: one figure read off the data against the claimed value."""
     data = ctx.view(base.date)
@@ -139,6 +178,7 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
     measure = claim.definition
     start, end = window_bounds(measure.window, base.date)
     before_data = False
+    stale: str | None = None
     measured: dict[str, Any] = {}
     unit = _unit(measure)
     if measure.figure is not None:
@@ -158,25 +198,39 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
             else reader.signal_column(measure.signal or "", measure.symbol, measure.parameters, measure.column or "")
         )
         values = _transform(raw, measure)
-        value, at = _reduce(values, measure.statistic, start, end, measure, claim.expects.value)
+        if measure.where is not None:
+            # Only the days on which the same series meets a condition (a record close, an up day):
+            # two features of one day, not of two different days.
+            on = _transform(raw, measure, measure.where).astype("boolean").fillna(False).astype(bool)
+            values = values.where(on)
+            measured["where"] = measure.where
+        value, at, own, versus = _reading(values, measure, start, end, base, claim.expects.value)
+        if versus is not None:
+            measured["window_value"], measured["versus_value"] = own, versus
         first = raw.dropna().index.min()
         before_data = start is not None and first > start + pd.Timedelta(days=GRACE_DAYS)
+        if measure.series is not None:
+            stale = stale_note(raw, measure.series.upper(), end)
         if measure.relative_to is not None:
-            other = _transform(reader.series(measure.relative_to), measure)
-            other_value, _ = _reduce(other, measure.statistic, start, end, measure, None)
-            measured["own"], measured["relative_to"] = value, other_value
-            value = float(value) - float(other_value)
-        if measure.versus_window is not None:
-            v_start, v_end = window_bounds(measure.versus_window, base.date)
-            other_value, _ = _reduce(values, measure.statistic, v_start, v_end, measure, None)
-            measured["window_value"], measured["versus_value"] = value, other_value
-            value = (
-                float(value) / float(other_value) if measure.versus == "ratio" else float(value) - float(other_value)
+            # The same reading of another symbol: a series, or the same signal column for it.
+            other_raw = (
+                reader.series(measure.relative_to, measure.field)
+                if measure.series is not None
+                else reader.signal_column(
+                    measure.signal or "", measure.relative_to, measure.parameters, measure.column or ""
+                )
             )
+            other_value, _, _, _ = _reading(_transform(other_raw, measure), measure, start, end, base, None)
+            measured["own"], measured["relative_to"] = value, other_value
+            ratio = measure.versus_window is not None and measure.versus == "ratio"
+            value = float(value) / float(other_value) if ratio else float(value) - float(other_value)
     measured.update({"value": value, "at": at, "window": [start, end]})
     ok = check_expectation(value, claim.expects)
     label = f"{fmt(value, unit)}" + (f" ({at})" if at else "")
     headline = f"{label}; claimed {claimed_text(claim.expects, unit)}"
+    if measure.proxy is not None:
+        headline += f"; on a proxy: {measure.proxy}"
+        measured["proxy"] = measure.proxy
     if ok is None:
         grade: Grade = "data missing"
         reason = "the figure could not be measured on the data"
@@ -185,8 +239,16 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
         reason = "the claim reaches back before the data start; the figure covers the data's span only"
     elif ok:
         grade, reason = "consistent", "the figure read off the data meets the claim"
+    elif stale is not None:
+        # A series behind the event cannot contradict it: what it would show is not published yet.
+        grade, reason = "inconclusive", f"{stale}; a figure that lags the event cannot contradict it"
+        measured["stale"] = stale
     else:
         grade, reason = "contradicted", "the figure read off the data is outside what the claim says"
+    if stale is not None and grade == "consistent":
+        reason += f" ({stale})"
+    if measure.proxy is not None:
+        reason += f"; measured on a proxy ({measure.proxy})"
     return base.result(
         claim,
         grade=grade,
