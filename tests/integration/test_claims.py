@@ -245,3 +245,21 @@ def test_claims_commands(cli: Callable[..., tuple[int, str, str]], tmp_path: Pat
     code, _, err = cli("claims", "new", str(template))
     assert code == 1 and "exists" in err
     assert {c.id for c in forecast_claims()} == set(FORECASTS)
+
+
+def test_check_robustness_on_the_snapshot(cli: Callable[..., tuple[int, str, str]], filled_store_path: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "schema" / "check.json").read_text())
+    code, out, _ = cli("check", "C04", "C20", "C19", "--store", str(filled_store_path), "--json", "--robustness")
+    assert code == 0
+    document = json.loads(out)
+    jsonschema.validate(document, schema)
+    for entry in document["claims"]:
+        found = entry["robustness"]
+        assert found["n_readings"] >= 8 and len(found["readings"]) == found["n_readings"]
+        agreeing = sum(r["grade"] == entry["grade"] for r in found["readings"]) / found["n_readings"]
+        assert found["share_agreeing"] == pytest.approx(agreeing)
+        assert found["fragile"] == (found["flipped_by"] is not None)
+    code, out, _ = cli("check", "C04", "--store", str(filled_store_path), "--robustness")
+    assert code == 0 and "readings agree" in out

@@ -133,12 +133,39 @@ def evaluate(ctx: Context, claim: Claim, base: Base | None = None) -> ClaimResul
     )
 
 
+#: Resamples per study in a robustness reading (the claim itself keeps its own count).
+ROBUSTNESS_REPS = 300
+
+
 def run(
-    store: Store, claims: Iterable[Claim], *, as_of: Any = None, seed: int = SEED, reps: int | None = None
+    store: Store,
+    claims: Iterable[Claim],
+    *,
+    as_of: Any = None,
+    seed: int = SEED,
+    reps: int | None = None,
+    robustness: bool = False,
 ) -> list[ClaimResult]:
-    """Check ``claims`` on what the store knew on ``as_of`` (default: the store's last common day)."""
+    """Check ``claims`` on what the store knew on ``as_of`` (default: the store's last common day).
+
+    With ``robustness``, each claim is also re-run under its neighbouring readings
+    (:mod:`~riskcurve.stats.claims.robustness`) on the same context, with at most
+    :data:`ROBUSTNESS_REPS` resamples per study, and its result carries the assessment.
+    """
     from riskcurve.signals.regime import default_as_of
 
     day = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(store)[0]
     ctx = Context(store, day, seed=seed, reps=reps)
-    return [evaluate(ctx, claim) for claim in claims]
+    results = [evaluate(ctx, claim) for claim in claims]
+    if not robustness:
+        return results
+    from riskcurve.stats.claims.robustness import check_robustness
+
+    light = replace(ctx, reps=min(reps or ROBUSTNESS_REPS, ROBUSTNESS_REPS))
+    return [
+        replace(
+            result,
+            robustness=check_robustness(lambda c: evaluate(light, c).grade, claim, result.grade).to_dict(),
+        )
+        for claim, result in zip(claims, results, strict=True)
+    ]

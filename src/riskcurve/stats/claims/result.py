@@ -52,6 +52,10 @@ class ClaimResult:
     moves
         Forecasts: the moves of the named assets and of BTC, ETH and the alt basket over each
         month of the window.
+    robustness
+        With ``check --robustness``: the share of neighbouring readings that agree with the
+        grade, whether it is fragile, and the reading that flips it
+        (:mod:`~riskcurve.stats.claims.robustness`).
     """
 
     id: str
@@ -76,6 +80,7 @@ class ClaimResult:
     parts: tuple[ClaimResult, ...] = ()
     moves: tuple[Mapping[str, Any], ...] = ()
     window_end: dt.date | None = None
+    robustness: Mapping[str, Any] | None = None
 
     def _repr_html_(self) -> str:
         from riskcurve._display import claim_html
@@ -128,6 +133,7 @@ class ClaimResult:
             "data": {k: dict(v) for k, v in self.data.items()},
             "parts": [part.to_dict() for part in self.parts],
             "moves": [jsonable(m) for m in self.moves],
+            **({"robustness": jsonable(self.robustness)} if self.robustness is not None else {}),
         }
 
 
