@@ -11,29 +11,9 @@ from riskcurve.stats.claims.context import Context, Reader
 from riskcurve.stats.claims.family import family_grade
 from riskcurve.stats.claims.language import (
     ConditionalClaim,
-    State,
 )
 from riskcurve.stats.claims.result import ClaimResult, fmt, jsonable
-
-
-def _state(ctx: Context, reader: Reader, state: State, days: pd.DatetimeIndex) -> pd.Series:
-    """A true/false state by day (NaN where unknown), as known on each day."""
-    if state.signal is not None:
-        values = reader.signal_column(state.signal, state.symbol, state.parameters, state.column or "")
-        values = values.reindex(days)
-    else:
-        assert state.series is not None
-        values = reader.on_days(state.series, days).astype(float)
-        if state.change_days is not None:
-            values = values - values.shift(state.change_days)
-    known = values.notna()
-    if state.equals is not None:
-        flags = values == state.equals if isinstance(state.equals, str) else values.astype(bool) == state.equals
-    elif state.above is not None:
-        flags = values.astype(float) > state.above
-    else:
-        flags = values.astype(float) < float(state.below)  # type: ignore[arg-type]
-    return flags.astype(float).where(known)
+from riskcurve.stats.claims.states import described, state_by_day
 
 
 def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
@@ -50,7 +30,7 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
     if definition.start is not None:
         target = target.loc[pd.Timestamp(definition.start) :]
     days = data.days(pd.Timestamp(target.index.min()).date().isoformat())
-    state = _state(ctx, reader, definition.state, days)
+    state = state_by_day(reader, definition.state, days)
     result, notes = quiet(
         lambda: ConditionalStudy(
             target=target,
@@ -79,10 +59,18 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
     n = int(rows["n"].max()) if len(rows) else 0
     grade, reason, p, p_raw, mde = family_grade(rows, claim.expects, n=0 if few else max(n, grading.MIN_OBS))
     evidence = grading.evidence_for_test(grade, n, p)
-    headline = "; ".join(
-        f"{int(r['horizon'])}: while in state {fmt(r['mean_in'], 'percent')} vs not {fmt(r['mean_out'], 'percent')}"
-        for _, r in frame.iterrows()
-    ) + (f"; adjusted p {p:.2f}" if p is not None else "")
+    kind = "log return" if definition.returns == "log" else "return"
+    headline = (
+        f"state: {described(reader, definition.state)}; {kind}s; "
+        + "; ".join(
+            f"{int(r['horizon'])}: in the state mean {fmt(r['mean_in'], 'percent')}, "
+            f"median {fmt(r.get('median_in'), 'percent')}, {fmt(r.get('hit_in'), 'share')} positive; "
+            f"out of it mean {fmt(r['mean_out'], 'percent')}, median {fmt(r.get('median_out'), 'percent')}, "
+            f"{fmt(r.get('hit_out'), 'share')} positive"
+            for _, r in frame.iterrows()
+        )
+        + (f"; adjusted p {p:.2f}" if p is not None else "")
+    )
     if mde is not None:
         headline += f"; MDE {fmt(mde, 'percent').lstrip('+')}"
     return base.result(
@@ -91,7 +79,13 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
         evidence=evidence,
         reason=reason,
         headline=headline,
-        measured={"tests": jsonable(frame.to_dict("records")), "verdict": result.verdict, "warnings": notes},
+        measured={
+            "state": described(reader, definition.state),
+            "returns": definition.returns,
+            "tests": jsonable(frame.to_dict("records")),
+            "verdict": result.verdict,
+            "warnings": notes,
+        },
         n=n,
         p=p,
         p_raw=p_raw,
