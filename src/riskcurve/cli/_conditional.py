@@ -28,8 +28,8 @@ def conditional_study(
     when: str,
     target: str,
     horizons: str | None,
-    reps: int | None,
-    seed: int | None,
+    reps: int,
+    seed: int,
     params: list[str] | None,
     kind: str,
     alpha: float,
@@ -72,7 +72,7 @@ def conditional_study(
         with warnings.catch_warnings():
             # The result carries its own insufficient-data notes; they are shown below, not raised.
             warnings.simplefilter("ignore", InsufficientDataWarning)
-            resamples = 2000 if reps is None else reps
+            resamples = reps
             status = err.status(f"resampling {resamples} times per horizon", spinner="dots")
             with status if not json_out else nullcontext():
                 result = study_condition(

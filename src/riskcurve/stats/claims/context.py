@@ -16,9 +16,8 @@ from riskcurve.stats.claims.language import (
     Events,
 )
 from riskcurve.stats.claims.result import DataMissing
+from riskcurve.stats.defaults import SEED
 
-#: Seed of every resampling behind a grade (grades are checked not to depend on it).
-SEED = 20260121
 #: The derived series of the equal-weight altcoin basket.
 ALT_BASKET = "ALT_BASKET"
 #: Names a claim may give the altcoin basket.

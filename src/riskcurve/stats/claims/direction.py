@@ -48,7 +48,7 @@ def check(ctx: Context, claim: DirectionClaim, base: Base) -> ClaimResult:
         for r in rows
     )
     if mde is not None:
-        headline += f"; detectable share above the base {fmt(mde, 'share')} points"
+        headline += f"; detectable share above the base +{mde * 100:.0f} points"
     return base.result(
         claim,
         grade=grade,
