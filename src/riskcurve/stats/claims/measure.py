@@ -21,6 +21,9 @@ from riskcurve.stats.claims.language import (
 )
 from riskcurve.stats.claims.result import ClaimResult, DataMissing, claimed_text, fmt
 
+#: Statistics whose figure is in the series' own unit (a level or a difference of levels).
+LEVEL_STATISTICS = frozenset({"last", "first", "max", "min", "mean", "sum", "change", "nearest"})
+
 
 def _transform(values: pd.Series, measure: Measure) -> pd.Series:
     kind = measure.transform
@@ -173,10 +176,20 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
             value = (
                 float(value) / float(other_value) if measure.versus == "ratio" else float(value) - float(other_value)
             )
-    measured.update({"value": value, "at": at, "window": [start, end]})
+    # A figure in the series' own unit (a level, a change of it) says that unit beside the bound's.
+    series_unit = (
+        reader.unit(measure.series)
+        if measure.series is not None
+        and unit == "number"
+        and measure.transform is None
+        and measure.statistic in LEVEL_STATISTICS
+        and isinstance(value, int | float)
+        else None
+    )
+    measured.update({"value": value, "at": at, "window": [start, end], "unit": series_unit or unit})
     ok = check_expectation(value, claim.expects)
-    label = f"{fmt(value, unit)}" + (f" ({at})" if at else "")
-    headline = f"{label}; claimed {claimed_text(claim.expects, unit)}"
+    label = f"{fmt(value, unit)}" + (f" {series_unit}" if series_unit else "") + (f" ({at})" if at else "")
+    headline = f"{label}; claimed {claimed_text(claim.expects, unit)}" + (f" {series_unit}" if series_unit else "")
     if ok is None:
         grade: Grade = "data missing"
         reason = "the figure could not be measured on the data"

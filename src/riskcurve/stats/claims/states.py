@@ -148,4 +148,4 @@ def event_days(ctx: Context, reader: Reader, events: Events) -> pd.DatetimeIndex
     if known.empty:
         last = days.max().date()
         raise DataMissing(f"the state {described(reader, events.state)} is never known on or before {last}")
-    return onsets(flags.loc[known.index.min() :], cooldown=events.cooldown)
+    return onsets(flags.loc[known.index.min() :] == 1.0, cooldown=events.cooldown)

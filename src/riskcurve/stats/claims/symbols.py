@@ -88,6 +88,8 @@ def check_symbols(claims: Iterable[Claim], store: Store) -> None:
     known = known_symbols(store)
     for claim in claims:
         for symbol in unknown_symbols(claim, known):
-            near = difflib.get_close_matches(symbol, sorted(known), n=3, cutoff=0.6)
+            # Market-cap series (BTC_MCAP...) are offered only for a name that asks for one.
+            offered = sorted(k for k in known if "MCAP" in symbol or not k.endswith("_MCAP"))
+            near = difflib.get_close_matches(symbol, offered, n=3, cutoff=0.6)
             hint = f"; did you mean {' or '.join(near)}?" if near else "; `riskcurve series list` shows the known ones"
             raise UnknownSymbolError(f"claim {claim.id}: unknown symbol {symbol!r}{hint}", symbol=None)
