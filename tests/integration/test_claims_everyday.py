@@ -70,6 +70,11 @@ def test_a_misspelt_symbol_stops_check_with_one_line(
     code, out, err = cli("check", "--file", str(path), "--store", str(filled_store_path))
     assert code != 0 and out == ""
     assert err.strip().splitlines() == ["riskcurve: error: claim EVERYDAY-4: unknown symbol 'BTCC'; did you mean BTC?"]
+    # `claims validate` says the same before anything runs, with or without a store.
+    for store in (filled_store_path, tmp_path / "absent.duckdb"):
+        code, _, err = cli("claims", "validate", str(path), "--store", str(store))
+        assert code != 0 and "unknown symbol 'BTCC'; did you mean BTC?" in err
+    assert not (tmp_path / "absent.duckdb").exists()
 
 
 @pytest.mark.parametrize(

@@ -54,12 +54,12 @@ def referenced(node: Any) -> Iterator[str]:
             yield from referenced(value)
 
 
-def known_symbols(store: Store) -> set[str]:
-    """Names a claim may use on this store."""
+def known_symbols(store: Store | None) -> set[str]:
+    """Names a claim may use on this store (``None``: the catalogue and the derived series only)."""
     from riskcurve.data.symbols import CATALOGUE, MARKET_CAP_SUFFIX
     from riskcurve.signals.derived import DERIVED
 
-    names = set(store.symbols()) | set(CATALOGUE) | set(DERIVED) | set(ALT_NAMES)
+    names = (set(store.symbols()) if store is not None else set()) | set(CATALOGUE) | set(DERIVED) | set(ALT_NAMES)
     names |= {f"{name}{MARKET_CAP_SUFFIX}" for name, spec in CATALOGUE.items() if spec.kind == "price"}
     return names
 
@@ -77,7 +77,7 @@ def unknown_symbols(claim: Claim, known: set[str]) -> list[str]:
     return list(dict.fromkeys(s for s in referenced(claim) if s not in allowed))
 
 
-def check_symbols(claims: Iterable[Claim], store: Store) -> None:
+def check_symbols(claims: Iterable[Claim], store: Store | None) -> None:
     """Refuse a claim that names a symbol nobody knows, offering the nearest names.
 
     Raises
