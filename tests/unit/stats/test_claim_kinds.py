@@ -471,14 +471,17 @@ claims:
     date: {D}
     kind: history
     definition:
-      events: {{signal: breakout, symbol: RUT, parameters: {{min_base: -5}}}}
+      events: {{signal: breakout, symbol: RUT, parameters: {{basis: nonsense}}}}
       targets: [BTC]
       horizons: [21]
     expects: {{direction: above, effect: 0.05}}
 """
     (result,) = run_claims(store, list(parse_claims(text).claims), as_of=END)
     assert result.grade == "data missing" and result.reason.startswith("could not be measured as defined: ")
-    assert "min_base" in result.reason
+    assert "nonsense" in result.reason
+    # A count out of range is refused when the file is read, before anything runs (issue 20).
+    with pytest.raises(ClaimFileError, match=r"line 9: .*min_base=-5 of signal 'breakout' must be a whole number"):
+        parse_claims(text.replace("basis: nonsense", "min_base: -5"))
 
 
 def test_a_check_standing_before_the_claims_date_says_so(store: Store, claims: list[Any]) -> None:

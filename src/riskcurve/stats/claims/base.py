@@ -40,9 +40,12 @@ class Base:
     statement: str | None = None
     kind: str | None = None
 
-    def child(self, suffix: str, statement: str, kind: str) -> Base:
-        """The identity of a part of this claim (its id suffixed, its own statement and kind)."""
-        return Base(f"{self.id}.{suffix}", self.source, self.date, statement, kind)
+    def child(self, suffix: str, statement: str, kind: str, date: dt.date | None = None) -> Base:
+        """The identity of a part of this claim (its id suffixed, its own statement and kind).
+
+        A part with its own ``date`` is measured as of that day; otherwise it takes the parent's.
+        """
+        return Base(f"{self.id}.{suffix}", self.source, date or self.date, statement, kind)
 
     def definition_of(self, claim: Claim) -> dict[str, Any]:
         """The claim's definition as JSON, without its identity fields."""

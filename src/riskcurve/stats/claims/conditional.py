@@ -11,29 +11,9 @@ from riskcurve.stats.claims.context import Context, Reader
 from riskcurve.stats.claims.family import family_grade
 from riskcurve.stats.claims.language import (
     ConditionalClaim,
-    State,
 )
 from riskcurve.stats.claims.result import ClaimResult, fmt, jsonable
-
-
-def _state(ctx: Context, reader: Reader, state: State, days: pd.DatetimeIndex) -> pd.Series:
-    """A true/false state by day (NaN where unknown), as known on each day."""
-    if state.signal is not None:
-        values = reader.signal_column(state.signal, state.symbol, state.parameters, state.column or "")
-        values = values.reindex(days)
-    else:
-        assert state.series is not None
-        values = reader.on_days(state.series, days).astype(float)
-        if state.change_days is not None:
-            values = values - values.shift(state.change_days)
-    known = values.notna()
-    if state.equals is not None:
-        flags = values == state.equals if isinstance(state.equals, str) else values.astype(bool) == state.equals
-    elif state.above is not None:
-        flags = values.astype(float) > state.above
-    else:
-        flags = values.astype(float) < float(state.below)  # type: ignore[arg-type]
-    return flags.astype(float).where(known)
+from riskcurve.stats.claims.states import described, state_by_day
 
 
 def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
@@ -52,9 +32,9 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
     if definition.start is not None:
         target = target.loc[pd.Timestamp(definition.start) :]
     days = data.days(pd.Timestamp(target.index.min()).date().isoformat())
-    state = _state(ctx, reader, definition.state, days)
+    state = state_by_day(reader, definition.state, days)
     if definition.timing != "both":
-        return _reading(ctx, claim, base, target, state, definition.timing, reader)
+        return _reading(ctx, claim, base, target, state, definition.timing, reader, top=True)
     parts = tuple(
         _reading(
             ctx,
@@ -63,7 +43,8 @@ def check(ctx: Context, claim: ConditionalClaim, base: Base) -> ClaimResult:
             target,
             state,
             timing,
-            None,
+            reader,
+            top=False,
         )
         for timing in ("contemporaneous", "predictive")
     )
@@ -96,7 +77,9 @@ def _reading(
     target: pd.Series,
     state: pd.Series,
     timing: str,
-    reader: Reader | None,
+    reader: Reader,
+    *,
+    top: bool,
 ) -> ClaimResult:
     """One reading (contemporaneous or predictive) of a conditional claim, graded."""
     from riskcurve.stats.conditional import ConditionalStudy
@@ -146,11 +129,14 @@ def _reading(
     grade, reason, p, p_raw, mde = family_grade(rows, claim.expects, n=0 if few else max(n, grading.MIN_OBS))
     evidence = grading.evidence_for_test(grade, n, p)
     span = "over the same span" if timing == "contemporaneous" else "after"
+    kind = "log return" if definition.returns == "log" else "return"
     headline = (
-        f"{timing}: "
+        f"{timing}; state: {described(reader, definition.state)}; {kind}s; "
         + "; ".join(
-            f"{int(r['horizon'])} {span}: in state {fmt(r['mean_in'], 'percent')} "
-            f"vs not {fmt(r['mean_out'], 'percent')}"
+            f"{int(r['horizon'])} {span}: in the state mean {fmt(r['mean_in'], 'percent')}, "
+            f"median {fmt(r.get('median_in'), 'percent')}, {fmt(r.get('hit_in'), 'share')} positive; "
+            f"out of it mean {fmt(r['mean_out'], 'percent')}, median {fmt(r.get('median_out'), 'percent')}, "
+            f"{fmt(r.get('hit_out'), 'share')} positive"
             for _, r in frame.iterrows()
         )
         + (f"; adjusted p {p:.2f}" if p is not None else "")
@@ -165,6 +151,8 @@ def _reading(
         headline=headline,
         measured={
             "timing": timing,
+            "state": described(reader, definition.state),
+            "returns": definition.returns,
             "tests": jsonable(frame.to_dict("records")),
             "verdict": result.verdict,
             "warnings": notes,
@@ -176,6 +164,6 @@ def _reading(
         mde=mde,
         effect=claim.expects.effect,
         data_as_of=data.as_of.date(),
-        data=reader.used if reader is not None else {},
-        **({"definition": {}} if reader is None else {}),
+        data=reader.used if top else {},
+        **({} if top else {"definition": {}}),
     )

@@ -17,6 +17,7 @@ from riskcurve.stats.claims.language import (
     HistoryClaim,
 )
 from riskcurve.stats.claims.result import ClaimResult, fmt
+from riskcurve.stats.claims.states import event_days
 
 if TYPE_CHECKING:
     from riskcurve.data.panel import MarketData
@@ -65,7 +66,7 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
 
     reader = Reader(ctx, data)
     definition = claim.definition
-    events = ctx.events(data, definition.events)
+    events = event_days(ctx, reader, definition.events)
     start, end = window_bounds(definition.window, day)
     events = events[(events <= end) & ((events >= start) if start is not None else True)]
     rows, notes, per_event, verdicts = [], [], {}, {}
@@ -91,7 +92,11 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
                     "horizon": int(cast(Any, h)),
                     "n": int(row["n"]),
                     "mean": row["mean"],
+                    "median": row["median"],
+                    "share_positive": row["hit_rate"],
                     "baseline_mean": row["baseline_mean"],
+                    "baseline_median": row["baseline_median"],
+                    "baseline_share_positive": row["baseline_hit_rate"],
                     "difference": row["difference"],
                     "ci_low": row["ci_low"],
                     "ci_high": row["ci_high"],
@@ -116,9 +121,13 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
     if claim.expects.evidence is not None and n >= grading.MIN_OBS:
         evidence = grading.evidence_for_test("not supported" if grade == "consistent" else "consistent", n, p)
     best = table.iloc[int(np.argmin(table["p"].fillna(np.inf).to_numpy()))] if table["p"].notna().any() else None
-    headline = f"{len(events)} events, up to {n} with a full horizon" + (
-        f"; best {best['target']} {best['horizon']}: difference {fmt(best['difference'], 'percent')}, "
-        f"adjusted p {p:.2f}"
+    kind = "log return" if definition.returns == "log" else "return"
+    headline = f"{len(events)} events, up to {n} with a full horizon ({kind}s)" + (
+        f"; best {best['target']} {best['horizon']}: after events mean {fmt(best['mean'], 'percent')}, "
+        f"median {fmt(best['median'], 'percent')}, {fmt(best['share_positive'], 'share')} positive; "
+        f"any day mean {fmt(best['baseline_mean'], 'percent')}, median {fmt(best['baseline_median'], 'percent')}, "
+        f"{fmt(best['baseline_share_positive'], 'share')} positive; "
+        f"difference of means {fmt(best['difference'], 'percent')} ({kind}), adjusted p {p:.2f}"
         if best is not None and p is not None
         else ""
     )

@@ -8,7 +8,8 @@ column (through :mod:`riskcurve.signals.registry`) or a named figure over the cl
 (:mod:`.conditional`) runs ``riskcurve.stats.conditional.ConditionalStudy``; ``order``
 (:mod:`.order`) counts cascade onsets or turning points and tests the share with
 :func:`~riskcurve.stats.proportion.binomial_test`; ``forecast`` (:mod:`.forecast`) reads the
-move after the claim date. p-values of a family are adjusted in :mod:`.family`.
+move after the claim date; ``direction`` (:mod:`.direction`) tests how often a rise follows.
+p-values of a family are adjusted in :mod:`.family`.
 
 Every claim is measured on a :class:`~riskcurve.data.panel.MarketData` standing on the claim's
 own date (or the ``as_of`` of the run, if earlier): adding data after that day cannot change
@@ -26,12 +27,13 @@ import pandas as pd
 
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
-from riskcurve.stats.claims import conditional, forecast, grading, history, leadlag, measure, order
+from riskcurve.stats.claims import conditional, direction, forecast, grading, history, leadlag, measure, order
 from riskcurve.stats.claims.base import Base
 from riskcurve.stats.claims.context import ALT_BASKET, SEED, Context
 from riskcurve.stats.claims.language import (
     Claim,
     ConditionalClaim,
+    DirectionClaim,
     EpisodeClaim,
     ForecastClaim,
     HistoryClaim,
@@ -68,8 +70,10 @@ def _needs_data(ctx: Context, claim: NeedsDataClaim, base: Base) -> ClaimResult:
 
 
 def _episode(ctx: Context, claim: EpisodeClaim, base: Base) -> ClaimResult:
+    # A part dated on its own is measured as of its own day; the others as of the episode's.
     parts = [
-        evaluate(ctx, part, base.child(part.id or "", part.statement, part.kind)) for part in claim.definition.parts
+        evaluate(ctx, part, base.child(part.id or "", part.statement, part.kind, part.date))
+        for part in claim.definition.parts
     ]
     grades = [p.grade for p in parts]
     grade, reason = grading.combine(grades)
@@ -100,6 +104,7 @@ _KINDS: dict[type, Callable[..., ClaimResult]] = {
     ConditionalClaim: conditional.check,
     OrderClaim: order.check,
     ForecastClaim: forecast.check,
+    DirectionClaim: direction.check,
     NeedsDataClaim: _needs_data,
     EpisodeClaim: _episode,
 }
@@ -148,15 +153,24 @@ def run(
 ) -> list[ClaimResult]:
     """Check ``claims`` on what the store knew on ``as_of`` (default: the store's last common day).
 
+
     With ``robustness``, each claim is also re-run under its neighbouring readings
     (:mod:`~riskcurve.stats.claims.robustness`) on the same context, with at most
     :data:`ROBUSTNESS_REPS` resamples per study, and its result carries the assessment.
+
+    Raises
+    ------
+    UnknownSymbolError
+        A claim names a symbol no store, catalogue or derived series knows (nothing is run).
     """
     from riskcurve.signals.regime import default_as_of
+    from riskcurve.stats.claims.symbols import check_symbols
 
+    chosen = list(claims)
+    check_symbols(chosen, store)
     day = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(store)[0]
     ctx = Context(store, day, seed=seed, reps=reps)
-    results = [evaluate(ctx, claim) for claim in claims]
+    results = [evaluate(ctx, claim) for claim in chosen]
     if not robustness:
         return results
     from riskcurve.stats.claims.robustness import check_robustness
@@ -167,5 +181,5 @@ def run(
             result,
             robustness=check_robustness(lambda c: evaluate(light, c).grade, claim, result.grade).to_dict(),
         )
-        for claim, result in zip(claims, results, strict=True)
+        for claim, result in zip(chosen, results, strict=True)
     ]

@@ -21,6 +21,9 @@ from riskcurve.stats.claims.language import (
 )
 from riskcurve.stats.claims.result import ClaimResult, DataMissing, claimed_text, fmt
 
+#: Statistics whose figure is in the series' own unit (a level or a difference of levels).
+LEVEL_STATISTICS = frozenset({"last", "first", "max", "min", "mean", "sum", "change", "nearest"})
+
 
 def _transform(values: pd.Series, measure: Measure, kind: str | None = None) -> pd.Series:
     kind = measure.transform if kind is None else kind
@@ -224,10 +227,20 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
             measured["own"], measured["relative_to"] = value, other_value
             ratio = measure.versus_window is not None and measure.versus == "ratio"
             value = float(value) / float(other_value) if ratio else float(value) - float(other_value)
-    measured.update({"value": value, "at": at, "window": [start, end]})
+    # A figure in the series' own unit (a level, a change of it) says that unit beside the bound's.
+    series_unit = (
+        reader.unit(measure.series)
+        if measure.series is not None
+        and unit == "number"
+        and measure.transform is None
+        and measure.statistic in LEVEL_STATISTICS
+        and isinstance(value, int | float)
+        else None
+    )
+    measured.update({"value": value, "at": at, "window": [start, end], "unit": series_unit or unit})
     ok = check_expectation(value, claim.expects)
-    label = f"{fmt(value, unit)}" + (f" ({at})" if at else "")
-    headline = f"{label}; claimed {claimed_text(claim.expects, unit)}"
+    label = f"{fmt(value, unit)}" + (f" {series_unit}" if series_unit else "") + (f" ({at})" if at else "")
+    headline = f"{label}; claimed {claimed_text(claim.expects, unit)}" + (f" {series_unit}" if series_unit else "")
     if measure.proxy is not None:
         headline += f"; on a proxy: {measure.proxy}"
         measured["proxy"] = measure.proxy

@@ -157,7 +157,7 @@ def jsonable(value: Any) -> Any:
 
 
 def fmt(value: Any, unit: str = "number") -> str:
-    """A figure for people: percent, multiple, number, date or truth value."""
+    """A figure for people: percent (signed), share (unsigned percent), multiple, number, date or truth value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
     if isinstance(value, bool | np.bool_):
@@ -170,6 +170,8 @@ def fmt(value: Any, unit: str = "number") -> str:
     if unit == "percent":
         # Small rates (supply inflation, daily moves) need the second decimal to be told apart.
         return f"{number * 100:+.2f}%" if abs(number) < 0.02 else f"{number * 100:+.1f}%"
+    if unit == "share":
+        return f"{number * 100:.0f}%"
     if unit == "multiple":
         return f"{number:.2f}x"
     if number == int(number) and abs(number) < 1e15:
