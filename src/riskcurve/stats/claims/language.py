@@ -114,6 +114,7 @@ FIGURE_PARAMETERS: dict[str, dict[str, Any]] = {
     "breakout-of-high": {"symbol": "RUT", "high_from": FIRST_DAY, "high_to": LAST_DAY},
     "prior-high-before-halving": {},
     "most-correlated": {"symbol": "BTC", "freq": "W", "candidates": ["GSPC"]},
+    "etf-absorption": {"flows": "BTC_SPOT_ETF_NETFLOW", "scale": 1e6},
 }
 #: Parameters a signal's events take beyond the signal's own (``relative-strength`` events are
 #: streaks of at least ``min_streak`` sessions).
