@@ -293,6 +293,16 @@ def test_a_link_with_no_known_condition_is_no_data() -> None:
     assert kinds(alerts) == [("no_data", "link:large_caps")]
 
 
+def test_a_link_the_cascade_calls_unknown_is_no_data_not_dark() -> None:
+    # Its inputs are current and some conditions known, but the cascade could not decide it.
+    state, _ = step(None, make_regime())
+    current = make_regime(later(1), links={**LIT, "eth_alts": False})
+    cascade = current.item("cascade")
+    cascade.state["links"]["eth_alts"]["state"] = "unknown"
+    alerts = changes(state, current)
+    assert kinds(alerts) == [("no_data", "link:eth_alts")]
+
+
 def test_data_resuming_in_the_same_state_says_so_and_a_different_state_is_the_change() -> None:
     state, _ = step(None, make_regime())
     state, _ = step(

@@ -78,7 +78,7 @@ def test_cftc_reads_point_in_time_from_the_store(filled_store: Store, snapshot_r
         for d in reversed(tuesdays)
         if available_at(pd.DatetimeIndex([d]), "cftc")[0].date() == (d + pd.Timedelta(days=3)).date()
     )
-    previous = oi.index[oi.index.get_loc(tuesday) - 1]
+    previous = oi.index[int(oi.index.searchsorted(tuesday)) - 1]
     thursday, friday = tuesday + pd.Timedelta(days=2), tuesday + pd.Timedelta(days=3)
     days = pd.DatetimeIndex([thursday, friday])
     read = MarketData(filled_store, as_of=friday).known("CFTC_BTC_CME_OI", days)

@@ -30,7 +30,8 @@ Missing data is never announced as a change. A signal fed a series that stopped 
 reads the gap as "condition not met": a cascade link goes dark about nine days after its
 input's last close, a divergence closes, the liquidity regime turns unknown. So every aspect
 has a third state, ``"no_data"``, taken when one of its inputs is stale (the regime's own
-:data:`~riskcurve.signals.regime.STALE_DAYS` rule, or, for price series, a last close older
+freshness rule of :mod:`riskcurve.signals.freshness`, or the link's own ``"unknown"`` state,
+or, for price series, a last close older
 than :data:`~riskcurve.data.calendar.MAX_CARRY_DAYS`, after which closes stop being carried
 and the signal is already reading the gap) or when the signal could not be computed at all.
 Entering it sends ``no_data``; leaving it sends the normal transition when the state differs
@@ -263,8 +264,14 @@ def _aspects(current: Regime) -> dict[str, tuple[str, str | None]]:
     for link in LINKS:
         info = links.get(link) or {}
         key = f"link:{link}"
-        # A score of None means no sub-condition of the link is known on the day.
-        if cascade is None or info.get("score") is None or _price_gap(cascade, LINK_INPUTS[link], day):
+        # An unknown link (an input stale or not started, or its rule undecided) is no state; a
+        # score of None means no sub-condition of the link is known on the day.
+        if (
+            cascade is None
+            or info.get("state") == "unknown"
+            or info.get("score") is None
+            or _price_gap(cascade, LINK_INPUTS[link], day)
+        ):
             out[key] = (NO_DATA, None)
         else:
             out[key] = ("lit" if info.get("lit") else "dark", info.get("since"))
@@ -364,7 +371,9 @@ def _chain(current: Regime) -> str:
 def _link_alert(current: Regime, link: str, state: str, was: str, gap: bool) -> Alert:
     cascade = current.item("cascade")
     info = cascade.state["links"][link]
-    stage = int(cascade.state.get("stage") or 0)
+    stage_low = int(cascade.state.get("stage") or 0)
+    stage_high = int(cascade.state.get("stage_high", stage_low) or stage_low)
+    stage = f"{stage_low}" if stage_high == stage_low else f"{stage_low}-{stage_high}"
     furthest = LINK_LABELS.get(str(cascade.state.get("stage_name")), "none")
     score = info.get("score")
     verb = "lit" if state == "lit" else "went dark"

@@ -10,6 +10,13 @@ sub-conditions). The *stage* is the number of consecutive links lit starting fro
 and ETH are doing. Every value on day ``t`` uses only closes dated on or before ``t`` and macro
 values published by the end of ``t``.
 
+Missing data is never a state. Each link needs some inputs (:data:`LINK_INPUTS`); on a day one
+of them is stale or has not started (:mod:`riskcurve.signals.freshness`), or its rule cannot be
+decided from the conditions known (a moving average still filling), the link is *unknown*, never
+dark or lit. The stage is then a range: ``stage_low`` counts unknown links as dark and
+``stage_high`` as lit, and :func:`stage_phrase` words it ("stage 0-2/5: bonds & credit unknown
+(high-yield spread (BAMLH0A0HYM2): no data since 2026-03-26)").
+
 Calendars: everything sits on one daily (every calendar day) index. Crypto windows count
 calendar days (crypto trades every day: the "200-day" BTC average is 200 days). Equity windows
 count exchange sessions (a 200-day average of the S&P 500 is 200 sessions, about 290 calendar
@@ -19,19 +26,81 @@ spreads) count calendar days of the known value, i.e. they are time-weighted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from riskcurve.data.calendar import MAX_CARRY_DAYS, on_days
 from riskcurve.signals.events import persist
+from riskcurve.signals.freshness import freshness, rule_for
 
 #: The links of the chain, in order.
 LINKS: tuple[str, ...] = ("bonds_credit", "large_caps", "small_caps", "btc", "eth_alts")
 
 #: ``stage_name`` of each stage: the furthest link of the unbroken lit run, ``"none"`` at stage 0.
 STAGE_NAMES: tuple[str, ...] = ("none", *LINKS)
+
+#: Each link's name for a reader.
+LINK_LABELS: Mapping[str, str] = {
+    "bonds_credit": "bonds & credit",
+    "large_caps": "large caps",
+    "small_caps": "small caps",
+    "btc": "Bitcoin",
+    "eth_alts": "ETH & alts",
+}
+
+#: The inputs (fields of :class:`CascadeInputs`) a link cannot be read without: one of them stale
+#: or not yet started makes the link unknown. The altcoin basket is not among them: it is one of
+#: two alternatives of ``eth_alts`` and its coins come and go (a coin that stops leaves it).
+LINK_INPUTS: Mapping[str, tuple[str, ...]] = {
+    "bonds_credit": ("dgs10", "hy_spread"),
+    "large_caps": ("gspc",),
+    "small_caps": ("rut", "gspc"),
+    "btc": ("btc",),
+    "eth_alts": ("eth", "btc"),
+}
+
+#: The store symbol behind each input of :class:`CascadeInputs` (the basket aside).
+INPUT_SYMBOLS: Mapping[str, str] = {
+    "gspc": "GSPC",
+    "rut": "RUT",
+    "btc": "BTC",
+    "eth": "ETH",
+    "dgs10": "DGS10",
+    "hy_spread": "BAMLH0A0HYM2",
+}
+
+_INPUT_LABELS: Mapping[str, str] = {
+    "gspc": "S&P 500",
+    "rut": "Russell 2000",
+    "btc": "BTC",
+    "eth": "ETH",
+    "dgs10": "10-year yield (DGS10)",
+    "hy_spread": "high-yield spread (BAMLH0A0HYM2)",
+}
+
+_CONDITION_WORDS: Mapping[str, str] = {
+    "yield_calm": "10-year yield change",
+    "spread_below_mean": "spread mean",
+    "spread_falling": "spread change",
+    "above_long_ma": "long average",
+    "short_above_long": "short vs long average",
+    "rs_above_mean": "RUT/GSPC mean",
+    "eth_btc_above_mean": "ETH/BTC mean",
+    "alt_breadth": "alt breadth",
+}
+
+#: Each link's rule: every condition of the first group, and at least one of the second (if any).
+_LINK_RULES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "bonds_credit": (("yield_calm",), ("spread_below_mean", "spread_falling")),
+    "large_caps": (("above_long_ma", "short_above_long"), ()),
+    "small_caps": (("above_long_ma", "short_above_long", "rs_above_mean"), ()),
+    "btc": (("above_long_ma", "short_above_long"), ()),
+    "eth_alts": (("above_long_ma", "short_above_long"), ("eth_btc_above_mean", "alt_breadth")),
+}
 
 
 @dataclass(frozen=True)
@@ -149,6 +218,14 @@ class CascadeInputs:
         Exchange session dates, over which equity moving averages are computed; ``None``
         means the weekdays of the index (holidays then count as sessions carrying the
         previous close).
+    fresh
+        Whether each input (columns named after the fields: ``gspc`` .. ``hy_spread``) is fresh
+        on each day, by its own freshness rule (:mod:`riskcurve.signals.freshness`). ``None``:
+        an input is fresh where its aligned value is known (not NaN). :meth:`from_closes`
+        fills it from each series' own dates.
+    last_known
+        The date of each input's newest observation known on each day (same columns), named when
+        a link is unknown; ``None``: the last day its aligned value was known.
 
     Raises
     ------
@@ -165,6 +242,8 @@ class CascadeInputs:
     dgs10: pd.Series
     hy_spread: pd.Series
     sessions: pd.DatetimeIndex | None = field(default=None)
+    fresh: pd.DataFrame | None = field(default=None)
+    last_known: pd.DataFrame | None = field(default=None)
 
     def __post_init__(self) -> None:
         index = self.index
@@ -184,6 +263,34 @@ class CascadeInputs:
             raise ValueError("alts must share the index of gspc (one daily index for every input)")
         if self.sessions is not None and not isinstance(self.sessions, pd.DatetimeIndex):
             raise TypeError("sessions must be a DatetimeIndex or None")
+        for name in ("fresh", "last_known"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not isinstance(value, pd.DataFrame) or not value.index.equals(index):
+                raise ValueError(f"{name} must be a DataFrame on the index of gspc")
+            missing = [column for column in INPUT_SYMBOLS if column not in value.columns]
+            if missing:
+                raise ValueError(f"{name} lacks the inputs {', '.join(missing)}")
+
+    def input_fresh(self) -> pd.DataFrame:
+        """Whether each input is fresh on each day (bool, one column per input field)."""
+        if self.fresh is not None:
+            return self.fresh[list(INPUT_SYMBOLS)].astype(bool)
+        return pd.DataFrame({name: getattr(self, name).notna() for name in INPUT_SYMBOLS}, index=self.index)
+
+    def input_last_known(self) -> pd.DataFrame:
+        """The date of each input's newest known observation on each day (datetime64, NaT before it)."""
+        if self.last_known is not None:
+            return self.last_known[list(INPUT_SYMBOLS)]
+        index = self.index
+        return pd.DataFrame(
+            {
+                name: pd.Series(index.where(getattr(self, name).notna().to_numpy()), index=index).ffill()
+                for name in INPUT_SYMBOLS
+            },
+            index=index,
+        )
 
     @property
     def index(self) -> pd.DatetimeIndex:
@@ -202,6 +309,7 @@ class CascadeInputs:
         alts: pd.DataFrame,
         dgs10: pd.Series,
         hy_spread: pd.Series,
+        freshness_frames: Mapping[str, pd.DataFrame] | None = None,
     ) -> CascadeInputs:
         """Align raw closes (each on its own dates) and known macro values on ``days``.
 
@@ -215,8 +323,29 @@ class CascadeInputs:
         dgs10, hy_spread
             Known macro values, already on ``days`` or on any dates (read with ``on_days`` and
             no carry limit, so pass values already produced by ``known_on`` for ``days``).
+        freshness_frames
+            :func:`~riskcurve.signals.freshness.freshness` frames on ``days`` by input field, for
+            inputs whose observation dates the values above do not carry (the macro series,
+            read from their vintages). A price input missing here is judged from its own bar
+            dates and its catalogue rule; a macro input missing here is fresh where known.
         """
         days = pd.DatetimeIndex(days).rename("date")
+        given = dict(freshness_frames or {})
+        raw = {"gspc": gspc, "rut": rut, "btc": btc, "eth": eth}
+        for name, series in raw.items():
+            if name not in given:
+                given[name] = freshness(rule_for(INPUT_SYMBOLS[name]), series.dropna(), days)
+        fresh = pd.DataFrame(index=days)
+        last_known = pd.DataFrame(index=days)
+        for name in INPUT_SYMBOLS:
+            if name in given:
+                fresh[name] = given[name]["fresh"].reindex(days, fill_value=False).astype(bool)
+                last_known[name] = given[name]["last_known"].reindex(days)
+            else:
+                values = dgs10 if name == "dgs10" else hy_spread
+                known = on_days(values, days, carry=None) if not values.index.equals(days) else values
+                fresh[name] = known.notna()
+                last_known[name] = pd.Series(days.where(known.notna().to_numpy()), index=days).ffill()
         sessions = pd.DatetimeIndex(gspc.dropna().index).union(pd.DatetimeIndex(rut.dropna().index))
         sessions = sessions[(sessions >= days.min()) & (sessions <= days.max())] if len(days) else sessions[:0]
         alt_frame = pd.DataFrame({name: on_days(alts[name], days) for name in alts.columns}, index=days)
@@ -229,6 +358,8 @@ class CascadeInputs:
             dgs10=on_days(dgs10, days, carry=None) if not dgs10.index.equals(days) else dgs10,
             hy_spread=on_days(hy_spread, days, carry=None) if not hy_spread.index.equals(days) else hy_spread,
             sessions=sessions.rename("date"),
+            fresh=fresh,
+            last_known=last_known,
         )
 
 
@@ -395,8 +526,75 @@ def alt_breadth_share(alts: pd.DataFrame, *, window: int = 50, min_alts: int = 3
     return ((alts > means) & comparable).sum(axis=1) / counted.where(counted >= min_alts)
 
 
+def _kleene_all(conditions: list[pd.Series]) -> np.ndarray:
+    # 1 when every condition is met, 0 when any is not, NaN otherwise (some unknown, none failed).
+    values = np.column_stack([c.to_numpy(dtype=float) for c in conditions])
+    failed = (values == 0.0).any(axis=1)
+    met = (values == 1.0).all(axis=1)
+    return np.where(failed, 0.0, np.where(met, 1.0, np.nan))
+
+
+def _kleene_any(conditions: list[pd.Series]) -> np.ndarray:
+    values = np.column_stack([c.to_numpy(dtype=float) for c in conditions])
+    met = (values == 1.0).any(axis=1)
+    failed = (values == 0.0).all(axis=1)
+    return np.where(met, 1.0, np.where(failed, 0.0, np.nan))
+
+
+def link_rule(conditions: pd.DataFrame, link: str) -> pd.Series:
+    """A link's raw rule in three values: 1.0 met, 0.0 not met, NaN when the known conditions cannot decide.
+
+    Unlike ``<link>:raw`` of :func:`cascade_conditions` (which counts an unknown condition as not
+    met), an unknown condition leaves the rule unknown unless the known ones decide it: a failed
+    condition of the "every" group makes it 0.0, a met one of the "at least one" group lets it
+    pass. On every day where this is not NaN it equals ``<link>:raw``.
+
+    Parameters
+    ----------
+    conditions
+        The output of :func:`cascade_conditions`.
+    link
+        One of :data:`LINKS`.
+    """
+    every, some = _LINK_RULES[link]
+    result = _kleene_all([conditions[f"{link}:{name}"] for name in every])
+    if some:
+        either = _kleene_any([conditions[f"{link}:{name}"] for name in some])
+        both = np.column_stack([result, either])
+        result = np.where((both == 0.0).any(axis=1), 0.0, np.where((both == 1.0).all(axis=1), 1.0, np.nan))
+    return pd.Series(result, index=conditions.index, name=link)
+
+
+def _reasons(
+    link: str, unknown: np.ndarray, fresh: pd.DataFrame, last_known: pd.DataFrame, conditions: pd.DataFrame
+) -> np.ndarray:
+    """Why a link is unknown on each of its unknown days (None on the others)."""
+    out = np.full(len(unknown), None, dtype=object)
+    undecided = unknown.copy()
+    for name in LINK_INPUTS[link]:
+        stale = undecided & ~fresh[name].to_numpy()
+        if not stale.any():
+            continue
+        dates = pd.DatetimeIndex(last_known[name])[stale]
+        texts = np.where(
+            dates.isna(),
+            f"{_INPUT_LABELS[name]}: no data yet",
+            f"{_INPUT_LABELS[name]}: no data since " + dates.strftime("%Y-%m-%d").fillna(""),
+        )
+        out[stale] = texts
+        undecided &= ~stale
+    if undecided.any():
+        every, some = _LINK_RULES[link]
+        names = [*every, *some]
+        missing = conditions[[f"{link}:{n}" for n in names]].isna().to_numpy()
+        words = np.array([_CONDITION_WORDS[n] for n in names], dtype=object)
+        for position in np.flatnonzero(undecided):
+            out[position] = "not enough data yet: " + ", ".join(words[missing[position]])
+    return out
+
+
 def cascade(inputs: CascadeInputs, params: CascadeParams | None = None) -> pd.DataFrame:
-    """Which links of the risk curve are lit each day, and how far along the chain risk has travelled.
+    """Which links of the risk curve are lit, dark or unknown each day, and how far along the chain risk has travelled.
 
     Parameters
     ----------
@@ -410,17 +608,31 @@ def cascade(inputs: CascadeInputs, params: CascadeParams | None = None) -> pd.Da
     pandas.DataFrame
         On the inputs' daily index:
 
+        ``state_<link>``
+            ``"lit"``, ``"dark"`` or ``"unknown"``. Unknown while one of the link's
+            :data:`LINK_INPUTS` is stale or has not started, or while the known conditions
+            cannot decide its rule (:func:`link_rule`). On the other days the rule is debounced
+            with :func:`persist` over those known days only: the state changes after the rule
+            held (or failed) on ``params.min_days`` consecutive known days, and an unknown
+            stretch neither lights nor darkens it. Dark before that first happens.
         ``bonds_credit``, ``large_caps``, ``small_caps``, ``btc``, ``eth_alts``
-            bool: the link is lit. Its raw rule (see :func:`cascade_conditions`) is debounced
-            with :func:`persist`: the state changes only after the raw rule held (or failed)
-            for ``params.min_days`` consecutive days. Dark before that first happens.
+            The link is lit: ``True`` (lit), ``False`` (dark), ``None`` (unknown); object dtype.
         ``score_<link>``
             The fraction of the link's sub-conditions met, among those known (NaN when none
             is known): a graded view of the same rule.
+        ``stage_low``, ``stage_high``
+            int 0..5: consecutive lit links from ``bonds_credit``, counting unknown links as
+            dark (low) or as lit (high). Equal when no link that matters is unknown.
         ``stage``
-            int 0..5: the number of consecutive lit links starting from ``bonds_credit``.
+            ``stage_low``: the number of consecutive links known to be lit.
         ``stage_name``
             ``"none"`` at stage 0, otherwise the furthest link of that run.
+        ``through_<link>``
+            The oldest of the newest observation dates of the link's inputs known on the day
+            (NaT while one has not started): the date the link's data run through.
+        ``why_<link>``
+            On unknown days, why: the input that stopped and since when, the one not started
+            yet, or the conditions not known yet; ``None`` on the others.
     """
     if not isinstance(inputs, CascadeInputs):
         raise TypeError(f"inputs must be CascadeInputs, got {type(inputs).__name__}")
@@ -428,27 +640,98 @@ def cascade(inputs: CascadeInputs, params: CascadeParams | None = None) -> pd.Da
     if not isinstance(params, CascadeParams):
         raise TypeError(f"params must be CascadeParams, got {type(params).__name__}")
     conditions = cascade_conditions(inputs, params)
-    result = pd.DataFrame(index=inputs.index)
+    fresh = inputs.input_fresh()
+    last_known = inputs.input_last_known()
+    index = inputs.index
+    result = pd.DataFrame(index=index)
+    states: dict[str, np.ndarray] = {}
+    extra: dict[str, Any] = {}
     for link in LINKS:
-        raw = conditions[f"{link}:raw"].astype(bool)
-        result[link] = persist(raw, params.min_days, initial=False).astype(bool)
+        needed = fresh[list(LINK_INPUTS[link])].all(axis=1).to_numpy()
+        rule = link_rule(conditions, link).to_numpy()
+        known = needed & ~np.isnan(rule)
+        state = np.full(len(index), "unknown", dtype=object)
+        if known.any():
+            settled = persist(pd.Series(rule[known] == 1.0), params.min_days, initial=False).to_numpy(dtype=bool)
+            state[known] = np.where(settled, "lit", "dark")
+        states[link] = state
+        lit = np.full(len(index), None, dtype=object)
+        lit[known] = state[known] == "lit"
+        result[link] = pd.Series(lit, index=index, dtype=object)
+        through = last_known[list(LINK_INPUTS[link])]
+        extra[f"through_{link}"] = pd.Series(
+            np.where(through.isna().any(axis=1), np.datetime64("NaT"), through.min(axis=1).to_numpy()),
+            index=index,
+        ).astype("datetime64[ns]")
+        extra[f"why_{link}"] = pd.Series(_reasons(link, ~known, fresh, last_known, conditions), index=index)
     for link in LINKS:
         subs = [c for c in conditions.columns if c.startswith(f"{link}:") and not c.endswith(":raw")]
         result[f"score_{link}"] = conditions[subs].mean(axis=1, skipna=True)
-    lit = result[list(LINKS)].to_numpy(dtype=bool)
-    # Consecutive lit links from the first: the position of the first dark link.
-    stage = np.where(lit.all(axis=1), len(LINKS), np.argmin(lit, axis=1))
-    result["stage"] = stage.astype(int)
-    result["stage_name"] = np.asarray(STAGE_NAMES, dtype=object)[stage]
+    grid = np.column_stack([states[link] for link in LINKS])
+    low = _run_length(grid == "lit")
+    high = _run_length(grid != "dark")
+    result["stage"] = low
+    result["stage_name"] = np.asarray(STAGE_NAMES, dtype=object)[low]
+    for link in LINKS:
+        result[f"state_{link}"] = pd.Series(states[link], index=index, dtype=object)
+    result["stage_low"] = low
+    result["stage_high"] = high
+    for name, values in extra.items():
+        result[name] = values
     return result
+
+
+def _run_length(on: np.ndarray) -> np.ndarray:
+    # Consecutive True from the first column: the position of the first False.
+    return np.where(on.all(axis=1), on.shape[1], np.argmin(on, axis=1)).astype(int)
+
+
+def stage_phrase(row: Mapping[str, Any] | pd.Series) -> str:
+    """The stage in words, with the unknown links named and why.
+
+    Parameters
+    ----------
+    row
+        One day of :func:`cascade`'s frame (a row, or the dict of its values).
+
+    Returns
+    -------
+    str
+        ``"stage 3/5 (small caps)"`` when every link is known;
+        ``"stage 3/5 (small caps); Bitcoin unknown (BTC: no data since 2026-08-21)"`` when only
+        links past the first dark one are unknown; ``"stage 0-2/5: bonds & credit unknown
+        (high-yield spread (BAMLH0A0HYM2): no data since 2026-03-26)"`` when the stage itself is
+        a range. Never a definite stage because an input stopped.
+
+    Examples
+    --------
+    >>> row = {"stage_low": 0, "stage_high": 2, "state_bonds_credit": "unknown", "state_large_caps": "lit",
+    ...        "state_small_caps": "dark", "state_btc": "lit", "state_eth_alts": "lit",
+    ...        "why_bonds_credit": "high-yield spread (BAMLH0A0HYM2): no data since 2026-03-26"}
+    >>> stage_phrase(row)
+    'stage 0-2/5: bonds & credit unknown (high-yield spread (BAMLH0A0HYM2): no data since 2026-03-26)'
+    """
+    low, high = int(row["stage_low"]), int(row["stage_high"])
+    unknown = [link for link in LINKS if row.get(f"state_{link}") == "unknown"]
+    named = "; ".join(
+        f"{LINK_LABELS[link]} unknown" + (f" ({row.get(f'why_{link}')})" if row.get(f"why_{link}") else "")
+        for link in unknown
+    )
+    if low == high:
+        text = f"stage {low}/5 ({LINK_LABELS.get(STAGE_NAMES[low], 'none')})"
+        return f"{text}; {named}" if named else text
+    return f"stage {low}-{high}/5: {named}"
 
 
 def link_changes(cascade_frame: pd.DataFrame) -> pd.DataFrame:
     """Each date a link lit or went dark.
 
-    A change is a row whose state differs from the previous row's. The first row counts as a
-    change to ``"lit"`` if the link is lit there (it lit on or before that date; the frame
-    says no more), and is not listed if dark.
+    A change is a known day whose state differs from the link's previous known state: days on
+    which the link is unknown (``state_<link>``) are skipped, so a stretch without data is not a
+    change, and a link dark before a gap and lit after it lit on the first known lit day. The
+    first known day counts as a change to ``"lit"`` if the link is lit there (it lit on or
+    before that date; the frame says no more), and is not listed if dark. Frames without state
+    columns read the boolean link columns (unknown as dark).
 
     Parameters
     ----------
@@ -465,12 +748,19 @@ def link_changes(cascade_frame: pd.DataFrame) -> pd.DataFrame:
     if not links:
         raise ValueError(f"cascade_frame has none of the link columns {', '.join(LINKS)}")
     rows: list[tuple[pd.Timestamp, str, str, int]] = []
+    index = pd.DatetimeIndex(cascade_frame.index)
     for order, link in enumerate(links):
-        state = cascade_frame[link].fillna(False).astype(bool)
-        previous = state.shift(1, fill_value=False).astype(bool)
-        changed = (state != previous).to_numpy()
-        dates = pd.DatetimeIndex(cascade_frame.index)[changed]
-        for date, lit in zip(dates, state.to_numpy()[changed], strict=True):
+        if f"state_{link}" in cascade_frame.columns:
+            states = cascade_frame[f"state_{link}"].to_numpy(dtype=object)
+            known = states != "unknown"
+            state = states[known] == "lit"
+            dates = index[known]
+        else:
+            state = cascade_frame[link].fillna(False).astype(bool).to_numpy()
+            dates = index
+        previous = np.concatenate([[False], state[:-1]])
+        changed = state != previous
+        for date, lit in zip(dates[changed], state[changed], strict=True):
             rows.append((date, link, "lit" if lit else "dark", order))
     table = pd.DataFrame(rows, columns=["date", "link", "state", "order"])
     table = table.sort_values(["date", "order"], kind="stable").drop(columns="order").reset_index(drop=True)

@@ -21,21 +21,17 @@ from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
 from riskcurve.signals import cycle
-from riskcurve.signals.cascade import LINKS
-from riskcurve.signals.registry import SIGNALS
+from riskcurve.signals.cascade import LINK_LABELS, LINKS, stage_phrase
+from riskcurve.signals.registry import SIGNALS, freshness_of
 
-#: Inputs that go stale (no new row) for longer than this are called out as missing.
+#: Inputs that go stale (no new row) for longer than this are called out as missing. Kept for
+#: readers of the old rule; stale now means "not fresh" by each input's own freshness rule
+#: (:mod:`riskcurve.signals.freshness`).
 STALE_DAYS = 10
 #: Series whose common last date is the default as-of when the store ends before today.
 CORE_SYMBOLS: tuple[str, ...] = ("RUT", "GSPC", "BTC")
 
-LINK_LABELS = {
-    "bonds_credit": "bonds & credit",
-    "large_caps": "large caps",
-    "small_caps": "small caps",
-    "btc": "Bitcoin",
-    "eth_alts": "ETH & alts",
-}
+__all__ = ["CORE_SYMBOLS", "LINK_LABELS", "Regime", "RegimeItem", "default_as_of", "regime"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,9 @@ class RegimeItem:
     sources
         For each input symbol, the first and last date seen (as of the picture's day).
     stale
-        Inputs whose newest row is more than :data:`STALE_DAYS` days before the day.
+        Inputs not fresh on the day by their own freshness rule
+        (:func:`riskcurve.signals.freshness.rule_for`: stopped, skipped releases, or not
+        started yet); what they decide is unknown.
     through
         The oldest newest row among the inputs the signal needs on the day (those ``stale``
         checks): what "data through" means. A basket's members come and go (a coin whose closes
@@ -174,17 +172,26 @@ def _ranges(data: MarketData, symbols: Iterable[str]) -> dict[str, tuple[str | N
 def _needed(
     data: MarketData, ranges: Mapping[str, tuple[str | None, str | None]], symbols: Iterable[str]
 ) -> tuple[tuple[str, ...], str | None]:
-    """Of the inputs a signal needs: those gone stale, and the oldest newest row ("data through")."""
-    limit = data.as_of - pd.Timedelta(days=STALE_DAYS)
+    """Of the inputs a signal needs: those not fresh on the day, and the oldest newest row ("data through")."""
     stale = []
     lasts = []
     for symbol in symbols:
         last = ranges.get(symbol, (None, None))[1]
         if last is not None:
             lasts.append(last)
-        if last is None or pd.Timestamp(last) < limit:
+        if last is None or not _fresh(data, symbol):
             stale.append(symbol)
     return tuple(stale), min(lasts, default=None)
+
+
+def _fresh(data: MarketData, symbol: str) -> bool:
+    """Whether ``symbol``'s newest observation known on ``data.as_of`` is fresh by its rule."""
+    return bool(freshness_of(data, symbol, pd.DatetimeIndex([data.as_of]))["fresh"].iloc[0])
+
+
+def _stale_note(stale: Iterable[str], through: str | None) -> str:
+    names = ", ".join(stale)
+    return f" (stale: no recent data for {names}" + (f"; data through {through})" if through else ")") if names else ""
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -217,6 +224,16 @@ def default_as_of(store: Store, symbols: Iterable[str] = CORE_SYMBOLS) -> tuple[
     return common, f"latest day with {', '.join(held)} all in the store; today is {now.date().isoformat()}"
 
 
+def _unknown_since(frame: pd.DataFrame, link: str, day: pd.Timestamp) -> str | None:
+    """The first day of the link's current unknown run (``None`` if it was never known)."""
+    states = frame[f"state_{link}"].loc[:day]
+    known = states.index[states.to_numpy(dtype=object) != "unknown"]
+    if not len(known):
+        return None
+    after = states.index[states.index > known[-1]]
+    return after[0].date().isoformat() if len(after) else None
+
+
 def _cascade_item(data: MarketData) -> RegimeItem:
     spec = SIGNALS["cascade"]
     frame = spec.compute(data, None, **spec.parameters)
@@ -226,25 +243,41 @@ def _cascade_item(data: MarketData) -> RegimeItem:
     stale, through = _needed(data, ranges, ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH"))
     links: dict[str, Any] = {}
     for link in LINKS:
-        history = changes[changes["link"] == link]
-        last = history.iloc[-1] if len(history) else None
+        state = str(row.get(f"state_{link}") or "unknown")
+        if state == "unknown":
+            since = _unknown_since(frame, link, data.as_of)
+        else:
+            # The last change between known states: a stretch without data is not a change.
+            history = changes[changes["link"] == link]
+            last = history.iloc[-1] if len(history) else None
+            since = pd.Timestamp(cast(Any, last.name)).date().isoformat() if last is not None else None
         links[link] = {
-            "lit": bool(row.get(link)),
+            "lit": state == "lit",
+            "state": state,
             "score": row.get(f"score_{link}"),
-            "since": pd.Timestamp(cast(Any, last.name)).date().isoformat() if last is not None else None,
+            "since": since,
+            "through": row.get(f"through_{link}"),
+            "why": row.get(f"why_{link}"),
         }
-    stage = int(row.get("stage") or 0)
+    phrase = stage_phrase(row) if row else "stage unknown: no data"
     lit_text = ", ".join(
-        f"{LINK_LABELS[k]} {'lit' if v['lit'] else 'dark'}{' since ' + v['since'] if v['since'] else ''}"
-        for k, v in links.items()
+        f"{LINK_LABELS[k]} {v['state']}{' since ' + v['since'] if v['since'] else ''}" for k, v in links.items()
     )
-    headline = f"stage {stage}/5 ({LINK_LABELS.get(str(row.get('stage_name')), 'none')}): {lit_text}"
+    headline = f"{phrase}. Links: {lit_text}"
     if stale:
         headline += f"; no recent data for {', '.join(stale)}"
+    stage_low = int(row.get("stage_low") or 0)
     return RegimeItem(
         "cascade",
         headline,
-        {"stage": stage, "stage_name": row.get("stage_name"), "links": links},
+        {
+            "stage": stage_low,
+            "stage_low": stage_low,
+            "stage_high": int(row.get("stage_high") or 0),
+            "stage_name": row.get("stage_name"),
+            "phrase": phrase,
+            "links": links,
+        },
         spec.definition,
         ranges,
         stale,
@@ -305,7 +338,10 @@ def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
             f"(closing break {_scalar(last['close_high_date'])}, intraday break {_scalar(last['intraday_high_date'])}, "
             f"base {int(last['base_length'])} sessions)"
         )
-    return RegimeItem("breakout", headline, state, spec.definition, ranges, *_needed(data, ranges, (symbol,)))
+    stale, through = _needed(data, ranges, (symbol,))
+    return RegimeItem(
+        "breakout", headline + _stale_note(stale, through), state, spec.definition, ranges, stale, through
+    )
 
 
 def _relative_strength_item(data: MarketData) -> RegimeItem:
@@ -319,7 +355,10 @@ def _relative_strength_item(data: MarketData) -> RegimeItem:
         f"RUT/GSPC {row.get('ratio', float('nan')):.4f}, {trend} its {spec.parameters['trend_window']}-session mean; "
         f"small caps ahead {row.get('streak', 0)} sessions in a row"
     )
-    return RegimeItem("relative-strength", headline, row, spec.definition, ranges, *_needed(data, ranges, spec.sources))
+    stale, through = _needed(data, ranges, spec.sources)
+    return RegimeItem(
+        "relative-strength", headline + _stale_note(stale, through), row, spec.definition, ranges, stale, through
+    )
 
 
 def _divergence_item(data: MarketData) -> RegimeItem:
@@ -331,15 +370,35 @@ def _divergence_item(data: MarketData) -> RegimeItem:
     ranges = _ranges(data, spec.sources)
     open_now = events[events["open"]] if len(events) else events
     state = {**row, "open_since": open_now.index[-1].date().isoformat() if len(open_now) else None}
-    if len(open_now):
+    stale, through = _needed(data, ranges, spec.sources)
+    if "BTC" in stale or row.get("btc_drawdown") is None:
+        # BTC's distance from its record is read from its last known close, and said to be old:
+        # a close that stopped is never "0% from its record".
+        drawdown, last = _last_known_drawdown(data, "BTC")
+        state["divergence"] = None
+        state["btc_drawdown"] = None
+        state["btc_drawdown_last_known"] = drawdown
+        state["btc_last_close"] = last
+        headline = "unknown: no recent data for " + ", ".join(stale or ["BTC"])
+        if drawdown is not None:
+            headline += f"; BTC was {_pct(-drawdown)} from its record at its last close ({last})"
+    elif len(open_now):
         start = open_now.iloc[-1]
         headline = (
             f"open since {state['open_since']}: {start['near_high_at_start']} near highs while BTC is "
             f"{_pct(-row['btc_drawdown'])} from its record"
-        )
+        ) + _stale_note(stale, through)
     else:
-        headline = f"none open; BTC {_pct(-(row.get('btc_drawdown') or 0.0))} from its record"
-    return RegimeItem("divergence", headline, state, spec.definition, ranges, *_needed(data, ranges, spec.sources))
+        headline = f"none open; BTC {_pct(-row['btc_drawdown'])} from its record" + _stale_note(stale, through)
+    return RegimeItem("divergence", headline, state, spec.definition, ranges, stale, through)
+
+
+def _last_known_drawdown(data: MarketData, symbol: str) -> tuple[float | None, str | None]:
+    """The fraction below its record at the last close known on the day, and that close's date."""
+    closes = data.close(symbol).dropna()
+    if closes.empty:
+        return None, None
+    return float(1.0 - closes.iloc[-1] / closes.max()), closes.index[-1].date().isoformat()
 
 
 def _altseason_item(data: MarketData) -> RegimeItem:
@@ -349,6 +408,11 @@ def _altseason_item(data: MarketData) -> RegimeItem:
     row = _row(frame, data.as_of)
     ranges = _ranges(data, spec.sources)
     members = row.get("members") or 0
+    stale, through = _needed(data, ranges, ("BTC", "ETH"))
+    if stale:
+        headline = f"unknown: no recent data for {', '.join(stale)}" + (f" (data through {through})" if through else "")
+        state = {**row, "altseason": None}
+        return RegimeItem("altseason", headline, state, spec.definition, ranges, stale, through)
     if members < spec.parameters["min_members"]:
         headline = f"unknown: only {members} coins with {spec.parameters['window']} days of closes on this day"
     else:
@@ -358,7 +422,7 @@ def _altseason_item(data: MarketData) -> RegimeItem:
             f"{'above' if row.get('eth_btc_trend') else 'below'} trend"
         )
     # The basket's coins come and go; BTC and ETH are what the signal cannot do without.
-    return RegimeItem("altseason", headline, row, spec.definition, ranges, *_needed(data, ranges, ("BTC", "ETH")))
+    return RegimeItem("altseason", headline, row, spec.definition, ranges, stale, through)
 
 
 def _cycle_item(data: MarketData) -> RegimeItem:
@@ -393,8 +457,15 @@ def _volatility_item(data: MarketData, symbol: str = "BTC") -> RegimeItem:
         f"{(row.get('percentile_30d') or float('nan')) * 100:.0f} of its history{record}; 90-day "
         f"{row.get('vol_90d', float('nan')) * 100:.1f}%"
     )
+    stale, through = _needed(data, ranges, (symbol,))
     return RegimeItem(
-        "volatility", headline, {**row, "symbol": symbol}, spec.definition, ranges, *_needed(data, ranges, (symbol,))
+        "volatility",
+        headline + _stale_note(stale, through),
+        {**row, "symbol": symbol},
+        spec.definition,
+        ranges,
+        stale,
+        through,
     )
 
 

@@ -24,6 +24,7 @@ from riskcurve.signals import (
     cascade,
     cycle,
     divergence,
+    freshness,
     liquidity,
     relative_strength,
     stablecoins,
@@ -210,10 +211,40 @@ def cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
     return signal_cache.cached(data, "cascade.inputs", None, {}, lambda: _cascade_inputs(data))
 
 
+def freshness_of(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """:func:`riskcurve.signals.freshness.freshness` of a stored series on ``days``, as known on each.
+
+    The rule comes from the series' stored metadata (its calendar and release rule), so a series
+    outside the catalogue has one too. Prices are judged from their bar dates, values from their
+    vintages (each known from its release instant).
+
+    Parameters
+    ----------
+    data
+        The point-in-time view.
+    symbol
+        A stored symbol.
+    days
+        The days to stand on (on or before ``data.as_of``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``last_known``, ``age_days``, ``fresh``, ``status`` on ``days``.
+    """
+    meta = data.store.meta(symbol)
+    rule = freshness.rule_for(
+        meta.symbol, kind=meta.kind, calendar=meta.calendar, release=meta.release, lag_days=meta.lag_days
+    )
+    observations = data.bars(symbol)[["close"]] if meta.kind == "price" else data.vintages(symbol)
+    return freshness.freshness(rule, observations, days)
+
+
 def _cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
     data.require("GSPC", "RUT", "BTC", "ETH", "DGS10", "BAMLH0A0HYM2")
     days = data.days(HISTORY_START)
     alts = pd.DataFrame({a: data.close(a) for a in ALTCOINS if data.has(a)})
+    inputs = cascade.INPUT_SYMBOLS
     return cascade.CascadeInputs.from_closes(
         days,
         gspc=data.close("GSPC"),
@@ -223,6 +254,7 @@ def _cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
         alts=alts,
         dgs10=data.known("DGS10", days),
         hy_spread=data.known("BAMLH0A0HYM2", days),
+        freshness_frames={name: freshness_of(data, inputs[name], days) for name in inputs},
     )
 
 

@@ -31,7 +31,8 @@ def cascade_heatmap(cascade_frame: pd.DataFrame, *, parameters: Mapping[str, Any
     ----------
     cascade_frame
         ``SIGNALS["cascade"].compute(...)``: the link columns, ``score_<link>`` and ``stage``.
-        A link is *unknown* on a day none of its sub-conditions is known (its score is NaN).
+        A link is *unknown* where its ``state_<link>`` says so (an input stale or not started,
+        or its rule undecided); frames without state columns: where no sub-condition is known.
     parameters
         The cascade parameters used (defaults of :class:`~riskcurve.signals.cascade.CascadeParams`).
     """
@@ -40,7 +41,14 @@ def cascade_heatmap(cascade_frame: pd.DataFrame, *, parameters: Mapping[str, Any
     first, last = _span(frame.index, "cascade_frame")
     # 0 unknown, 1 dark, 2 lit; drawn with a three-colour discrete scale.
     codes = pd.DataFrame(
-        {link: np.where(frame[f"score_{link}"].isna(), 0, np.where(frame[link].astype(bool), 2, 1)) for link in LINKS},
+        {
+            link: (
+                frame[f"state_{link}"].map({"unknown": 0, "dark": 1, "lit": 2}).to_numpy()
+                if f"state_{link}" in frame.columns
+                else np.where(frame[f"score_{link}"].isna(), 0, np.where(frame[link].fillna(False).astype(bool), 2, 1))
+            )
+            for link in LINKS
+        },
         index=frame.index,
     )
     codes["stage"] = frame["stage"]
@@ -80,7 +88,7 @@ def cascade_heatmap(cascade_frame: pd.DataFrame, *, parameters: Mapping[str, Any
         "below its mean or falling), large caps (S&P 500 above its long mean, short mean above long), small caps "
         "(the same on the Russell 2000, plus RUT/GSPC above its mean), Bitcoin (trend), ETH & alts (ETH trend, plus "
         "ETH/BTC above its mean or alt breadth); a link is lit once its rule held "
-        f"{params['min_days']} days in a row; unknown = none of its inputs known that day."
+        f"{params['min_days']} days in a row; unknown = an input stale or not started, or the rule undecided."
     )
     fig = _finish(
         fig,
@@ -109,11 +117,10 @@ def cascade_chain_chart(regime: Regime) -> go.Figure:
         ) from None
     links = item.state["links"]
     xs = list(range(len(LINKS)))
-    lit = [bool(links[link]["lit"]) for link in LINKS]
+    states = [str(links[link].get("state") or ("lit" if links[link]["lit"] else "dark")) for link in LINKS]
     labels = [
-        f"<b>{LINK_LABELS[link]}</b><br>{'lit' if on else 'dark'}"
-        + (f" since {links[link]['since']}" if links[link]["since"] else "")
-        for link, on in zip(LINKS, lit, strict=True)
+        f"<b>{LINK_LABELS[link]}</b><br>{state}" + (f" since {links[link]['since']}" if links[link]["since"] else "")
+        for link, state in zip(LINKS, states, strict=True)
     ]
     fig = go.Figure()
     fig.add_trace(
@@ -126,7 +133,7 @@ def cascade_chain_chart(regime: Regime) -> go.Figure:
             mode="markers+text",
             marker={
                 "size": 44,
-                "color": [COLORS["lit"] if on else COLORS["dark"] for on in lit],
+                "color": [COLORS.get(state, COLORS["unknown"]) for state in states],
                 "line": {"width": 2, "color": "#ffffff"},
             },
             text=labels,
@@ -145,10 +152,10 @@ def cascade_chain_chart(regime: Regime) -> go.Figure:
     dates = [d for source in item.sources.values() for d in source if d]
     fig = _finish(
         fig,
-        title=f"Cascade on {regime.as_of.isoformat()}: stage {item.state['stage']}/5",
-        definition="stage = the number of consecutive lit links counted from bonds & credit; "
-        "amber = lit, dark = not lit; the date is the last time the link changed state. "
-        + _first_line(item.definition),
+        title=f"Cascade on {regime.as_of.isoformat()}: {_stage_text(item.state)}",
+        definition="stage = the number of consecutive lit links counted from bonds & credit (a range when a "
+        "link is unknown); amber = lit, dark = not lit, grey = unknown; the date is the last time the link "
+        "changed state. " + _first_line(item.definition),
         first=min(dates) if dates else regime.as_of.isoformat(),
         last=max(dates) if dates else regime.as_of.isoformat(),
         sources=list(item.sources),
@@ -161,3 +168,9 @@ def cascade_chain_chart(regime: Regime) -> go.Figure:
 
 def _first_line(text: str) -> str:
     return " ".join(text.split("\n\n")[0].split())
+
+
+def _stage_text(state: Mapping[str, Any]) -> str:
+    low = int(state.get("stage_low", state.get("stage", 0)) or 0)
+    high = int(state.get("stage_high", low) or low)
+    return f"stage {low}/5" if low == high else f"stage {low}-{high}/5"
