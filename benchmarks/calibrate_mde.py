@@ -74,8 +74,7 @@ def main() -> None:
     for h, spell, family in SETTINGS:
         found = calibrate(h, spell, family, runs)
         print(
-            f"| {h} | {spell:g} | {family} | {runs} | {found['power_rotation']:.1%} | "
-            f"{found['power_bootstrap']:.1%} |"
+            f"| {h} | {spell:g} | {family} | {runs} | {found['power_rotation']:.1%} | {found['power_bootstrap']:.1%} |"
         )
 
 
