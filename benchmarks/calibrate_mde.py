@@ -69,7 +69,7 @@ def calibrate(h: int, mean_spell: float, family: int, runs: int) -> dict[str, fl
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    print(f"| h | mean spell | horizons (Holm) | runs | power at the MDE | power at the old bootstrap MDE |")
+    print("| h | mean spell | horizons (Holm) | runs | power at the MDE | power at the old bootstrap MDE |")
     print("|---|---|---|---|---|---|")
     for h, spell, family in SETTINGS:
         found = calibrate(h, spell, family, runs)
