@@ -280,6 +280,12 @@ def test_unknown_parameters_are_refused_in_every_kind(body: str) -> None:
         parse_claims(_file(_claim(body)))
 
 
+def test_an_expectation_the_kind_does_not_read_is_refused() -> None:
+    body = "kind: measure\ndefinition: {series: BTC}\nexpects: {at_least: 1, leader: BTC}\n"
+    with pytest.raises(ClaimFileError, match="a measure claim does not read expects.leader"):
+        parse_claims(_file(_claim(body)))
+
+
 def test_states_refuse_readings_that_do_not_go_together() -> None:
     for fields, message in (
         ({"series": "RUT", "new_high": 200, "above": 1.0}, "takes no equals, above or below"),

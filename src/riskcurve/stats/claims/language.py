@@ -548,6 +548,26 @@ class DirectionDef(_Model):
     window: Window | None = None
 
 
+#: The ``expects`` fields each kind reads; any other is refused rather than ignored.
+EXPECTS_BY_KIND: dict[str, frozenset[str]] = {
+    "measure": frozenset({"value", "tolerance", "rel_tolerance", "at_least", "at_most", "equals", "within"}),
+    "forecast": frozenset({"value", "tolerance", "rel_tolerance", "at_least", "at_most"}),
+    "history": frozenset({"direction", "effect", "evidence"}),
+    "conditional": frozenset({"direction", "effect", "evidence"}),
+    "lead-lag": frozenset({"leader", "not_leader", "lags", "effect"}),
+    "order": frozenset({"order", "first", "effect"}),
+    "direction": frozenset({"direction", "effect"}),
+}
+
+
+def _expects_used(kind: str, expects: Expects) -> None:
+    """Refuse an ``expects`` field the kind does not read (it would be silently ignored)."""
+    unused = sorted(name for name in expects.model_fields_set if name not in EXPECTS_BY_KIND[kind])
+    if unused:
+        takes = ", ".join(sorted(EXPECTS_BY_KIND[kind]))
+        raise ValueError(f"a {kind} claim does not read expects.{unused[0]} (it reads: {takes})")
+
+
 class _ClaimBase(_Model):
     # A part of an episode may carry its own date: it is then measured as of that day.
     id: str | None = None
@@ -563,6 +583,11 @@ class MeasureClaim(_ClaimBase):
     expects: Expects
 
     @model_validator(mode="after")
+    def _expects_read(self) -> MeasureClaim:
+        _expects_used("measure", self.expects)
+        return self
+
+    @model_validator(mode="after")
     def _figure(self) -> MeasureClaim:
         if not self.expects.is_figure():
             raise ValueError("a measure expects a value (with tolerance), a bound, equals or within")
@@ -574,11 +599,21 @@ class HistoryClaim(_ClaimBase):
     definition: HistoryDef
     expects: Expects
 
+    @model_validator(mode="after")
+    def _expects_read(self) -> HistoryClaim:
+        _expects_used("history", self.expects)
+        return self
+
 
 class LeadLagClaim(_ClaimBase):
     kind: Literal["lead-lag"]
     definition: LeadLagDef
     expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> LeadLagClaim:
+        _expects_used("lead-lag", self.expects)
+        return self
 
     @model_validator(mode="after")
     def _who(self) -> LeadLagClaim:
@@ -593,6 +628,11 @@ class ConditionalClaim(_ClaimBase):
     expects: Expects
 
     @model_validator(mode="after")
+    def _expects_read(self) -> ConditionalClaim:
+        _expects_used("conditional", self.expects)
+        return self
+
+    @model_validator(mode="after")
     def _direction(self) -> ConditionalClaim:
         if self.expects.direction is None:
             raise ValueError("a conditional claim expects a direction (above or below)")
@@ -603,6 +643,11 @@ class OrderClaim(_ClaimBase):
     kind: Literal["order"]
     definition: OrderDef
     expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> OrderClaim:
+        _expects_used("order", self.expects)
+        return self
 
     @model_validator(mode="after")
     def _order(self) -> OrderClaim:
@@ -619,6 +664,11 @@ class ForecastClaim(_ClaimBase):
     expects: Expects
 
     @model_validator(mode="after")
+    def _expects_read(self) -> ForecastClaim:
+        _expects_used("forecast", self.expects)
+        return self
+
+    @model_validator(mode="after")
     def _bound(self) -> ForecastClaim:
         if not self.expects.is_figure():
             raise ValueError("a forecast expects a value (with tolerance) or a bound on the move")
@@ -629,6 +679,11 @@ class DirectionClaim(_ClaimBase):
     kind: Literal["direction"]
     definition: DirectionDef
     expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> DirectionClaim:
+        _expects_used("direction", self.expects)
+        return self
 
     @model_validator(mode="after")
     def _direction(self) -> DirectionClaim:
