@@ -20,6 +20,10 @@ def _pct(value: float) -> str:
     return "" if value is None or not math.isfinite(value) else f"{value:+.1%}"
 
 
+def _share(value: float) -> str:
+    return "" if value is None or not math.isfinite(value) else f"{value:.0%}"
+
+
 def _p(value: float) -> str:
     return "" if value is None or not math.isfinite(value) else f"{value:.3f}"
 
@@ -28,8 +32,8 @@ def conditional_study(
     when: str,
     target: str,
     horizons: str | None,
-    reps: int | None,
-    seed: int | None,
+    reps: int,
+    seed: int,
     params: list[str] | None,
     kind: str,
     alpha: float,
@@ -72,7 +76,7 @@ def conditional_study(
         with warnings.catch_warnings():
             # The result carries its own insufficient-data notes; they are shown below, not raised.
             warnings.simplefilter("ignore", InsufficientDataWarning)
-            resamples = 2000 if reps is None else reps
+            resamples = reps
             status = err.status(f"resampling {resamples} times per horizon", spinner="dots")
             with status if not json_out else nullcontext():
                 result = study_condition(
@@ -110,8 +114,11 @@ def conditional_study(
     view = Table(
         title=f"Conditional study: {study.name} -> {study.target_name} as of {as_of_text} ({study.kind} returns)",
         box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
         caption=(
-            f"in/out: measured bars while the state holds / does not ({result.share_in:.0%} in); spells: runs of "
+            f"in/out: measured bars while the state holds / does not ({result.share_in:.0%} in); mean, median, up (the "
+            f"share followed by a rise): in the state / out of it; spells: runs of "
             f"the state (the independent units). Horizons in {study.target_name} bars, entry at the close after the "
             f"state is known. p: rotation test (the state shifted against the returns by every offset), two-sided, "
             f"Holm across horizons; CI: the rotation test inverted; boot CI: stationary bootstrap of (state, return) "
@@ -119,7 +126,8 @@ def conditional_study(
         ),
     )
     level = f"{1 - study.alpha:.0%}"
-    for column in ("h", "n in", "n out", "spells", "in", "out", "diff", f"{level} CI", "boot CI", "p", "Holm"):
+    columns = ("h", "n in", "n out", "spells", "mean in/out", "median", "up", "diff")
+    for column in (*columns, f"{level} CI", "boot CI", "p", "Holm"):
         view.add_column(column, justify="right", no_wrap=True)
     view.add_column("MDE", justify="right", no_wrap=True)
     for h, row in result.table.iterrows():
@@ -128,8 +136,9 @@ def conditional_study(
             str(int(row["n_in"])),
             str(int(row["n_out"])),
             f"{int(row['spells_in'])}/{int(row['spells_out'])}",
-            _pct(row["mean_in"]),
-            _pct(row["mean_out"]),
+            f"{_pct(row['mean_in'])}/{_pct(row['mean_out'])}",
+            f"{_pct(row['median_in'])}/{_pct(row['median_out'])}",
+            f"{_share(row['hit_in'])}/{_share(row['hit_out'])}",
             _pct(row["difference"]),
             f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}" if math.isfinite(row["ci_low"]) else "",
             f"{_pct(row['boot_low'])}..{_pct(row['boot_high'])}" if math.isfinite(row["boot_low"]) else "",

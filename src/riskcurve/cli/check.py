@@ -45,17 +45,29 @@ def _evidence(result: ClaimResult) -> str:
     return "\n".join(bits)
 
 
+def _robustness(result: ClaimResult) -> str:
+    """The grade's robustness in a few words (with --robustness), else nothing."""
+    found = result.robustness
+    if not found or found.get("share_agreeing") is None:
+        return ""
+    text = f"\n[dim]{found['share_agreeing']:.0%} of {found['n_readings']} readings agree[/dim]"
+    flipped = found.get("flipped_by")
+    if flipped:
+        text += f"\n[bold yellow]fragile[/bold yellow]: {flipped['reading']} gives {flipped['grade']}"
+    return text
+
+
 def _table(results: list[ClaimResult], title: str) -> Table:
     view = Table(title=title, show_lines=True)
     for column in ("id", "claim", "measured", "grade", "evidence"):
-        view.add_column(column, no_wrap=column in ("id", "grade"))
+        view.add_column(column, no_wrap=column == "id")
     for result in results:
         measured = result.headline if not result.parts else result.reason
         view.add_row(
             f"{result.id}\n[dim]{result.kind}[/dim]",
             result.statement,
             measured + (f"\n[dim]{result.reason}[/dim]" if not result.parts else ""),
-            _styled(result.grade),
+            _styled(result.grade) + _robustness(result),
             _evidence(result),
         )
         for part in result.parts:
@@ -78,6 +90,14 @@ def check_command(
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness",
+            help="Also re-run each claim under 10 or more neighbouring readings (dates, windows, tolerances, "
+            "thresholds, horizons, close vs intraday): the share that agree, and fragile grades.",
+        ),
+    ] = False,
 ) -> None:
     """Check claims against the data: definition, measured figures, n, p, power, grade.
 
@@ -91,7 +111,7 @@ def check_command(
     claims = claims_from(file)
     with Store(config.store_path(store), read_only=True) as db:
         day = parse_day(as_of, "--as-of") or default_as_of(db)[0].date()
-        results = run_claims(db, claims, ids or None, as_of=day)
+        results = run_claims(db, claims, ids or None, as_of=day, robustness=robustness)
     grades: dict[str, int] = {}
     for result in results:
         grades[result.grade] = grades.get(result.grade, 0) + 1

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from riskcurve.cli._common import JsonOpt, app, emit_json, out
+from riskcurve import config
+from riskcurve.cli._common import JsonOpt, StoreOpt, app, emit_json, out
 
 if TYPE_CHECKING:
     from riskcurve.stats.claims import Claim
@@ -73,11 +74,25 @@ def show_command(claim_id: Annotated[str, typer.Argument(help="The claim's id.")
 
 
 @claims_app.command("validate")
-def validate_command(path: Annotated[Path, typer.Argument(help="The claim file to validate.")]) -> None:
-    """Check a claim file against the language; one error line (file, line, field) if it is malformed."""
+def validate_command(
+    path: Annotated[Path, typer.Argument(help="The claim file to validate.")], store: StoreOpt = None
+) -> None:
+    """Check a claim file against the language; one error line (file, line, field) if it is malformed.
+
+    Every symbol a claim names must be known to the store (when it exists), the catalogue or
+    the derived series; a misspelt one is an error with the nearest names.
+    """
+    from riskcurve.data.store import Store
     from riskcurve.stats.claims import load_claims
+    from riskcurve.stats.claims.symbols import check_symbols
 
     document = load_claims(path)
+    store_file = config.store_path(store)
+    if store_file.is_file():
+        with Store(store_file, read_only=True) as db:
+            check_symbols(document.claims, db)
+    else:
+        check_symbols(document.claims, None)
     kinds: dict[str, int] = {}
     for claim in document.claims:
         kinds[claim.kind] = kinds.get(claim.kind, 0) + 1

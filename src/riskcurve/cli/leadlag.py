@@ -30,6 +30,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.signals.regime import default_as_of
+from riskcurve.stats.defaults import SEED
 from riskcurve.stats.leadlag import DEFAULT_MAX_LAG, DEFAULT_WINDOW, LeadLagResult, leadlag
 
 
@@ -169,8 +170,8 @@ def leadlag_command(
         int, typer.Option("--reps", min=10, max=MAX_REPS, help="Bootstrap resamples for the peak lag's uncertainty.")
     ] = 1000,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Random seed (default: a fresh one, reported in the output).")
-    ] = None,
+        int, typer.Option("--seed", help="Seed of the bootstrap: the same command gives the same numbers.")
+    ] = SEED,
     start: Annotated[str | None, typer.Option("--start", help="Ignore closes before this day, YYYY-MM-DD.")] = None,
     align: Annotated[
         str,

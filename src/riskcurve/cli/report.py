@@ -10,6 +10,7 @@ import typer
 from riskcurve import config
 from riskcurve.cli._common import MAX_REPS, AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
 from riskcurve.report.background import claims_in_background
+from riskcurve.stats.defaults import REPS, SEED
 
 
 @app.command("report")
@@ -24,8 +25,8 @@ def report_command(
     ] = None,
     reps: Annotated[
         int, typer.Option(min=10, max=MAX_REPS, help="Resamples for the event studies' p-values and intervals.")
-    ] = 2000,
-    seed: Annotated[int, typer.Option(help="Seed of every resampling, for reproducible numbers.")] = 20260121,
+    ] = REPS,
+    seed: Annotated[int, typer.Option(help="Seed of every resampling, for reproducible numbers.")] = SEED,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,

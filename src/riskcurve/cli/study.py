@@ -29,6 +29,7 @@ from riskcurve.cli._common import (
 )
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.signals.registry import SIGNALS
+from riskcurve.stats.defaults import REPS, SEED
 from riskcurve.stats.event_study import DEFAULT_HORIZONS, EventStudyResult, study_signal
 
 
@@ -100,7 +101,12 @@ def _render(result: EventStudyResult, as_of: str) -> None:
 @app.command("study")
 def study_command(
     target: Annotated[
-        str, typer.Option("--target", help="Symbol whose forward returns are measured (e.g. BTC, ALTS, NETLIQ).")
+        str,
+        typer.Option(
+            "--target",
+            help="Symbol whose forward returns are measured (e.g. BTC, ALTS, NETLIQ), or A/B for one against "
+            "another (ETH/BTC, RUT/GSPC, ALTS/BTC).",
+        ),
     ],
     events: Annotated[
         str | None,
@@ -129,15 +135,22 @@ def study_command(
         ),
     ] = None,
     reps: Annotated[
-        int | None,
+        int,
         typer.Option(
             "--reps",
             min=10,
             max=MAX_REPS,
-            help="Permutations and bootstrap resamples (each) [default: 10000; with --when 2000].",
+            help="Permutations and bootstrap resamples (each); the report and the dashboard use the same count.",
         ),
-    ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: fresh, and reported].")] = None,
+    ] = REPS,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            help="Seed of every resampling: the same command gives the same numbers; another seed moves them "
+            "in their last digits.",
+        ),
+    ] = SEED,
     param: ParamOpt = None,
     kind: Annotated[str, typer.Option("--kind", help="Return kind: log or simple.")] = "log",
     min_spacing: Annotated[
@@ -187,7 +200,6 @@ def study_command(
     if not re.search(r"(^|_)to_", transition.lower()):
         symbol, transition = qualifier, ""
     chosen_horizons = parse_horizons(horizons) if horizons is not None else DEFAULT_HORIZONS
-    reps = 10_000 if reps is None else reps
     spec, parameters, db, data, chosen, note = signal_context(name.strip(), symbol.strip() or None, param, store, as_of)
     with db, warnings.catch_warnings():
         # The result carries its own insufficient-data notes; they are shown below, not raised.

@@ -49,6 +49,7 @@ from riskcurve.report.stablecoins import stablecoin_view
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
 from riskcurve.stats.claims import Claim, forecast_claims, run_claims
+from riskcurve.stats.defaults import REPS, SEED
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,10 @@ BREAKOUT_SYMBOLS = ("RUT", "IWM", "GSPC", "IXIC", "BTC", "ETH", "GOLD", "SILVER"
 VOLATILITY_SYMBOLS = ("BTC", "ETH", "RUT", "IWM", "GSPC", "IXIC", "GOLD", "SILVER")
 #: Targets offered to the event study.
 STUDY_TARGETS = ("BTC", "ETH", *ALTCOINS, "RUT", "GSPC")
-#: Event-study settings the page does not expose: enough permutations for p-values to two
-#: decimals, and a fixed seed so a page shows the same numbers on every load.
-STUDY_REPS = 1000
-STUDY_SEED = 20260121
+#: Event-study settings the page does not expose: the resample count and seed the CLI and the
+#: report use (riskcurve.stats.defaults), so a page shows the numbers `study` prints.
+STUDY_REPS = REPS
+STUDY_SEED = SEED
 DEFAULT_HORIZONS = "21,63,126,252"
 #: Bounds on what a request may ask for (anything can be posted to the callback endpoint).
 LIMITS = {

@@ -37,6 +37,7 @@ from riskcurve.report.tables import Column
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
 from riskcurve.stats.claims import GRADES, ClaimResult
+from riskcurve.stats.defaults import REPS, SEED
 
 #: Event-study targets drawn in the report: the risk curve's last links.
 STUDY_TARGETS = ("BTC", "ETH", "ALT_BASKET")
@@ -508,8 +509,8 @@ def build_report(
     *,
     as_of: dt.date | str | None = None,
     png_dir: str | os.PathLike[str] | None = None,
-    reps: int = 2_000,
-    seed: int = 20260121,
+    reps: int = REPS,
+    seed: int = SEED,
     progress: Progress | None = None,
     claims: PendingClaims | None = None,
 ) -> ReportResult:

@@ -181,7 +181,9 @@ def level_series(data: MarketData, name: str) -> pd.Series:
         The point-in-time view.
     name
         A price symbol (``"BTC"``), ``"ALTS"`` / ``"ALT_BASKET"`` (the equal-weight altcoin basket,
-        :func:`~riskcurve.signals.altseason.basket_index`), or a key of :data:`DERIVED`.
+        :func:`~riskcurve.signals.altseason.basket_index`), a key of :data:`DERIVED`, or ``A/B``:
+        one of these against another (``ETH/BTC``, ``RUT/GSPC``, ``ALTS/BTC``), A's level divided
+        by B's as known on A's days.
 
     Returns
     -------
@@ -189,6 +191,8 @@ def level_series(data: MarketData, name: str) -> pd.Series:
         The level on its own calendar, named ``name`` (upper case), without missing values.
     """
     key = name.strip().upper()
+    if "/" in key:
+        return _ratio(data, key)
     if key in ALTS_NAMES:
         coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
         if not coins:
@@ -203,3 +207,18 @@ def level_series(data: MarketData, name: str) -> pd.Series:
             f"{key} is a value series (macro data); pass a price symbol, {ALTS} or one of {', '.join(DERIVED)}"
         )
     return data.close(key)
+
+
+def _ratio(data: MarketData, name: str) -> pd.Series:
+    """``A/B``: A's level over B's as known at the end of each of A's days."""
+    from riskcurve.data.calendar import on_days
+
+    top, _, bottom = name.partition("/")
+    if not top or not bottom or "/" in bottom:
+        raise ValueError(f"{name!r} is not A/B (one series against one other, e.g. ETH/BTC)")
+    numerator = level_series(data, top)
+    denominator = on_days(level_series(data, bottom), pd.DatetimeIndex(numerator.index))
+    ratio = (numerator / denominator.where(denominator > 0)).dropna().rename(name)
+    if ratio.empty:
+        raise ValueError(f"{top} and {bottom} have no day in common on or before {data.as_of.date()}")
+    return ratio

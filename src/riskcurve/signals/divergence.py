@@ -66,6 +66,9 @@ def anything_but_crypto(
     * **BTC drawdown**: ``1 - BTC_t / H_t(BTC)``, the fraction below Bitcoin's record close.
     * **divergence**: (small caps near their high *or* gold or silver near its high) *and*
       BTC drawdown ``>= btc_drawdown`` (default 10%).
+    * **divergence_all**: the articles' picture, a conjunction: small caps *and* gold *and*
+      silver all near their highs *and* BTC drawdown ``>= btc_drawdown``. Unknown (``<NA>``)
+      on a day where any of the four closes is unknown: a missing close is no state.
 
     An unknown close (NaN, e.g. a closed market beyond the carry limit or before a series
     starts) is not near its high; an unknown BTC close makes the day no divergence.
@@ -86,7 +89,8 @@ def anything_but_crypto(
         On the shared index: ``small_below_high``, ``gold_below_high``, ``silver_below_high``
         (fractions below the record), ``small_near_high``, ``gold_near_high``,
         ``silver_near_high``, ``metals_near_high`` (gold or silver), ``btc_drawdown``
-        (fraction) and ``divergence`` (bool).
+        (fraction), ``divergence`` (bool) and ``divergence_all`` (nullable boolean: the
+        conjunction, ``<NA>`` where a close is unknown).
     """
     near = _fraction("near_high_pct", near_high_pct)
     floor = _fraction("btc_drawdown", btc_drawdown)
@@ -112,6 +116,11 @@ def anything_but_crypto(
     frame["btc_drawdown"] = _below_high(series["btc"])
     btc_down = series["btc"] <= (1.0 - floor) * series["btc"].cummax()
     frame["divergence"] = (frame["small_near_high"] | frame["metals_near_high"]) & btc_down
+    together = frame["small_near_high"] & frame["gold_near_high"] & frame["silver_near_high"] & btc_down
+    known = pd.concat(series, axis=1).notna().all(axis=1)
+    frame["divergence_all"] = pd.array(
+        [bool(hit) if ok else pd.NA for hit, ok in zip(together, known, strict=True)], dtype="boolean"
+    )
     return frame
 
 

@@ -812,9 +812,11 @@ def study_signal(
 
     spec = get_signal(signal)
     chosen = (symbol or spec.default_symbol or "").upper() or None
+    from riskcurve.signals.derived import level_series
+
     target = target.upper()
-    data.require(target)
+    close = level_series(data, target)  # a price, ALTS, a derived series, or A/B (ETH/BTC)
     events = select_transitions(spec.events(data, chosen, **dict(parameters or {})), spec.name, transition, mixed=mixed)
     label = f"{spec.name}:{chosen}" if chosen else spec.name
     study_kwargs.setdefault("name", f"{label}:{transition.lower()}" if transition else label)
-    return EventStudy(events=pd.DatetimeIndex(events.index), target=data.close(target), **study_kwargs).run()
+    return EventStudy(events=pd.DatetimeIndex(events.index), target=close, **study_kwargs).run()

@@ -47,6 +47,20 @@ def test_unknown_closes_are_not_near_highs() -> None:
     assert frame["divergence"].tolist() == [False, False, False]
 
 
+def test_the_conjunction_needs_small_caps_and_both_metals_at_highs_together() -> None:
+    # The articles' "anything but crypto" is small caps AND metals at records while BTC falls;
+    # any one of them near its high (the OR of `divergence`) is a far commoner thing.
+    small = _series([100, 101, 90, 102, 103, np.nan])
+    gold = _series([10, 11, 12, 9, 13, 14])
+    silver = _series([5, 5.5, 6, 6.5, 4, 7])
+    btc = _series([100, 80, 80, 80, 80, 80])
+    frame = anything_but_crypto(small, gold, silver, btc)
+    assert frame["divergence"].tolist() == [False, True, True, True, True, True]
+    conjunction = frame["divergence_all"]
+    assert conjunction.iloc[:5].tolist() == [False, True, False, False, False]  # day 1: BTC at its record
+    assert conjunction.isna().tolist() == [False] * 5 + [True]  # an unknown close is no state
+
+
 def test_anything_but_crypto_validates() -> None:
     series = _series([1.0, 2.0])
     with pytest.raises(ValueError, match="near_high_pct"):

@@ -384,6 +384,12 @@ def test_result_as_of_d_is_unchanged_when_later_data_arrive(
         now = {r.id: r.to_dict() for r in run_claims(store, chosen, as_of=END, reps=200)}
     for cid, result in then.items():
         later = dict(now[cid])
+        # A history claim also shows the same study on all the data ("now", a part of its own);
+        # what it says as of its date must not move.
+        if later["kind"] == "history":
+            assert [p["id"] for p in later["parts"]] == [f"{cid}.now"], cid
+            later["parts"] = []
+            later["measured"] = {k: v for k, v in later["measured"].items() if k != "now"}
         # Only where the data read runs to may differ (the later store's series run longer).
         assert {k: v for k, v in result.items() if k != "data"} == {k: v for k, v in later.items() if k != "data"}, cid
 
@@ -431,7 +437,8 @@ def test_yaml_errors_and_missing_fields_name_the_line() -> None:
 
 def test_the_builtin_pack_covers_every_claim() -> None:
     pack = builtin_claims()
-    assert [c.id for c in pack] == [f"C{i:02d}" for i in range(1, 48)]
+    # C01-C47 from ../shared/CLAIMS.md, then C48-C49: the articles' ETF-flow statements.
+    assert [c.id for c in pack] == [f"C{i:02d}" for i in range(1, 50)]
     assert {c.kind for c in pack} == {
         "measure",
         "episode",
@@ -464,14 +471,17 @@ claims:
     date: {D}
     kind: history
     definition:
-      events: {{signal: breakout, symbol: RUT, parameters: {{min_base: -5}}}}
+      events: {{signal: breakout, symbol: RUT, parameters: {{basis: nonsense}}}}
       targets: [BTC]
       horizons: [21]
     expects: {{direction: above, effect: 0.05}}
 """
     (result,) = run_claims(store, list(parse_claims(text).claims), as_of=END)
     assert result.grade == "data missing" and result.reason.startswith("could not be measured as defined: ")
-    assert "min_base" in result.reason
+    assert "nonsense" in result.reason
+    # A count out of range is refused when the file is read, before anything runs (issue 20).
+    with pytest.raises(ClaimFileError, match=r"line 9: .*min_base=-5 of signal 'breakout' must be a whole number"):
+        parse_claims(text.replace("basis: nonsense", "min_base: -5"))
 
 
 def test_a_check_standing_before_the_claims_date_says_so(store: Store, claims: list[Any]) -> None:

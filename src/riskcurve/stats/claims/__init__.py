@@ -79,6 +79,7 @@ def run_claims(
     as_of: Any = None,
     seed: int = SEED,
     reps: int | None = None,
+    robustness: bool = False,
 ) -> list[ClaimResult]:
     """Check claims (default: the built-in pack) on what the store knew on ``as_of``.
 
@@ -95,6 +96,9 @@ def run_claims(
         measured as of its own date; forecasts read the data after it.
     seed, reps
         Resampling seed and an override of each study's resamples.
+    robustness
+        Also re-run each claim under its neighbouring readings and attach the share that agree
+        and whether the grade is fragile (:mod:`~riskcurve.stats.claims.robustness`).
 
     Returns
     -------
@@ -102,4 +106,4 @@ def run_claims(
         One per claim, each with a grade and its reason.
     """
     chosen = select(builtin_claims() if claims is None else claims, ids)
-    return run(store, chosen, as_of=as_of, seed=seed, reps=reps)
+    return run(store, chosen, as_of=as_of, seed=seed, reps=reps, robustness=robustness)

@@ -16,11 +16,12 @@ from riskcurve.stats.claims.language import (
     Events,
 )
 from riskcurve.stats.claims.result import DataMissing
+from riskcurve.stats.defaults import SEED
 
-#: Seed of every resampling behind a grade (grades are checked not to depend on it).
-SEED = 20260121
 #: The derived series of the equal-weight altcoin basket.
 ALT_BASKET = "ALT_BASKET"
+#: Names a claim may give the altcoin basket.
+ALT_NAMES = frozenset({ALT_BASKET, "ALTS"})
 #: A window may start this many days before a series' first value and still be "in the data".
 GRACE_DAYS = 7
 
@@ -47,6 +48,9 @@ class Context:
     reps: int | None = None
     _views: dict[pd.Timestamp, MarketData] = field(default_factory=dict)
     _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    #: Studies already run in this check, by everything that determines them: claims (and the
+    #: robustness readings of a claim) that ask the same question share one run.
+    shared: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def view(self, day: dt.date | pd.Timestamp | None = None) -> MarketData:
         """The store as known at the end of ``day`` (never later than ``as_of``)."""
@@ -113,9 +117,15 @@ class Reader:
         }
 
     def series(self, name: str, field: str = "close") -> pd.Series:
-        """A price series' closes (or another bar field), a value series by observation date, or the alt basket."""
+        """A price series' closes (or another bar field), a value series by observation date, or the alt basket.
+
+        ``A/B`` is one series against another: A's values divided by B's as known on A's days
+        (ETH/BTC, RUT/GSPC, ALTS/BTC).
+        """
         symbol = name.strip().upper()
-        if symbol == ALT_BASKET:
+        if "/" in symbol:
+            return self._ratio(symbol, field)
+        if symbol in ALT_NAMES:
             from riskcurve.signals.registry import alt_basket
 
             try:
@@ -137,10 +147,42 @@ class Reader:
         self._note(symbol, values)
         return values
 
+    def _ratio(self, name: str, field: str) -> pd.Series:
+        from riskcurve.data.calendar import on_days
+
+        top, _, bottom = name.partition("/")
+        if not top or not bottom or "/" in bottom:
+            raise DataMissing(f"{name!r} is not A/B (one series against one other)")
+        numerator = self.series(top, field).dropna().astype(float)
+        denominator = on_days(self.series(bottom, field).astype(float), pd.DatetimeIndex(numerator.index))
+        ratio = (numerator / denominator.where(denominator > 0)).dropna().rename(name)
+        if ratio.empty:
+            raise DataMissing(f"{top} and {bottom} have no day in common on or before {self.data.as_of.date()}")
+        return ratio
+
+    def is_price(self, name: str) -> bool:
+        """Whether ``name`` reads as prices (its own calendar of closes) rather than published values."""
+        symbol = name.strip().upper()
+        if "/" in symbol:
+            return all(self.is_price(part) for part in symbol.split("/"))
+        return symbol in ALT_NAMES or not self.data.has(symbol) or self.data.store.kind(symbol) == "price"
+
+    def unit(self, name: str) -> str:
+        """The unit of a series as stored (``USD``, ``percent``, ``USD billions``); a ratio's is ``ratio``."""
+        symbol = name.strip().upper()
+        if "/" in symbol:
+            return "ratio"
+        if symbol in ALT_NAMES or not self.data.has(symbol):
+            return "index"
+        try:
+            return str(self.data.store.meta(symbol).unit or "number")
+        except (KeyError, ValueError, AttributeError):
+            return "number"
+
     def on_days(self, name: str, days: pd.DatetimeIndex) -> pd.Series:
         """A series as known at the end of each of ``days`` (macro values by publication)."""
         symbol = name.strip().upper()
-        if symbol != ALT_BASKET and self.data.has(symbol) and self.data.store.kind(symbol) != "price":
+        if "/" not in symbol and symbol not in ALT_NAMES and self.data.has(symbol) and not self.is_price(symbol):
             values = self.data.known(symbol, days)
             self._note(symbol, values)
             return values

@@ -125,12 +125,44 @@ def _most_correlated(reader: Reader, start: pd.Timestamp | None, end: pd.Timesta
     return {"best": best, **{f"corr_{k}": v for k, v in corrs.items()}}
 
 
+def _etf_absorption(reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any) -> dict[str, Any]:
+    """Bitcoin bought by spot ETFs against Bitcoin mined over the window (both in BTC).
+
+    Each day's net flow (``flows``, in USD millions, ``scale`` USD per unit) is turned into
+    BTC at that day's BTC close; mined BTC is the growth of the cycle signal's supply (the
+    issuance schedule by block height). ``multiple`` is bought over mined: above 1, the funds
+    took more than the new supply.
+    """
+    from riskcurve.data.calendar import on_days
+
+    flows = reader.series(str(params.get("flows", "BTC_SPOT_ETF_NETFLOW")))
+    scale = float(params.get("scale", 1e6))
+    btc = reader.series("BTC")
+    window = flows.loc[start:end].dropna() if start is not None else flows.loc[:end].dropna()
+    if window.empty:
+        raise DataMissing("no ETF flow in the window")
+    price = on_days(btc, pd.DatetimeIndex(window.index))
+    bought = float((window * scale / price).sum())
+    supply = reader.signal_column("cycle", None, {}, "supply").loc[:end].dropna()
+    first = supply.loc[: window.index[0] - pd.Timedelta(days=1)]
+    mined = float(supply.iloc[-1] - (first.iloc[-1] if len(first) else supply.iloc[0]))
+    return {
+        "usd": float(window.sum() * scale),
+        "btc_bought": bought,
+        "btc_mined": mined,
+        "multiple": bought / mined if mined > 0 else float("nan"),
+        "first_day": window.index[0].date().isoformat(),
+        "last_day": window.index[-1].date().isoformat(),
+    }
+
+
 NAMED_FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
     "january-effect": _january_effect,
     "halving-windows": _halving_windows,
     "breakout-of-high": _breakout_of_high,
     "prior-high-before-halving": _prior_high_before_halving,
     "most-correlated": _most_correlated,
+    "etf-absorption": _etf_absorption,
 }
 
 

@@ -13,19 +13,22 @@ YAML node tree (``yaml.compose``) to the node's line.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeAlias
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from riskcurve.errors import ClaimFileError
 
 #: Version of the claim-file format.
 FORMAT_VERSION = 1
 
-Kind: TypeAlias = Literal["measure", "episode", "history", "lead-lag", "conditional", "order", "forecast", "needs-data"]
+Kind: TypeAlias = Literal[
+    "measure", "episode", "history", "lead-lag", "conditional", "order", "forecast", "direction", "needs-data"
+]
 KINDS: tuple[str, ...] = (
     "measure",
     "episode",
@@ -34,8 +37,31 @@ KINDS: tuple[str, ...] = (
     "conditional",
     "order",
     "forecast",
+    "direction",
     "needs-data",
 )
+
+#: Dates a claim may name: nothing in the data or in a claim lies outside these.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+#: The largest count (of days, sessions, events...) a claim may give.
+MAX_COUNT = 100_000
+#: A YAML document may expand to at most this many values once its aliases are followed.
+MAX_NODES = 50_000
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"date {day} is outside {FIRST_DAY}..{LAST_DAY}")
+    return day
+
+
+#: A calendar day within :data:`FIRST_DAY` .. :data:`LAST_DAY`.
+Day: TypeAlias = Annotated[dt.date, AfterValidator(_in_range)]
+#: A positive count (days, sessions, events, resamples).
+Count: TypeAlias = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+#: How a change is measured: ``percent`` (b / a - 1), ``log`` (ln b/a) or ``difference`` (b - a).
+ChangeUnit: TypeAlias = Literal["percent", "log", "difference"]
 
 Statistic: TypeAlias = Literal[
     "last",
@@ -65,6 +91,7 @@ FIGURES: tuple[str, ...] = (
     "breakout-of-high",
     "prior-high-before-halving",
     "most-correlated",
+    "etf-absorption",
 )
 
 
@@ -80,15 +107,72 @@ def _signal_name(name: str | None) -> str | None:
     return key
 
 
+#: Parameters each named figure reads, with their defaults (the type of each is checked).
+FIGURE_PARAMETERS: dict[str, dict[str, Any]] = {
+    "january-effect": {"small": "RUT", "large": "GSPC", "threshold_bp": 500.0},
+    "halving-windows": {},
+    "breakout-of-high": {"symbol": "RUT", "high_from": FIRST_DAY, "high_to": LAST_DAY},
+    "prior-high-before-halving": {},
+    "most-correlated": {"symbol": "BTC", "freq": "W", "candidates": ["GSPC"]},
+    "etf-absorption": {"flows": "BTC_SPOT_ETF_NETFLOW", "scale": 1e6},
+}
+#: Parameters a signal's events take beyond the signal's own (``relative-strength`` events are
+#: streaks of at least ``min_streak`` sessions).
+EVENT_PARAMETERS: dict[str, dict[str, Any]] = {"relative-strength": {"min_streak": 10}}
+
+
+def signal_parameters(name: str, *, events: bool = False) -> dict[str, Any]:
+    """A registered signal's parameters and their defaults (``events``: those its events take too)."""
+    from riskcurve.signals.registry import get_signal
+
+    spec = get_signal(name)
+    return {**spec.parameters, **(EVENT_PARAMETERS.get(spec.name, {}) if events else {})}
+
+
+def _check_value(owner: str, key: str, value: Any, default: Any) -> None:
+    """One parameter's value against its default's type: counts positive, numbers finite, days in range."""
+    where = f"parameter {key}={value!r} of {owner}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false")
+    elif isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT:
+            raise ValueError(f"{where} must be a whole number from 1 to {MAX_COUNT:,}")
+    elif isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"{where} must be a finite number")
+    elif isinstance(default, dt.date):
+        try:
+            _in_range(dt.date.fromisoformat(str(value)))
+        except ValueError as bad:
+            raise ValueError(f"{where} must be a day YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY} ({bad})") from None
+    elif isinstance(default, list):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError(f"{where} must be a list of names")
+    elif not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where} must be a text")
+
+
+def _check_parameters(name: str, parameters: Mapping[str, Any], allowed: Mapping[str, Any], what: str) -> None:
+    """Refuse a parameter ``allowed`` does not list, or a value of the wrong type or range."""
+    owner = f"{what} {name!r}"
+    for key, value in parameters.items():
+        if key not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise ValueError(f"{owner} has no parameter {key!r} (it takes: {known})")
+        _check_value(owner, key, value, allowed[key])
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Every field is used or refused; numbers are finite (`.inf` and `.nan` are refused).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Window(_Model):
     """A closed date range; ``start`` or ``end`` left out means the data's first day or the claim's date."""
 
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
@@ -132,7 +216,7 @@ class Expects(_Model):
     at_least: float | None = None
     at_most: float | None = None
     equals: bool | str | None = None
-    within: list[tuple[dt.date, dt.date]] | None = None
+    within: list[tuple[Day, Day]] | None = None
     direction: Literal["above", "below"] | None = None
     effect: float | None = Field(default=None, gt=0)
     leader: str | None = None
@@ -163,7 +247,11 @@ class Measure(_Model):
     ``parameters`` and ``key``) says what is read. ``transform`` turns the values first;
     ``statistic`` reduces the window to one figure. ``relative_to`` subtracts the same
     statistic of another series; ``versus_window`` compares with the same statistic over
-    another window (``versus: ratio`` or ``difference``).
+    another window (``versus: ratio`` or ``difference``); with both, the two symbols' ratios
+    (or differences) are compared: their ratio, or their difference. ``where`` keeps only the
+    days on which a true/false transform of the same series holds (``record_high``: a record
+    close that day), so two features are read off one day. ``proxy`` says, in words, what the
+    series stands in for; it is shown with the result.
     """
 
     series: str | None = None
@@ -177,6 +265,8 @@ class Measure(_Model):
     transform: Transform | None = None
     bounds: tuple[float, float] | None = None
     threshold: float | None = None
+    where: Transform | None = None
+    proxy: str | None = None
     statistic: Statistic = "last"
     window: Window | None = None
     relative_to: str | None = None
@@ -198,6 +288,12 @@ class Measure(_Model):
             raise ValueError(f"give exactly one of series, signal or figure (got {', '.join(chosen) or 'none'})")
         if self.signal is not None and self.column is None:
             raise ValueError("a signal measure needs the column it reads")
+        if self.signal is not None:
+            _check_parameters(self.signal, self.parameters, signal_parameters(self.signal), "signal")
+        elif self.figure is not None:
+            _check_parameters(self.figure, self.parameters, FIGURE_PARAMETERS[self.figure], "figure")
+        elif self.parameters:
+            raise ValueError("a series measure takes no parameters")
         if self.figure is not None and self.key is None:
             raise ValueError("a figure measure needs the key it reads")
         if self.transform == "between" and self.bounds is None:
@@ -211,33 +307,23 @@ class Measure(_Model):
         return self
 
 
-class Events(_Model):
-    """Event dates: a registered signal's events, the onsets of a signal column, or given dates."""
-
-    signal: str | None = None
-    symbol: str | None = None
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    column: str | None = None
-    cooldown: int = Field(default=0, ge=0)
-    dates: list[dt.date] | None = None
-
-    @field_validator("signal")
-    @classmethod
-    def _known_signal(cls, value: str | None) -> str | None:
-        return _signal_name(value)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Events:
-        if (self.signal is None) == (self.dates is None):
-            raise ValueError("give either signal (with symbol, parameters, column) or dates")
-        return self
-
-
 class State(_Model):
-    """A true/false state by day: a signal column compared with a value, or a series' change.
+    """A true/false state by day, as known at the end of each day (unknown where the data are).
 
-    ``signal`` + ``column`` (+ ``equals`` or ``above``/``below``), or ``series`` with
-    ``change_days`` (its change over that many days) compared with ``above``/``below``.
+    One of:
+
+    - ``signal`` + ``column``, compared with ``equals`` or ``above`` / ``below``;
+    - ``series`` (a symbol, or ``A/B`` for one against another) and one reading of it, compared
+      with ``above`` / ``below``: its level (nothing else), its change over ``change_days``
+      calendar days, its year-to-date change (``ytd: true``); or, with no comparison, whether it
+      closes at its ``new_high`` / ``new_low`` of that many observations (itself included);
+    - a calendar condition: ``month`` (1-12, or a list), or ``first_sessions: N`` (the first N
+      sessions of each year: days on which ``series``, default GSPC, has a value);
+    - ``all`` / ``any``: several states that must all, or any, hold.
+
+    A change is measured in ``change`` units: ``percent`` (b / a - 1), ``log`` or ``difference``
+    (b - a). The default follows the series: ``difference`` for a series in percent (rates,
+    spreads), ``percent`` for everything else (prices, USD levels, index levels).
     """
 
     signal: str | None = None
@@ -245,7 +331,15 @@ class State(_Model):
     parameters: dict[str, Any] = Field(default_factory=dict)
     column: str | None = None
     series: str | None = None
-    change_days: int | None = Field(default=None, ge=1)
+    change_days: Count | None = None
+    ytd: bool = False
+    change: ChangeUnit | None = None
+    new_high: Count | None = None
+    new_low: Count | None = None
+    month: Annotated[int, Field(ge=1, le=12)] | list[Annotated[int, Field(ge=1, le=12)]] | None = None
+    first_sessions: Count | None = None
+    all: list[State] | None = Field(default=None, min_length=1)
+    any: list[State] | None = Field(default=None, min_length=1)
     equals: bool | str | None = None
     above: float | None = None
     below: float | None = None
@@ -257,12 +351,119 @@ class State(_Model):
 
     @model_validator(mode="after")
     def _defined(self) -> State:
+        compared = sum(v is not None for v in (self.equals, self.above, self.below))
+        calendar = self.month is not None or self.first_sessions is not None
+        if self.all is not None or self.any is not None:
+            beside = self.model_dump(exclude={"all", "any", "parameters", "ytd"})
+            others = [k for k, v in beside.items() if v is not None]
+            if (self.all is not None and self.any is not None) or others or self.ytd:
+                raise ValueError("'all' or 'any' is a list of states and takes nothing beside it")
+            return self
+        if calendar:
+            if self.month is not None and self.first_sessions is not None:
+                raise ValueError("give month or first_sessions, not both (combine them with 'all')")
+            if self.signal is not None or compared or self.change_days or self.ytd or self.new_high or self.new_low:
+                raise ValueError("a calendar condition (month, first_sessions) takes no signal, reading or comparison")
+            if self.month is not None and self.series is not None:
+                raise ValueError("'month' takes no series")
+            return self
         if (self.signal is None) == (self.series is None):
-            raise ValueError("give either signal (with column) or series")
-        if self.signal is not None and self.column is None:
-            raise ValueError("a signal state needs the column it reads")
-        if sum(v is not None for v in (self.equals, self.above, self.below)) != 1:
+            raise ValueError("give one of signal (with column), series, month, first_sessions, all or any")
+        if self.signal is not None:
+            if self.column is None:
+                raise ValueError("a signal state needs the column it reads")
+            if self.change_days or self.ytd or self.new_high or self.new_low or self.change is not None:
+                raise ValueError("change_days, ytd, change, new_high and new_low read a series, not a signal")
+            _check_parameters(self.signal, self.parameters, signal_parameters(self.signal), "signal")
+        else:
+            if self.parameters or self.symbol is not None or self.column is not None:
+                raise ValueError("a series state takes no symbol, column or parameters")
+            readings = [
+                name
+                for name, given in (
+                    ("change_days", self.change_days is not None),
+                    ("ytd", self.ytd),
+                    ("new_high", self.new_high is not None),
+                    ("new_low", self.new_low is not None),
+                )
+                if given
+            ]
+            if len(readings) > 1:
+                raise ValueError(f"give one reading of the series, not {' and '.join(readings)}")
+            extreme = readings and readings[0] in ("new_high", "new_low")
+            if extreme and compared:
+                raise ValueError(f"{readings[0]} is true or false by itself; it takes no equals, above or below")
+            if self.change is not None and not (readings and readings[0] in ("change_days", "ytd")):
+                raise ValueError("'change' is the unit of change_days or ytd")
+            if self.equals is not None:
+                raise ValueError("a series state is compared with above or below")
+            if not extreme and compared != 1:
+                raise ValueError("give exactly one of above or below")
+            return self
+        if compared != 1:
             raise ValueError("give exactly one of equals, above or below")
+        return self
+
+    def label(self) -> str:
+        """The state in words, with its change unit when given (``RUT 21-day change (percent) > 0.05``)."""
+        if self.all is not None or self.any is not None:
+            joiner = " and " if self.all is not None else " or "
+            return "(" + joiner.join(s.label() for s in (self.all or self.any or [])) + ")"
+        if self.month is not None:
+            months = [self.month] if isinstance(self.month, int) else self.month
+            return "month in " + ", ".join(dt.date(2000, m, 1).strftime("%b") for m in months)
+        if self.first_sessions is not None:
+            return f"first {self.first_sessions} sessions of the year ({(self.series or 'GSPC').upper()})"
+        if self.signal is not None:
+            what = f"{self.signal}{':' + self.symbol.upper() if self.symbol else ''}.{self.column}"
+        else:
+            name = str(self.series).upper()
+            if self.new_high is not None:
+                return f"{name} at its {self.new_high}-observation high"
+            if self.new_low is not None:
+                return f"{name} at its {self.new_low}-observation low"
+            unit = f" ({self.change})" if self.change else ""
+            what = (
+                f"{name} {self.change_days}-day change{unit}"
+                if self.change_days
+                else f"{name} year-to-date change{unit}"
+                if self.ytd
+                else name
+            )
+        if self.equals is not None:
+            return f"{what} = {self.equals}"
+        return f"{what} > {self.above}" if self.above is not None else f"{what} < {self.below}"
+
+
+class Events(_Model):
+    """Event dates: a registered signal's events, the onsets of a signal column or of a state, or dates.
+
+    ``state`` takes any :class:`State` (a new 200-day high, a 21-day change above 5%, a
+    calendar condition...): each day it switches on is an event, ``cooldown`` rows apart.
+    """
+
+    signal: str | None = None
+    symbol: str | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    column: str | None = None
+    state: State | None = None
+    cooldown: int = Field(default=0, ge=0, le=MAX_COUNT)
+    dates: list[Day] | None = None
+
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str | None) -> str | None:
+        return _signal_name(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Events:
+        if sum(v is not None for v in (self.signal, self.dates, self.state)) != 1:
+            raise ValueError("give one of signal (with symbol, parameters, column), state or dates")
+        if self.signal is not None:
+            allowed = signal_parameters(self.signal, events=self.column is None)
+            _check_parameters(self.signal, self.parameters, allowed, "signal")
+        elif self.parameters or self.symbol is not None or self.column is not None:
+            raise ValueError("symbol, parameters and column belong to a signal's events")
         return self
 
 
@@ -271,11 +472,11 @@ class HistoryDef(_Model):
 
     events: Events
     targets: list[str] = Field(min_length=1)
-    horizons: list[PositiveInt] = Field(min_length=1)
+    horizons: list[Count] = Field(min_length=1)
     returns: Literal["log", "simple"] = "log"
-    min_spacing: int | None = Field(default=None, ge=1)
+    min_spacing: Count | None = None
     window: Window | None = None
-    reps: int = Field(default=2000, ge=100)
+    reps: int = Field(default=2000, ge=100, le=MAX_COUNT)
 
 
 class LeadLagDef(_Model):
@@ -284,47 +485,95 @@ class LeadLagDef(_Model):
     lead: str
     lag: str
     freq: Literal["D", "W", "M"] = "W"
-    max_lag: int | None = Field(default=None, ge=1)
-    start: dt.date | None = None
-    reps: int = Field(default=500, ge=100)
+    max_lag: Count | None = None
+    start: Day | None = None
+    reps: int = Field(default=500, ge=100, le=MAX_COUNT)
 
 
 class ConditionalDef(_Model):
-    """A target's returns while a state holds against while it does not."""
+    """A target's returns while a state holds against while it does not.
+
+    ``timing``: ``predictive`` reads the move *after* the state is known; ``contemporaneous``
+    the move over the same span, ending on the state's day ("sold while risk is off"); ``both``
+    shows the two readings as two parts, each graded on its own, and the claim's grade combines
+    them like an episode's.
+    """
 
     target: str
     relative_to: str | None = None
     state: State
-    horizons: list[PositiveInt] = Field(default_factory=lambda: [21, 63], min_length=1)
+    horizons: list[Count] = Field(default_factory=lambda: [21, 63], min_length=1)
     returns: Literal["log", "simple"] = "log"
-    start: dt.date | None = None
-    reps: int = Field(default=2000, ge=100)
+    timing: Literal["predictive", "contemporaneous", "both"] = "predictive"
+    start: Day | None = None
+    reps: int = Field(default=2000, ge=100, le=MAX_COUNT)
 
 
 class OrderDef(_Model):
     """A transmission order: cascade-link onsets in chain order, or which asset turns first."""
 
     method: Literal["cascade-onsets", "turning-points"]
-    cooldown: int = Field(default=21, ge=0)
+    cooldown: int = Field(default=21, ge=0, le=MAX_COUNT)
     others: list[str] = Field(default_factory=list)
     threshold: float = Field(default=0.2, gt=0, lt=1)
 
 
 class ForecastDef(_Model):
-    """A dated prediction: the moves of ``assets`` over ``months`` after the claim date."""
+    """A dated prediction: the moves of ``assets`` over ``months`` after the claim date.
+
+    ``statistic``: ``return`` grades the move at the last month; ``max_drawdown`` the deepest
+    fall from a high within the window; ``path`` grades the move at every month of ``months``
+    (the path through the window, not only its end).
+    """
 
     assets: list[str] = Field(min_length=1)
-    months: list[PositiveInt] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
-    statistic: Literal["return", "max_drawdown"] = "return"
+    months: list[Count] = Field(default_factory=lambda: [1, 2, 3], min_length=1)
+    statistic: Literal["return", "max_drawdown", "path"] = "return"
     relative_to: str | None = None
     show: list[str] = Field(default_factory=lambda: ["BTC", "ETH", "ALT_BASKET"])
 
 
+class DirectionDef(_Model):
+    """A direction test: how often the target is higher ``h`` observations after an event.
+
+    The share of events (at least ``min_spacing`` target observations apart, default the
+    longest horizon) followed by a positive move, against the share of all days followed by
+    one, with an exact binomial test per horizon (Holm across horizons).
+    """
+
+    events: Events
+    target: str = Field(min_length=1)
+    horizons: list[Count] = Field(min_length=1)
+    min_spacing: Count | None = None
+    window: Window | None = None
+
+
+#: The ``expects`` fields each kind reads; any other is refused rather than ignored.
+EXPECTS_BY_KIND: dict[str, frozenset[str]] = {
+    "measure": frozenset({"value", "tolerance", "rel_tolerance", "at_least", "at_most", "equals", "within"}),
+    "forecast": frozenset({"value", "tolerance", "rel_tolerance", "at_least", "at_most"}),
+    "history": frozenset({"direction", "effect", "evidence"}),
+    "conditional": frozenset({"direction", "effect", "evidence"}),
+    "lead-lag": frozenset({"leader", "not_leader", "lags", "effect"}),
+    "order": frozenset({"order", "first", "effect"}),
+    "direction": frozenset({"direction", "effect"}),
+}
+
+
+def _expects_used(kind: str, expects: Expects) -> None:
+    """Refuse an ``expects`` field the kind does not read (it would be silently ignored)."""
+    unused = sorted(name for name in expects.model_fields_set if name not in EXPECTS_BY_KIND[kind])
+    if unused:
+        takes = ", ".join(sorted(EXPECTS_BY_KIND[kind]))
+        raise ValueError(f"a {kind} claim does not read expects.{unused[0]} (it reads: {takes})")
+
+
 class _ClaimBase(_Model):
+    # A part of an episode may carry its own date: it is then measured as of that day.
     id: str | None = None
     statement: str = Field(min_length=1)
     source: str | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     note: str | None = None
 
 
@@ -332,6 +581,11 @@ class MeasureClaim(_ClaimBase):
     kind: Literal["measure"]
     definition: Measure
     expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> MeasureClaim:
+        _expects_used("measure", self.expects)
+        return self
 
     @model_validator(mode="after")
     def _figure(self) -> MeasureClaim:
@@ -345,11 +599,21 @@ class HistoryClaim(_ClaimBase):
     definition: HistoryDef
     expects: Expects
 
+    @model_validator(mode="after")
+    def _expects_read(self) -> HistoryClaim:
+        _expects_used("history", self.expects)
+        return self
+
 
 class LeadLagClaim(_ClaimBase):
     kind: Literal["lead-lag"]
     definition: LeadLagDef
     expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> LeadLagClaim:
+        _expects_used("lead-lag", self.expects)
+        return self
 
     @model_validator(mode="after")
     def _who(self) -> LeadLagClaim:
@@ -364,6 +628,11 @@ class ConditionalClaim(_ClaimBase):
     expects: Expects
 
     @model_validator(mode="after")
+    def _expects_read(self) -> ConditionalClaim:
+        _expects_used("conditional", self.expects)
+        return self
+
+    @model_validator(mode="after")
     def _direction(self) -> ConditionalClaim:
         if self.expects.direction is None:
             raise ValueError("a conditional claim expects a direction (above or below)")
@@ -374,6 +643,11 @@ class OrderClaim(_ClaimBase):
     kind: Literal["order"]
     definition: OrderDef
     expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> OrderClaim:
+        _expects_used("order", self.expects)
+        return self
 
     @model_validator(mode="after")
     def _order(self) -> OrderClaim:
@@ -390,14 +664,36 @@ class ForecastClaim(_ClaimBase):
     expects: Expects
 
     @model_validator(mode="after")
+    def _expects_read(self) -> ForecastClaim:
+        _expects_used("forecast", self.expects)
+        return self
+
+    @model_validator(mode="after")
     def _bound(self) -> ForecastClaim:
         if not self.expects.is_figure():
             raise ValueError("a forecast expects a value (with tolerance) or a bound on the move")
         return self
 
 
+class DirectionClaim(_ClaimBase):
+    kind: Literal["direction"]
+    definition: DirectionDef
+    expects: Expects
+
+    @model_validator(mode="after")
+    def _expects_read(self) -> DirectionClaim:
+        _expects_used("direction", self.expects)
+        return self
+
+    @model_validator(mode="after")
+    def _direction(self) -> DirectionClaim:
+        if self.expects.direction is None:
+            raise ValueError("a direction claim expects a direction (above: higher more often than any day)")
+        return self
+
+
 Simple: TypeAlias = Annotated[
-    MeasureClaim | HistoryClaim | LeadLagClaim | ConditionalClaim | OrderClaim | ForecastClaim,
+    MeasureClaim | HistoryClaim | LeadLagClaim | ConditionalClaim | OrderClaim | ForecastClaim | DirectionClaim,
     Field(discriminator="kind"),
 ]
 
@@ -416,7 +712,14 @@ class NeedsDataClaim(_ClaimBase):
 
 
 Part: TypeAlias = Annotated[
-    MeasureClaim | HistoryClaim | LeadLagClaim | ConditionalClaim | OrderClaim | ForecastClaim | NeedsDataClaim,
+    MeasureClaim
+    | HistoryClaim
+    | LeadLagClaim
+    | ConditionalClaim
+    | OrderClaim
+    | ForecastClaim
+    | DirectionClaim
+    | NeedsDataClaim,
     Field(discriminator="kind"),
 ]
 
@@ -439,6 +742,7 @@ AnyClaim: TypeAlias = Annotated[
     | ConditionalClaim
     | OrderClaim
     | ForecastClaim
+    | DirectionClaim
     | NeedsDataClaim
     | EpisodeClaim,
     Field(discriminator="kind"),
@@ -450,6 +754,7 @@ Claim: TypeAlias = (
     | ConditionalClaim
     | OrderClaim
     | ForecastClaim
+    | DirectionClaim
     | NeedsDataClaim
     | EpisodeClaim
 )
@@ -473,6 +778,47 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _check_tree(root: yaml.Node | None, name: str) -> None:
+    """Refuse duplicate keys, and a document whose aliases expand past :data:`MAX_NODES` values.
+
+    The node tree shares an aliased node rather than copying it, so its expanded size is
+    counted once per node (memoised): an alias bomb is refused in microseconds.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if depth > 100:
+            raise ClaimFileError(name, node.start_mark.line + 1, None, "nested more than 100 levels deep")
+        sizes[id(node)] = MAX_NODES + 1  # a node that contains itself expands without end
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    if key.value in seen:
+                        raise ClaimFileError(
+                            name,
+                            key.start_mark.line + 1,
+                            key.value,
+                            f"duplicate key {key.value!r} (first on line {seen[key.value]})",
+                        )
+                    seen[key.value] = key.start_mark.line + 1
+                total += size(key, depth + 1) + size(value, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item, depth + 1) for item in node.value)
+        if total > MAX_NODES:
+            raise ClaimFileError(
+                name, node.start_mark.line + 1, None, f"expands to more than {MAX_NODES:,} values (YAML aliases)"
+            )
+        sizes[id(node)] = total
+        return total
+
+    if root is not None:
+        size(root, 0)
 
 
 def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> tuple[yaml.Node | None, list[str]]:
@@ -541,6 +887,7 @@ def parse_claims(text: str, name: str = "<text>") -> ClaimFile:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+        _check_tree(root, name)
         document = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark

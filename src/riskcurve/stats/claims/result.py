@@ -52,6 +52,10 @@ class ClaimResult:
     moves
         Forecasts: the moves of the named assets and of BTC, ETH and the alt basket over each
         month of the window.
+    robustness
+        With ``check --robustness``: the share of neighbouring readings that agree with the
+        grade, whether it is fragile, and the reading that flips it
+        (:mod:`~riskcurve.stats.claims.robustness`).
     """
 
     id: str
@@ -76,6 +80,7 @@ class ClaimResult:
     parts: tuple[ClaimResult, ...] = ()
     moves: tuple[Mapping[str, Any], ...] = ()
     window_end: dt.date | None = None
+    robustness: Mapping[str, Any] | None = None
 
     def _repr_html_(self) -> str:
         from riskcurve._display import claim_html
@@ -128,6 +133,7 @@ class ClaimResult:
             "data": {k: dict(v) for k, v in self.data.items()},
             "parts": [part.to_dict() for part in self.parts],
             "moves": [jsonable(m) for m in self.moves],
+            **({"robustness": jsonable(self.robustness)} if self.robustness is not None else {}),
         }
 
 
@@ -151,7 +157,7 @@ def jsonable(value: Any) -> Any:
 
 
 def fmt(value: Any, unit: str = "number") -> str:
-    """A figure for people: percent, multiple, number, date or truth value."""
+    """A figure for people: percent (signed), share (unsigned percent), multiple, number, date or truth value."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
     if isinstance(value, bool | np.bool_):
@@ -164,6 +170,8 @@ def fmt(value: Any, unit: str = "number") -> str:
     if unit == "percent":
         # Small rates (supply inflation, daily moves) need the second decimal to be told apart.
         return f"{number * 100:+.2f}%" if abs(number) < 0.02 else f"{number * 100:+.1f}%"
+    if unit == "share":
+        return f"{number * 100:.0f}%"
     if unit == "multiple":
         return f"{number:.2f}x"
     if number == int(number) and abs(number) < 1e15:
