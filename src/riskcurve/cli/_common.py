@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._lazy import LazyGroup
 from riskcurve.masking import MaskingFilter
 
@@ -161,8 +161,9 @@ SymbolOpt = Annotated[
 
 
 def cell(value: Any) -> str:
+    """A table cell in the house style (:mod:`riskcurve.numbers`): ``1.35533e10`` -> ``13.55B``."""
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:,.4f}"
+        return numbers.value(value)
     rendered = jsonable(value)
     return "" if rendered is None else str(rendered)
 

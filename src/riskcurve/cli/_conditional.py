@@ -12,16 +12,16 @@ import typer
 from rich import box
 from rich.table import Table
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._common import emit_json, err, jsonable, out, parse_day, parse_horizons
 
 
 def _pct(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+    return numbers.percent(value, signed=True)
 
 
 def _p(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:.3f}"
+    return numbers.p_value(value)
 
 
 def conditional_study(
@@ -111,14 +111,15 @@ def conditional_study(
         title=f"Conditional study: {study.name} -> {study.target_name} as of {as_of_text} ({study.kind} returns)",
         box=box.SIMPLE_HEAD,
         caption=(
-            f"in/out: measured bars while the state holds / does not ({result.share_in:.0%} in); spells: runs of "
+            "in/out: measured bars while the state holds / does not "
+            f"({numbers.percent(result.share_in, 0)} in); spells: runs of "
             f"the state (the independent units). Horizons in {study.target_name} bars, entry at the close after the "
             f"state is known. p: rotation test (the state shifted against the returns by every offset), two-sided, "
             f"Holm across horizons; CI: the rotation test inverted; boot CI: stationary bootstrap of (state, return) "
             f"pairs in blocks at least a spell long, {study.reps} resamples, seed {result.seed}; MDE at 80% power."
         ),
     )
-    level = f"{1 - study.alpha:.0%}"
+    level = numbers.percent(1 - study.alpha, 0)
     for column in ("h", "n in", "n out", "spells", "in", "out", "diff", f"{level} CI", "boot CI", "p", "Holm"):
         view.add_column(column, justify="right", no_wrap=True)
     view.add_column("MDE", justify="right", no_wrap=True)
@@ -135,7 +136,7 @@ def conditional_study(
             f"{_pct(row['boot_low'])}..{_pct(row['boot_high'])}" if math.isfinite(row["boot_low"]) else "",
             _p(row["p_two_sided"]),
             _p(row["p_holm"]),
-            f"±{row['mde']:.1%}" if math.isfinite(row["mde"]) else "",
+            "±" + numbers.percent(row["mde"]) if math.isfinite(row["mde"]) else "",
         )
     out.print(view)
     out.print(f"State: {condition.label}: {describe_condition(condition)}")

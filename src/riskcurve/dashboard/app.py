@@ -37,6 +37,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
@@ -351,7 +352,7 @@ def _study(
     confirm: int,
     target: str,
     horizons: tuple[int, ...],
-) -> tuple[pd.DataFrame, go.Figure, str, list[str]]:
+) -> tuple[pd.DataFrame, go.Figure, str, list[str], str]:
     # One study at a time: warnings are collected per process, not per thread.
     with reader.collecting_warnings():
         panel = panels.study_panel(
@@ -363,7 +364,7 @@ def _study(
             reps=STUDY_REPS,
             seed=STUDY_SEED,
         )
-    return panel.table, panel.figure, panel.verdict, list(panel.notes)
+    return panel.table, panel.figure, panel.verdict, list(panel.notes), panel.result.study.kind
 
 
 # --- page ----------------------------------------------------------------------------------------------
@@ -438,18 +439,18 @@ def _regime_rows(picture: Regime) -> list[html.Div]:
     return rows
 
 
-def _study_table(table: pd.DataFrame) -> html.Table:
+def _study_table(table: pd.DataFrame, kind: str = "log") -> html.Table:
     def pct(value: float) -> str:
-        return "" if pd.isna(value) else f"{value * 100:+.1f}%"
+        return numbers.percent(value, signed=True)
 
     def num(value: float) -> str:
-        return "" if pd.isna(value) else f"{value:.3f}"
+        return numbers.p_value(value)
 
     header = [
         "horizon (bars)",
         "n",
-        "mean",
-        "baseline mean",
+        numbers.return_label(kind, "mean return"),
+        f"baseline {numbers.return_label(kind, 'mean return')}",
         "difference",
         "95% CI",
         "hit rate",
@@ -459,7 +460,12 @@ def _study_table(table: pd.DataFrame) -> html.Table:
     ]
     body = []
     for horizon, row in table.iterrows():
-        hit = "" if not row["n"] else f"{row['hit_rate']:.0%} ({row['hit_low']:.0%}-{row['hit_high']:.0%})"
+        hit = (
+            ""
+            if not row["n"]
+            else f"{numbers.percent(row['hit_rate'], 0)} "
+            f"({numbers.percent(row['hit_low'], 0)}-{numbers.percent(row['hit_high'], 0)})"
+        )
         body.append(
             html.Tr(
                 [
@@ -803,7 +809,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
                 _choice("study target", target, STUDY_TARGETS),
                 parse_horizons(horizons),
             )
-            table, fig, verdict, notes = reader.cached(
+            table, fig, verdict, notes, kind = reader.cached(
                 ("study", day, *args), lambda store: _study(reader, store, day, *args)
             )
         except (RiskcurveError, ValueError) as failure:
@@ -813,7 +819,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
             html.Div(
                 [
                     html.P(verdict, id="study-verdict", style={"fontWeight": "bold"}),
-                    _study_table(table),
+                    _study_table(table, kind),
                     *(html.P(note, style=_STYLE["note"]) for note in notes),
                 ]
             ),

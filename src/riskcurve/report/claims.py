@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve import numbers
 from riskcurve.data.store import Store
 from riskcurve.report import tables as fmt
 from riskcurve.stats.claims import ClaimResult, forecast_claims, run_claims
@@ -59,7 +60,7 @@ def what_happened_next_figure(results: Sequence[ClaimResult]) -> go.Figure:
             x=group["asset"],
             y=group["move"] * 100,
             name=f"{months} month{'s' if months != 1 else ''} after {date}",
-            text=[f"{v * 100:+.1f}%" for v in group["move"]],
+            text=[numbers.percent(v, signed=True) for v in group["move"]],
             textposition="outside",
         )
     grades = "; ".join(f"{r.id} {r.grade}" for r in results)
@@ -96,7 +97,7 @@ def forecasts_figure(store: Store, as_of: Any) -> go.Figure:
 
 
 def _pct(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value) * 100:+.1f}%"
+    return numbers.percent(value, signed=True)
 
 
 def what_happened_next_html(results: Sequence[ClaimResult]) -> str:
@@ -132,6 +133,23 @@ def claim_anchor(claim_id: str) -> str:
     return "claim-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in claim_id)
 
 
+#: Claim kinds whose minimum detectable effect is a correlation, or a share above a coin flip;
+#: every other kind's is a difference of returns.
+_MDE_CORRELATION = ("lead-lag", "leadlag")
+_MDE_SHARE = ("order",)
+
+
+def mde_text(result: ClaimResult) -> str:
+    """The minimum detectable effect with its unit: a return difference in %, a correlation, or points."""
+    if result.mde is None:
+        return ""
+    if result.kind in _MDE_CORRELATION:
+        return f"correlation {numbers.decimal(result.mde)}"
+    if result.kind in _MDE_SHARE:
+        return numbers.points(result.mde)
+    return numbers.percent(result.mde)
+
+
 def _evidence(result: ClaimResult) -> str:
     parts: list[str] = [result.evidence]
     if result.n is not None and result.kind != "measure":
@@ -139,7 +157,7 @@ def _evidence(result: ClaimResult) -> str:
     if result.p is not None:
         parts.append(f"p = {fmt.p_value(result.p)}")
     if result.mde is not None:
-        parts.append(f"MDE = {result.mde:.3g}")
+        parts.append(f"MDE = {mde_text(result)}")
     return ", ".join(parts)
 
 

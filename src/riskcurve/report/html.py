@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from riskcurve import __version__
+from riskcurve import __version__, numbers
 from riskcurve._typing import Frequency
 from riskcurve.data.panel import MarketData
 from riskcurve.data.providers.base import utc_now
@@ -172,18 +172,29 @@ BREAKOUT_COLUMNS = (
     Column("sessions_to_confirm", "sessions to confirm", fmt.count),
     Column("volume_ratio", "volume vs its average", fmt.ratio),
 )
-STUDY_COLUMNS = (
-    Column("horizon", "horizon (bars)", fmt.count),
-    Column("n", "events", fmt.count),
-    Column("mean", "mean return", lambda v: fmt.percent(v, signed=True)),
-    Column("median", "median return", lambda v: fmt.percent(v, signed=True)),
-    Column("hit_rate", "share up", lambda v: fmt.percent(v, 0)),
-    Column("baseline_mean", "any day: mean", lambda v: fmt.percent(v, signed=True)),
-    Column("difference", "difference", lambda v: fmt.percent(v, signed=True)),
-    Column("interval", "95% interval of difference", numeric=False),
-    Column("p_two_sided", "p", fmt.p_value),
-    Column("p_holm", "p (Holm)", fmt.p_value),
-)
+def study_columns(kind: str) -> tuple[Column, ...]:
+    """The event-study table's columns; returns headed "log return" when the study used log returns."""
+
+    def signed(v: Any) -> str:
+        return fmt.percent(v, signed=True)
+
+    def label(what: str) -> str:
+        return numbers.return_label(kind, what)
+
+    return (
+        Column("horizon", "horizon (bars)", fmt.count),
+        Column("n", "events", fmt.count),
+        Column("mean", label("mean return"), signed),
+        Column("median", label("median return"), signed),
+        Column("hit_rate", "share up", lambda v: fmt.percent(v, 0)),
+        Column("baseline_mean", f"any day: {label('mean return')}", signed),
+        Column("difference", "difference", signed),
+        Column("interval", "95% interval of difference", numeric=False),
+        Column("p_two_sided", "p", fmt.p_value),
+        Column("p_holm", "p (Holm)", fmt.p_value),
+    )
+
+
 GRANGER_COLUMNS = (
     Column("direction", "direction", numeric=False),
     Column("lags", "lags", fmt.count),
@@ -350,7 +361,9 @@ def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in panel.notes)
         blocks.append(
             f"<h3>RUT breakouts → {html.escape(target)}</h3><p class='verdict'>{html.escape(panel.verdict)}</p>"
-            + fmt.html_table(_study_rows(panel.table), STUDY_COLUMNS, note=lambda r: r.get("verdict"))
+            + fmt.html_table(
+                _study_rows(panel.table), study_columns(panel.result.study.kind), note=lambda r: r.get("verdict")
+            )
             + (f"<ul class='notes'>{notes}</ul>" if notes else "")
             + _full_detail("Every field of this study", panel.table.drop(columns=["verdict"]).reset_index())
         )

@@ -121,13 +121,14 @@ def test_a_day_before_a_series_starts_gives_a_clear_message(filled_store) -> Non
 
 def test_event_study_panel_reports_the_breakouts_it_measured(filled_store_path: Path, filled_store) -> None:  # type: ignore[no-untyped-def]
     reader = dashboard.StoreReader(filled_store_path)
-    table, fig, verdict, notes = dashboard._study(
+    table, fig, verdict, notes, kind = dashboard._study(
         reader, filled_store, pd.Timestamp("2026-02-20"), "RUT", 250, 3, "BTC", (21, 63)
     )
     assert list(table.index) == [21, 63]
     assert list(table["n"]) == [3, 3]  # 2016-11-14, 2020-11-13 and 2025-09-18 have BTC after them
     assert {t.name for t in fig.data} >= {"after 2016-11-14", "after 2020-11-13", "after 2025-09-18"}
     assert "too few events" in verdict
+    assert kind == "log"  # the table heads its columns "log return"
     assert any("fewer than 5 events" in note for note in notes)  # recorded, not raised
 
 
