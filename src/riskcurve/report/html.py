@@ -172,6 +172,8 @@ BREAKOUT_COLUMNS = (
     Column("sessions_to_confirm", "sessions to confirm", fmt.count),
     Column("volume_ratio", "volume vs its average", fmt.ratio),
 )
+
+
 def study_columns(kind: str) -> tuple[Column, ...]:
     """The event-study table's columns; returns headed "log return" when the study used log returns."""
 
