@@ -245,5 +245,7 @@ def simple_return(log_return: Any) -> float:
 
 
 def return_label(kind: str, what: str = "return") -> str:
-    """How a column of returns of ``kind`` ("log" or "simple") is headed: "log return" or "return"."""
-    return f"log {what}" if kind == "log" else what
+    """How returns of ``kind`` ("log" or "simple") are headed: "mean return" -> "mean log return"."""
+    if kind != "log":
+        return what
+    return what.replace("return", "log return", 1) if "return" in what else f"{what} (log)"

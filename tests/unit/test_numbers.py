@@ -152,7 +152,7 @@ def test_log_returns_are_converted_or_labelled() -> None:
     # The example: a +75.8% log median is about +113% simple.
     assert numbers.percent(numbers.simple_return(0.758), 0, signed=True) == "+113%"
     assert math.isnan(numbers.simple_return(None))
-    assert numbers.return_label("log", "median return") == "log median return"
+    assert numbers.return_label("log", "median return") == "median log return"
     assert numbers.return_label("simple", "median return") == "median return"
 
 

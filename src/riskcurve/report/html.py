@@ -29,7 +29,7 @@ from riskcurve.data.providers.base import utc_now
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
-from riskcurve.report import figures, panels
+from riskcurve.report import figures, glossary, panels
 from riskcurve.report import tables as fmt
 from riskcurve.report.background import ClaimsOutcome, PendingClaims, claims_outcome
 from riskcurve.report.first_screen import FirstScreen, first_screen_html, freshness
@@ -392,6 +392,17 @@ def _next_section(
     return (claims.what_happened_next_figure(results),), (claims.NEXT_LEAD, claims.what_happened_next_html(results))
 
 
+def _glossary_section(sections: Sequence[Section], first_screen: str) -> Section:
+    """The terms and series ids the report uses, each explained (from report/glossary.yaml)."""
+    text = " ".join([first_screen, *(s.title + " " + s.lead + " " + " ".join(s.blocks) for s in sections)])
+    used = glossary.used_in(text)
+    lead = (
+        f"The {len(used)} terms and series ids this report uses, in plain words; hover over a term where it first "
+        "appears in a section for the same text."
+    )
+    return Section("glossary", "Glossary", lead, blocks=(glossary.glossary_html(used),))
+
+
 def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
     listing = store.list_series(as_of=picture.as_of)
     sources = (
@@ -441,6 +452,9 @@ ul.forecasts{margin:0;padding-left:18px;font-size:13.5px}ul.forecasts li{margin:
 .grade-group.grade-consistent h3{color:#1b7f3b}.grade-group.grade-partly-consistent h3{color:#a15c00}
 .grade-group.grade-contradicted h3,.grade-group.grade-not-supported h3{color:#b00020}
 .first-screen table.regime tbody th,table.regime .date{white-space:nowrap;width:1%}.first-screen table{font-size:12.5px}
+abbr.gloss{text-decoration:none;border-bottom:1px dotted #8a94a6;cursor:help}
+dl.glossary{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:4px 0}
+dl.glossary dt{font-weight:600}dl.glossary dd{margin:0;color:#333}
 table.raw{font-size:11px}details.detail{margin:6px 0 12px;overflow-x:auto}
 header{padding:12px 28px}header h1{font-size:21px}header p{font-size:13px}
 @media (max-width:900px){.first-screen{grid-template-columns:1fr}}
@@ -454,14 +468,16 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str, fir
     """
     parts = []
     for section in sections:
-        body = [f"<p class='lead'>{html.escape(section.lead)}</p>"] if section.lead else []
+        # Hover text on the first use of each glossary term in a block (not in the glossary itself).
+        explain = glossary.annotate if section.key != "glossary" else (lambda text: text)
+        body = [explain(f"<p class='lead'>{html.escape(section.lead)}</p>")] if section.lead else []
         if section.error:
             body.append(f"<p class='missing'>This section could not be built: {html.escape(section.error)}</p>")
         body += [
             figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
             for figure in section.figures
         ]
-        body += list(section.blocks)
+        body += [explain(block) for block in section.blocks]
         parts.append(f"<section id='{section.key}'><h2>{html.escape(section.title)}</h2>{''.join(body)}</section>")
     nav = "".join(f"<a href='#{s.key}'>{html.escape(s.title)}</a>" for s in sections)
     note = f" ({html.escape(picture.note)})" if picture.note else ""
@@ -475,7 +491,7 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str, fir
         "Every figure is computed only from what was known on its date, and states its definition and data range."
         f"</p><p>Generated {generated} by riskcurve {__version__} from the store {html.escape(Path(store_path).name)}."
         "</p></header>"
-        f"<nav>{nav}</nav><main>{first_screen}{''.join(parts)}</main>"
+        f"<nav>{nav}</nav><main>{glossary.annotate(first_screen)}{''.join(parts)}</main>"
         "<footer>Statistics describe history; few events make weak evidence, and the checks say so.</footer>"
         "</body></html>"
     )
@@ -538,7 +554,9 @@ def build_report(
             }
             figures.load_renderer()
             pending = pool.submit(figures.write_pngs, charts)
-        document = render(sections, picture, store_path=store.path, first_screen=first_screen_html(screen))
+        first = first_screen_html(screen)
+        sections.append(_glossary_section(sections, first))
+        document = render(sections, picture, store_path=store.path, first_screen=first)
         target = Path(out).expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")
