@@ -88,7 +88,39 @@ def what_happened_next_figure(results: Sequence[ClaimResult]) -> go.Figure:
             }
         ],
     )
+    if frame.empty:  # an empty chart says why it is empty
+        _say_why_empty(figure, results)
     return figure
+
+
+def empty_reason(results: Sequence[ClaimResult]) -> str:
+    """Why "what happened next" has no bar: no forecast, none made yet, or no month ended yet."""
+    if not results:
+        return "No dated forecast to follow."
+    dates = sorted({r.date for r in results})
+    day = max((r.data_as_of for r in results if r.data_as_of is not None), default=None)
+    made = ", ".join(d.isoformat() for d in dates)
+    if day is not None and day < dates[0]:
+        return (
+            f"Nothing to draw on {day.isoformat()}: the forecasts were made on {made}, later than this day. "
+            "Choose a day after their first month has passed to see the moves."
+        )
+    on = f" by {day.isoformat()}" if day is not None else ""
+    return f"Nothing to draw yet: no full month has passed since the forecasts of {made}{on}."
+
+
+def _say_why_empty(figure: go.Figure, results: Sequence[ClaimResult]) -> None:
+    figure.add_annotation(
+        text=empty_reason(results),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 14, "color": "#a15c00"},
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
 
 
 def forecasts_figure(store: Store, as_of: Any) -> go.Figure:
@@ -150,7 +182,8 @@ def mde_text(result: ClaimResult) -> str:
     return numbers.percent(result.mde)
 
 
-def _evidence(result: ClaimResult) -> str:
+def evidence_text(result: ClaimResult) -> str:
+    """The evidence of a grade in a few words: its strength, n, p and the MDE with its unit."""
     parts: list[str] = [result.evidence]
     if result.n is not None and result.kind != "measure":
         parts.append(f"n = {result.n:,}")
@@ -168,7 +201,7 @@ def _rows(result: ClaimResult, *, part: bool = False) -> str:
     anchor = "" if part else f" id='{claim_anchor(result.id)}'"
     return (
         f"<tr{anchor} class='{css}'><th>{html.escape(result.id)} <span class='item'>{html.escape(result.kind)}</span>"
-        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(_evidence(result))}</td></tr>"
+        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(evidence_text(result))}</td></tr>"
         f"<tr class='note-row {css}'><td colspan='3'><b>Claim:</b> {html.escape(result.statement)} "
         f"<b>Measured:</b> {html.escape(result.headline)}<br><span class='note'>{html.escape(result.reason)}</span>"
         "</td></tr>"

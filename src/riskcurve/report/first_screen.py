@@ -36,6 +36,7 @@ __all__ = [
     "first_screen_panels",
     "forecast_lines",
     "freshness",
+    "used_symbols",
 ]
 
 #: The data are called stale, loudly, when the core series end more than this many days before the day.
@@ -109,6 +110,11 @@ class Freshness:
             f"{self.reference.isoformat()}: everything below describes that day, not today. "
             f"Last observations: {named}{more}. Run `riskcurve update` to bring them up to date."
         )
+
+
+def used_symbols(picture: Regime) -> set[str]:
+    """Every series the day's picture read."""
+    return {symbol for item in picture.items for symbol in item.sources}
 
 
 def freshness(

@@ -32,7 +32,7 @@ from riskcurve.errors import RiskcurveError
 from riskcurve.report import figures, glossary, panels
 from riskcurve.report import tables as fmt
 from riskcurve.report.background import ClaimsOutcome, PendingClaims, claims_outcome
-from riskcurve.report.first_screen import FirstScreen, first_screen_html, freshness
+from riskcurve.report.first_screen import FirstScreen, first_screen_html, freshness, used_symbols
 from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.report.tables import Column
 from riskcurve.signals.regime import Regime, default_as_of, regime
@@ -112,11 +112,6 @@ def _regime_rows(picture: Regime) -> str:
         "<table class='regime'><thead><tr><th>signal</th><th>state</th><th class='date'>data through</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
     )
-
-
-def _used_symbols(picture: Regime) -> set[str]:
-    """Every series the day's picture read."""
-    return {symbol for item in picture.items for symbol in item.sources}
 
 
 def _regime_block(picture: Regime) -> str:
@@ -542,7 +537,7 @@ def build_report(
     checks, failure = checked()
     # Stale is judged against today, or against the day the reader asked for.
     reference = today() if as_of is None else day.date()
-    fresh = freshness(store.list_series(as_of=picture.as_of), _used_symbols(picture), reference)
+    fresh = freshness(store.list_series(as_of=picture.as_of), used_symbols(picture), reference)
     screen = FirstScreen(picture, fresh, checks, failure, _regime_rows)
     # PNGs render in the system browser (another process) while the HTML is assembled here.
     pending: Future[list[Path]] | None = None

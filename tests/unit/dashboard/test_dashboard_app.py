@@ -191,6 +191,12 @@ def test_what_happened_next_panel_follows_the_forecasts(filled_store_path: Path,
     # On 2026-02-01 not even the first month has ended: nothing to draw, every forecast pending.
     early = forecasts_figure(filled_store, pd.Timestamp("2026-02-01"))
     assert early.data == () and "C45 pending" in early.layout.annotations[0].text
+    # An empty chart says why it is empty.
+    said = " ".join(a.text for a in early.layout.annotations)
+    assert "no full month has passed since the forecasts of 2026-01-21 by 2026-02-01" in said
+    before = forecasts_figure(filled_store, pd.Timestamp("2017-06-01"))
+    said = " ".join(a.text for a in before.layout.annotations)
+    assert before.data == () and "the forecasts were made on 2026-01-21, later than this day" in said
 
 
 # --- computing once, holding nothing ----------------------------------------------------------------
