@@ -152,7 +152,10 @@ def _root(
 ParamOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--param", "-p", help="A signal parameter as key=value (repeatable); see `riskcurve signal NAME --help-params`."
+        "--param",
+        "-p",
+        help="A signal parameter as key=value (repeatable); `riskcurve signal NAME --json` lists each with its "
+        'default under "parameters".',
     ),
 ]
 SymbolOpt = Annotated[

@@ -183,7 +183,7 @@ def backtest_command(
         typer.Option(
             "--trials",
             help="Configurations tried before this one, for the deflated Sharpe "
-            "ratio [default: the strategies of this run].",
+            "ratio (default: the strategies of this run).",
         ),
     ] = None,
     trials_sharpe_var: Annotated[
@@ -285,11 +285,11 @@ def sweep_command(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster started for the run].",
+            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster started for the run).",
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Local processes, or LocalCluster workers [default: CPUs].")
+        int | None, typer.Option("--workers", help="Local processes, or LocalCluster workers (default: CPUs).")
     ] = None,
     snooping: Annotated[
         str, typer.Option("--snooping", help="Data-snooping test over the family: spa, rc or none.")

@@ -138,7 +138,7 @@ def study_command(
         typer.Option(
             "--horizons",
             help="Comma-separated horizons in bars of the target's calendar "
-            f"[default: {','.join(map(str, DEFAULT_HORIZONS))}; with --when 21,63].",
+            f"(default: {','.join(map(str, DEFAULT_HORIZONS))}; with --when 21,63).",
         ),
     ] = None,
     reps: Annotated[
@@ -147,19 +147,19 @@ def study_command(
             "--reps",
             min=10,
             max=MAX_REPS,
-            help="Permutations and bootstrap resamples (each) [default: 10000; with --when 2000].",
+            help="Permutations and bootstrap resamples (each) (default: 10000; with --when 2000).",
         ),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: fresh, and reported].")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: fresh, and reported).")] = None,
     param: ParamOpt = None,
     kind: Annotated[str, typer.Option("--kind", help="Return kind: log or simple.")] = "log",
     min_spacing: Annotated[
         int | None,
-        typer.Option("--min-spacing", help="De-clustering distance in target bars [default: the longest horizon]."),
+        typer.Option("--min-spacing", help="De-clustering distance in target bars (default: the longest horizon)."),
     ] = None,
     alpha: Annotated[float, typer.Option("--alpha", help="Test level; intervals cover 1 - alpha.")] = 0.05,
     block_length: Annotated[
-        float | None, typer.Option("--block-length", help="Mean bootstrap block length [default: automatic].")
+        float | None, typer.Option("--block-length", help="Mean bootstrap block length (default: automatic).")
     ] = None,
     mixed: Annotated[
         bool,
