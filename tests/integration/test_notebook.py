@@ -49,7 +49,12 @@ def test_the_thesis_notebook_runs(
     with Store(filled_store_path, read_only=True) as opened:
         day = default_as_of(opened)[0].date()
         stage = regime(opened, day).item("cascade").headline.split(":")[0].split(" (")[0]
-    titles = (f"Regime as of {day.isoformat()}", "Event study: breakout:RUT -&gt; BTC", "Lead-lag: RUT -&gt; BTC", "Backtest:")
+    titles = (
+        f"Regime as of {day.isoformat()}",
+        "Event study: breakout:RUT -&gt; BTC",
+        "Lead-lag: RUT -&gt; BTC",
+        "Backtest:",
+    )
     for title in titles:
         assert title in text, title
     assert stage.startswith("stage ") and stage in text
