@@ -73,7 +73,11 @@ StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="DuckDB store file (default: $RISKCURVE_STORE or the user data folder)")
 ]
 JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Machine-readable output on stdout (schema: docs/schema/<command>.json).")
+    bool,
+    typer.Option(
+        "--json",
+        help="Machine-readable output on stdout; its JSON Schema is a file in docs/schema named after the command.",
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
