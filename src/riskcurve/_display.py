@@ -2,23 +2,24 @@
 
 Each result class's ``_repr_html_`` calls :func:`result_html` with its title, its verdict in
 words, a few facts and its main table; the plain-text ``summary()`` follows under a collapsed
-``<details>``. Numbers are shown to four significant digits and dates as days; everything is
+``<details>``. Numbers follow the house style of :mod:`riskcurve.numbers` and dates are shown as days; everything is
 escaped, and nothing is loaded from anywhere (a notebook mailed around shows the same).
 """
 
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from riskcurve import numbers
+
 if TYPE_CHECKING:
     from riskcurve.stats.claims import ClaimResult
 
-__all__ = ["MAX_ROWS", "claim_html", "frame_html", "result_html"]
+__all__ = ["COLUMN_STYLES", "MAX_ROWS", "claim_html", "frame_html", "result_html"]
 
 #: Rows shown of a long table (the rest are counted, and ``to_frame()`` has them all).
 MAX_ROWS = 12
@@ -29,20 +30,32 @@ _STYLE = (
 )
 
 
+def _signed_percent(value: Any) -> str:
+    return numbers.percent(value, signed=True)
+
+
+def _ratio_number(value: Any) -> str:
+    return numbers.decimal(value, 2)
+
+
+#: How the columns the result cards show read (fractions as percentages, p-values, counts).
+#: Any other column reads by :func:`riskcurve.numbers.value`.
+COLUMN_STYLES: dict[str, Callable[[Any], str]] = {
+    **dict.fromkeys(
+        ("mean", "median", "baseline_mean", "difference", "ci_low", "ci_high", "total_return", "cagr", "max_drawdown"),
+        _signed_percent,
+    ),
+    **dict.fromkeys(("hit_rate", "hit_low", "hit_high", "volatility", "exposure", "share"), numbers.percent),
+    **dict.fromkeys(("p", "p_two_sided", "p_holm", "p_adjusted", "p_robust", "p_robust_holm"), numbers.p_value),
+    **dict.fromkeys(("sharpe", "dsr", "corr", "correlation at the peak"), _ratio_number),
+    **dict.fromkeys(("n", "trades", "events"), numbers.count),
+}
+
+
 def _cell(value: Any) -> str:
-    if value is None or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return "" if pd.isna(value) else value.date().isoformat() if value == value.normalize() else str(value)
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        if isinstance(value, float) and math.isnan(value):
-            return ""
-        return f"{value:,.4g}" if isinstance(value, float) else f"{value:,}"
-    if hasattr(value, "item"):
-        return _cell(value.item())
-    return str(value)
+    # The house style (riskcurve.numbers): a fraction column is shown as a percentage by the
+    # result's own table; unlabelled floats read to four significant digits, large ones k/M/B.
+    return numbers.value(value)
 
 
 def frame_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS) -> str:
@@ -55,7 +68,11 @@ def frame_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS) -> str:
     rows = []
     for label, row in zip(shown.index, shown.itertuples(index=False), strict=True):
         values = ([label] if keep_index else []) + list(row)
-        cells = "".join(f"<td style='padding:2px 8px'>{html.escape(_cell(v))}</td>" for v in values)
+        texts = [
+            COLUMN_STYLES.get(str(name), _cell)(v) if not isinstance(v, str) else v
+            for name, v in zip(headers, values, strict=True)
+        ]
+        cells = "".join(f"<td style='padding:2px 8px'>{html.escape(v)}</td>" for v in texts)
         rows.append(f"<tr>{cells}</tr>")
     more = len(frame) - len(shown)
     tail = f"<div style='color:#666'>… {more:,} more rows (to_frame() has them all)</div>" if more > 0 else ""
@@ -91,7 +108,9 @@ def result_html(
     """
     items = facts.items() if isinstance(facts, Mapping) else facts
     listed = "".join(
-        f"<li><b>{html.escape(str(k))}</b>: {html.escape(_cell(v))}</li>" for k, v in items if _cell(v) != ""
+        f"<li><b>{html.escape(str(k))}</b>: {html.escape(COLUMN_STYLES.get(str(k), _cell)(v))}</li>"
+        for k, v in items
+        if _cell(v) != ""
     )
     parts = [f"<div class='riskcurve-result' style='{_STYLE}'><div><b>{html.escape(title)}</b></div>"]
     if verdict:

@@ -2,8 +2,11 @@
 
 The app is served from a thread on 127.0.0.1 (an ephemeral port) over a store filled from the
 snapshot. The browser loads the page, reads the regime panel, moves the as-of date, and checks
-the panel shows what :func:`riskcurve.signals.regime.regime` says for that day. A screenshot is
-written to ``tmp_path`` and, when ``RISKCURVE_SCREENSHOT_DIR`` is set, copied there as
+the panel shows what :func:`riskcurve.signals.regime.regime` says for that day. A second test
+drives the first screen: the stale-data banner, the forecasts in words, the claims scorecard
+linked to every claim's evidence, an empty chart that says why, and a typed date that is not a
+date. The first screen (1366x768) is written to ``tmp_path`` and, when
+``RISKCURVE_SCREENSHOT_DIR`` is set (``docs`` regenerates the README's picture), copied there as
 ``dashboard.png``.
 
 Skipped (with the reason) where ``/usr/bin/chromium`` or Playwright is missing, unless
@@ -14,15 +17,20 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 
+from riskcurve.data.release import today
 from riskcurve.data.store import Store
-from riskcurve.signals.regime import default_as_of, regime
+from riskcurve.report.first_screen import STALE_AFTER_DAYS
+from riskcurve.signals.regime import CORE_SYMBOLS, default_as_of, regime
+from riskcurve.stats.claims import builtin_claims, forecast_claims
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +45,7 @@ CHROMIUM_ARGS = [
 ]
 #: Generous: the first load computes every panel, on a shared 2-core machine.
 TIMEOUT_MS = 180_000
+VIEWPORT = {"width": 1366, "height": 768}
 
 
 def _browser_or_skip() -> None:
@@ -111,7 +120,7 @@ def test_dashboard_shows_the_regime_and_follows_the_as_of_date(
         random.setstate(rng_state)
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport=VIEWPORT)
             page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
             page.on("pageerror", lambda error: page_errors.append(str(error)))
             page.goto(dashboard_url)
@@ -155,15 +164,100 @@ def test_dashboard_shows_the_regime_and_follows_the_as_of_date(
                 timeout=TIMEOUT_MS,
             )
             assert "stage 5/5" in _text(page, "figure-cascade-chain")
+        finally:
+            browser.close()
+
+    # Everything came from the dashboard itself: no CDN, no fonts, no telemetry.
+    assert hosts == {urlsplit(dashboard_url).netloc}
+    assert page_errors == []
+
+
+def _idle(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0", timeout=TIMEOUT_MS
+    )
+
+
+def test_the_first_screen_answers_and_every_control_says_what_is_wrong(
+    dashboard_url: str, filled_store_path: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with Store(filled_store_path, read_only=True) as store:
+        lasts = {s: pd.Timestamp(store.last_date(s)).date() for s in CORE_SYMBOLS if s in store.symbols()}
+        default_day = default_as_of(store)[0].date().isoformat()
+    newest = max(lasts.values())
+    behind = (today() - newest).days
+    n_forecasts, n_claims = len(forecast_claims()), len(builtin_claims())
+
+    rng_state = random.getstate()
+    with sync_playwright() as playwright:
+        random.setstate(rng_state)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(dashboard_url)
+            page.wait_for_selector("#forecast-outcomes", timeout=TIMEOUT_MS)
+            _idle(page)
+
+            # The stale-data banner, exactly when the core series end more than a week before today.
+            assert page.locator("#freshness").count() == (1 if behind > STALE_AFTER_DAYS else 0)
+            if behind > STALE_AFTER_DAYS:
+                said = page.inner_text("#freshness")
+                assert f"{behind} days before {today().isoformat()}" in said
+                for symbol, last in lasts.items():
+                    assert symbol in said and last.isoformat() in said, symbol
+
+            # Did the call come true? Each forecast in words, with its measured moves, in view.
+            lines = page.locator("#forecast-outcomes li").all_inner_texts()
+            assert len(lines) == n_forecasts
+            assert all(re.search(r"[+-]\d+(\.\d)?%", line) for line in lines), lines
+            box = page.locator("#call").bounding_box()
+            assert box is not None and box["y"] < VIEWPORT["height"]
+
+            # Which claims hold? Every claim's statement, grouped by grade, linked to its evidence row.
+            links = page.eval_on_selector_all("#claims-hold .scorecard a", "els => els.map(e => [e.hash, e.innerText])")
+            assert len(links) == n_claims
+            for hash_, text in links:
+                assert not re.fullmatch(r"\s*C\d+\s*", text) and len(text.split()) >= 3, text
+                assert page.locator(f"#claims-table tr{hash_}").count() == 1, hash_
+            box = page.locator("#claims-hold").bounding_box()
+            assert box is not None and box["y"] < VIEWPORT["height"]
             shot = tmp_path / "dashboard.png"
-            page.screenshot(path=str(shot), full_page=True)
+            page.screenshot(path=str(shot))
+
+            # Before the forecasts were made: none resolved, and the empty chart says why.
+            _set_as_of(page, "2017-06-01")
+            page.wait_for_function(
+                "() => ((document.getElementById('forecast-outcomes') || {}).textContent || '').includes('None of')",
+                timeout=TIMEOUT_MS,
+            )
+            assert page.locator("#forecast-outcomes li.open").count() == n_forecasts
+            page.wait_for_function(
+                "() => ((document.getElementById('figure-forecasts') || {}).textContent || '')"
+                ".includes('later than this day')",
+                timeout=TIMEOUT_MS,
+            )
+            assert page.locator("#claims-table tbody tr").count() == n_claims  # the scorecard follows the day
+            assert page.locator("#freshness").count() == 0  # a day in the past is judged against itself
+
+            # A typed date that is not a date says so, and stays as typed (it is not silently reverted).
+            page.fill("#as-of", "2026-02-30")
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                "() => ((document.getElementById('as-of-message') || {}).textContent || '').includes('not a')",
+                timeout=TIMEOUT_MS,
+            )
+            assert "YYYY-MM-DD" in page.inner_text("#as-of-message")
+            assert page.input_value("#as-of") == "2026-02-30"
+            page.wait_for_selector("#regime-error", timeout=TIMEOUT_MS)
+            # Fixed, the message goes and the day is shown.
+            _set_as_of(page, default_day)
+            assert page.inner_text("#as-of-message").strip() == ""
         finally:
             browser.close()
 
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # Everything came from the dashboard itself: no CDN, no fonts, no telemetry.
-    assert hosts == {urlsplit(dashboard_url).netloc}
-    assert page_errors == []
     target = os.environ.get("RISKCURVE_SCREENSHOT_DIR")
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)

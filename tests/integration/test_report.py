@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -33,6 +34,7 @@ SECTIONS = (
     "claims",
     "next",
     "provenance",
+    "glossary",
 )
 
 
@@ -59,6 +61,20 @@ def test_every_section_is_built_with_real_numbers(report: tuple[str, object]) ->
     assert "C29.after" in text and "+0.83%" in text  # the claim pack: supply inflation after the 2024 halving
     assert "What happened next" in text and "2026-04-21" in text  # the forecasts' window
     assert "Data: " in text  # every figure's caption states its data range
+
+
+def test_the_jargon_is_explained_in_the_glossary_and_on_hover(report: tuple[str, object]) -> None:
+    from riskcurve.report.glossary import hover_text
+
+    text, _ = report
+    section = text[text.index("<section id='glossary'>") :]
+    section = section[: section.index("</section>")]
+    for term in ("TGA", "RRP", "BAMLH0A0HYM2", "MDE", "Holm", "net liquidity", "log return"):
+        explanation = hover_text(term)
+        assert explanation, term
+        assert f"<dt>{term}</dt>" in section, term
+        # The same words as hover text where the term (or one of its spellings) first appears.
+        assert f"<abbr class='gloss' title='{html.escape(explanation)}'>" in text, term
 
 
 def test_report_is_self_contained(report: tuple[str, object]) -> None:

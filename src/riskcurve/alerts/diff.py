@@ -46,6 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from riskcurve import numbers as nf
 from riskcurve.data.calendar import MAX_CARRY_DAYS
 from riskcurve.errors import StoreError
 from riskcurve.signals.cascade import LINKS
@@ -323,7 +324,7 @@ def _confirmed_breakout(current: Regime) -> dict[str, str] | None:
 def _pct(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{float(value) * 100:+.1f}%"
+    return nf.percent(value, signed=True)
 
 
 def _describe(key: str, state: str | None) -> str:
@@ -382,7 +383,7 @@ def _link_alert(current: Regime, link: str, state: str, was: str, gap: bool) -> 
     history = f"it was {was} before a gap in the data" if gap else f"it was {was}"
     body = (
         f"The {LINK_LABELS[link]} link of the risk curve {verb}{since} (seen as of {current.as_of.isoformat()}; "
-        f"{score * 100:.0f}% of its conditions met); {history}. "
+        f"{nf.percent(score, 0)} of its conditions met); {history}. "
         f"Risk appetite now reaches stage {stage}/5 ({furthest}). Links: {_chain(current)}."
     )
     return Alert("link_lit" if state == "lit" else "link_dark", f"link:{link}", title, body, current.as_of)
@@ -478,15 +479,19 @@ def _breakout_alert(current: Regime, breakout: Mapping[str, str]) -> Alert:
     item = current.item("breakout")
     last = item.state["last_breakout"]
     symbol = breakout["symbol"]
-    title = f"{symbol} breakout confirmed: first close above {last['old_high']:,.2f} on {last['close_high_date']}"
+    title = (
+        f"{symbol} breakout confirmed: first close above {nf.decimal(last['old_high'], 2)} on {last['close_high_date']}"
+    )
     intraday = (
         f"; the intraday high broke it on {last['intraday_high_date']}"
         if last.get("intraday_high_date") and last.get("intraday_high_date") != last.get("close_high_date")
         else ""
     )
-    volume = f"; volume {last['volume_ratio']:.2f}x its average" if last.get("volume_ratio") is not None else ""
+    volume = (
+        f"; volume {nf.decimal(last['volume_ratio'], 2)}x its average" if last.get("volume_ratio") is not None else ""
+    )
     body = (
-        f"{symbol} closed above its old all-time high {last['old_high']:,.2f} on {last['close_high_date']} "
+        f"{symbol} closed above its old all-time high {nf.decimal(last['old_high'], 2)} on {last['close_high_date']} "
         f"after a base of {last['base_length']} sessions{intraday}. The breakout was confirmed on "
         f"{breakout['confirmed']}{volume}. Now {_pct(item.state.get('distance_above_old_high'))} above the "
         f"old high (as of {current.as_of.isoformat()})."

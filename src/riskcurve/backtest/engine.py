@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers as nf
 from riskcurve._typing import DateLike
 from riskcurve.backtest.baselines import halving_cycle
 from riskcurve.backtest.metrics import METRIC_COLUMNS, metrics_table, moments, performance, periods_per_year
@@ -571,13 +572,15 @@ class BacktestResult:
         lines = [
             f"{self.name} on {self.asset or 'the instrument'}, {s['start'].date()}..{s['end'].date()}: "
             f"{self.definition}".rstrip(": "),
-            f"costs {s['cost_bp']:g} bp + slippage {s['slippage_bp']:g} bp per side; executed {s['execution']}; "
+            f"costs {nf.significant(s['cost_bp'], 6)} bp + slippage {nf.significant(s['slippage_bp'], 6)} bp per side; "
+            f"executed {s['execution']}; "
             f"deflated Sharpe over {s['n_trials']} trials.",
         ]
         for name, row in self.metrics.iterrows():
             lines.append(
-                f"  {name:<16} CAGR {row['cagr']:+.1%}  Sharpe {row['sharpe']:.2f}  max DD {row['max_drawdown']:.1%}  "
-                f"exposure {row['exposure']:.0%}  trades {int(row['trades'])}  DSR {row['dsr']:.2f}"
+                f"  {name:<16} CAGR {nf.percent(row['cagr'], 1, signed=True)}  Sharpe {nf.decimal(row['sharpe'], 2)}  "
+                f"max DD {nf.percent(row['max_drawdown'], 1)}  exposure {nf.percent(row['exposure'], 0)}  "
+                f"trades {int(row['trades'])}  DSR {nf.decimal(row['dsr'], 2)}"
             )
         return "\n".join(lines)
 

@@ -55,6 +55,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from riskcurve import numbers as nf
+
 #: Euler-Mascheroni constant, in the expected maximum of many Sharpe ratios.
 EULER_GAMMA = 0.5772156649015329
 
@@ -110,7 +112,8 @@ def _sharpe_z(sharpe: float, reference: float, n_obs: int, skew: float, kurtosis
     spread = 1.0 - skew * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
     if spread <= 0.0:
         raise ValueError(
-            f"1 - skew*sharpe + (kurtosis-1)/4*sharpe^2 = {spread:.4g} is not positive: sharpe={sharpe}, "
+            f"1 - skew*sharpe + (kurtosis-1)/4*sharpe^2 = {nf.significant(spread, 4)} is not positive: "
+            f"sharpe={sharpe}, "
             f"skew={skew}, kurtosis={kurtosis} are inconsistent (is sharpe annualised? it must be per period)"
         )
     return (sharpe - reference) * math.sqrt(n_obs - 1) / math.sqrt(spread)

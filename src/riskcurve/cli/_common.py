@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._lazy import LazyGroup
 from riskcurve.masking import MaskingFilter
 
@@ -73,7 +73,11 @@ StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="DuckDB store file (default: $RISKCURVE_STORE or the user data folder)")
 ]
 JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Machine-readable output on stdout (schema: docs/schema/<command>.json).")
+    bool,
+    typer.Option(
+        "--json",
+        help="Machine-readable output on stdout; its JSON Schema is a file in docs/schema named after the command.",
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
@@ -152,7 +156,10 @@ def _root(
 ParamOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--param", "-p", help="A signal parameter as key=value (repeatable); see `riskcurve signal NAME --help-params`."
+        "--param",
+        "-p",
+        help="A signal parameter as key=value (repeatable); `riskcurve signal NAME --json` lists each with its "
+        'default under "parameters".',
     ),
 ]
 SymbolOpt = Annotated[
@@ -161,8 +168,9 @@ SymbolOpt = Annotated[
 
 
 def cell(value: Any) -> str:
+    """A table cell in the house style (:mod:`riskcurve.numbers`): ``1.35533e10`` -> ``13.55B``."""
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:,.4f}"
+        return numbers.value(value)
     rendered = jsonable(value)
     return "" if rendered is None else str(rendered)
 

@@ -12,20 +12,20 @@ import typer
 from rich import box
 from rich.table import Table
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._common import emit_json, err, jsonable, out, parse_day, parse_horizons
 
 
 def _pct(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+    return numbers.percent(value, signed=True)
 
 
 def _share(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:.0%}"
+    return numbers.percent(value, 0)
 
 
 def _p(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:.3f}"
+    return numbers.p_value(value)
 
 
 def conditional_study(
@@ -117,7 +117,8 @@ def conditional_study(
         pad_edge=False,
         collapse_padding=True,
         caption=(
-            f"in/out: measured bars while the state holds / does not ({result.share_in:.0%} in); mean, median, up (the "
+            "in/out: measured bars while the state holds / does not "
+            f"({numbers.percent(result.share_in, 0)} in); mean, median, up (the "
             f"share followed by a rise): in the state / out of it; spells: runs of "
             f"the state (the independent units). Horizons in {study.target_name} bars, entry at the close after the "
             f"state is known. p: rotation test (the state shifted against the returns by every offset), two-sided, "
@@ -125,7 +126,7 @@ def conditional_study(
             f"pairs in blocks at least a spell long, {study.reps} resamples, seed {result.seed}; MDE at 80% power."
         ),
     )
-    level = f"{1 - study.alpha:.0%}"
+    level = numbers.percent(1 - study.alpha, 0)
     columns = ("h", "n in", "n out", "spells", "mean in/out", "median", "up", "diff")
     for column in (*columns, f"{level} CI", "boot CI", "p", "Holm"):
         view.add_column(column, justify="right", no_wrap=True)
@@ -144,7 +145,7 @@ def conditional_study(
             f"{_pct(row['boot_low'])}..{_pct(row['boot_high'])}" if math.isfinite(row["boot_low"]) else "",
             _p(row["p_two_sided"]),
             _p(row["p_holm"]),
-            f"±{row['mde']:.1%}" if math.isfinite(row["mde"]) else "",
+            "±" + numbers.percent(row["mde"]) if math.isfinite(row["mde"]) else "",
         )
     out.print(view)
     out.print(f"State: {condition.label}: {describe_condition(condition)}")

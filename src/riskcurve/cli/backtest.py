@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.backtest.executors import EXECUTORS, Executor
 from riskcurve.backtest.rules import RULES, backtest_rule, get_rule
 from riskcurve.backtest.sweep import GRIDS, Sweep, WalkForward, get_grid
@@ -119,7 +119,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 
 
 def _percent(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:+.1%}"
+    return numbers.percent(value, signed=True)
 
 
 _BACKTEST_HELP = f"""Backtest a long/flat rule against buy-and-hold and the halving-cycle rule.
@@ -183,7 +183,7 @@ def backtest_command(
         typer.Option(
             "--trials",
             help="Configurations tried before this one, for the deflated Sharpe "
-            "ratio [default: the strategies of this run].",
+            "ratio (default: the strategies of this run).",
         ),
     ] = None,
     trials_sharpe_var: Annotated[
@@ -227,7 +227,8 @@ def backtest_command(
     s = result.settings
     view = Table(
         title=f"{spec.name} on {result.asset}, {s['start'].date()}..{s['end'].date()} (as of {day.date()})",
-        caption=f"{result.definition}\ncosts {s['cost_bp']:g} bp + slippage {s['slippage_bp']:g} bp per side, "
+        caption=f"{result.definition}\ncosts {numbers.significant(s['cost_bp'])} bp + slippage "
+        f"{numbers.significant(s['slippage_bp'])} bp per side, "
         f"executed {s['execution']}; DSR over {s['n_trials']} trials",
     )
     columns = ("cagr", "volatility", "sharpe", "sortino", "max_drawdown", "exposure", "turnover", "trades", "dsr")
@@ -247,7 +248,7 @@ def backtest_command(
             cell(row["sharpe"]),
             cell(row["sortino"]),
             _percent(row["max_drawdown"]),
-            f"{row['exposure']:.0%}",
+            numbers.percent(row["exposure"], 0),
             cell(row["turnover"]),
             str(int(row["trades"])),
             cell(row["dsr"]),
@@ -284,11 +285,11 @@ def sweep_command(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 [default: a LocalCluster started for the run].",
+            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster started for the run).",
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Local processes, or LocalCluster workers [default: CPUs].")
+        int | None, typer.Option("--workers", help="Local processes, or LocalCluster workers (default: CPUs).")
     ] = None,
     snooping: Annotated[
         str, typer.Option("--snooping", help="Data-snooping test over the family: spa, rc or none.")
@@ -343,8 +344,9 @@ def sweep_command(
     params = list(s["signal_columns"])
     view = Table(
         title=f"sweep {result.grid}: {len(result.table):,} combinations, as of {day.date()}",
-        caption=f"{result.definition}\ncosts {s['cost_bp']:g} + {s['slippage_bp']:g} bp per side; "
-        f"{s['bar_updates']:,} bar-updates in {s['seconds']:.2f} s on {s['executor']}",
+        caption=f"{result.definition}\ncosts {numbers.significant(s['cost_bp'])} + "
+        f"{numbers.significant(s['slippage_bp'])} bp per side; "
+        f"{s['bar_updates']:,} bar-updates in {numbers.decimal(s['seconds'])} s on {s['executor']}",
     )
     shown = [
         *params,
@@ -371,9 +373,11 @@ def sweep_command(
         m = result.walk_forward.metrics[["cagr", "sharpe", "max_drawdown"]].astype(float).to_dict("index")
         wf, bh = m["walk_forward"], m["buy_and_hold"]
         out.print(
-            f"Walk-forward ({len(result.walk_forward.windows)} out-of-sample windows of {test_years:g} y after "
-            f"{train_years:g} y): CAGR {_percent(wf['cagr'])}, Sharpe {wf['sharpe']:.2f}, max DD "
-            f"{_percent(wf['max_drawdown'])} vs buy-and-hold CAGR {_percent(bh['cagr'])}, Sharpe {bh['sharpe']:.2f}, "
+            f"Walk-forward ({len(result.walk_forward.windows)} out-of-sample windows of "
+            f"{numbers.significant(test_years)} y after {numbers.significant(train_years)} y): "
+            f"CAGR {_percent(wf['cagr'])}, Sharpe {numbers.decimal(wf['sharpe'])}, max DD "
+            f"{_percent(wf['max_drawdown'])} vs buy-and-hold CAGR {_percent(bh['cagr'])}, "
+            f"Sharpe {numbers.decimal(bh['sharpe'])}, "
             f"max DD {_percent(bh['max_drawdown'])}"
         )
     if note:

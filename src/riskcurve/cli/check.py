@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, out, parse_day
 from riskcurve.cli.claims import FileOpt, claims_from
 
@@ -38,10 +38,11 @@ def _evidence(result: ClaimResult) -> str:
         bits.append(f"n={result.n}")
     if result.p is not None:
         bits.append(
-            f"p={result.p:.3f}" + (f" (adj. over {result.family})" if result.family and result.family > 1 else "")
+            f"p={numbers.p_value(result.p)}"
+            + (f" (adj. over {result.family})" if result.family and result.family > 1 else "")
         )
     if result.mde is not None:
-        bits.append(f"MDE={result.mde:.3g}")
+        bits.append(f"MDE={numbers.significant(result.mde, 3)}")
     return "\n".join(bits)
 
 

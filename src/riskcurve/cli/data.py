@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._common import (
     AsOfOpt,
     DayOpt,
@@ -42,7 +42,8 @@ def update_command(
     allow_jumps: Annotated[
         bool,
         typer.Option(
-            help=f"Accept one-bar price moves beyond x{JUMP_FACTOR:g} (refused as a likely unit change or typo)."
+            help=f"Accept one-bar price moves beyond x{numbers.significant(JUMP_FACTOR)} "
+            "(refused as a likely unit change or typo)."
         ),
     ] = False,
     store: StoreOpt = None,

@@ -12,7 +12,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._common import (
     MAX_BARS,
     MAX_REPS,
@@ -39,7 +39,7 @@ def _num(value: float, spec: str = ".3f") -> str:
 
 
 def _p(value: float) -> str:
-    return "" if not math.isfinite(value) else "<0.001" if value < 0.001 else f"{value:.3f}"
+    return numbers.p_value(value)
 
 
 def _bar(corr: float, scale: float, width: int = 12) -> str:
@@ -82,7 +82,7 @@ def _render(result: LeadLagResult, as_of: str, note: str | None) -> None:
             _p(row["p"]),
             _p(row["p_holm"]),
             _p(row["p_bh"]),
-            f"{row['peak_share']:.0%}" if row["peak_share"] > 0 else "",
+            numbers.percent(row["peak_share"], 0) if row["peak_share"] > 0 else "",
             mark,
             style=style,
         )
@@ -116,8 +116,9 @@ def _render(result: LeadLagResult, as_of: str, note: str | None) -> None:
         values = rolling[column].dropna()
         if len(values):
             parts.append(
-                f"{label}: last {values.iloc[-1]:+.2f}, mean {values.mean():+.2f}, "
-                f"range {values.min():+.2f}..{values.max():+.2f}"
+                f"{label}: last {numbers.decimal(values.iloc[-1], signed=True)}, "
+                f"mean {numbers.decimal(values.mean(), signed=True)}, "
+                f"range {numbers.decimal(values.min(), signed=True)}..{numbers.decimal(values.max(), signed=True)}"
             )
     if parts:
         out.print(f"Rolling {result.window}-{result.unit} correlation — " + "; ".join(parts))

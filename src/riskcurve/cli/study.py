@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from contextlib import nullcontext
@@ -12,6 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from riskcurve import numbers
 from riskcurve.cli._common import (
     MAX_REPS,
     AsOfOpt,
@@ -34,11 +34,11 @@ from riskcurve.stats.event_study import DEFAULT_HORIZONS, EventStudyResult, stud
 
 
 def _pct(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+    return numbers.percent(value, signed=True)
 
 
 def _p(value: float) -> str:
-    return "" if value is None or not math.isfinite(value) else f"{value:.3f}"
+    return numbers.p_value(value)
 
 
 def _render(result: EventStudyResult, as_of: str) -> None:
@@ -56,7 +56,17 @@ def _render(result: EventStudyResult, as_of: str) -> None:
             "p: permutation, two-sided (Holm across horizons); MDE: minimum detectable difference at 80% power."
         ),
     )
-    headers = ("h", "n", "mean", "median", "hit [Wilson]", "base", "base hit", "diff", f"{1 - study.alpha:.0%} CI")
+    headers = (
+        "h",
+        "n",
+        "mean",
+        "median",
+        "hit [Wilson]",
+        "base",
+        "base hit",
+        "diff",
+        f"{numbers.percent(1 - study.alpha, 0)} CI",
+    )
     for column in (*headers, "p", "Holm", "MDE"):
         view.add_column(column, justify="right", no_wrap=True)
     for h, row in result.table.iterrows():
@@ -67,14 +77,17 @@ def _render(result: EventStudyResult, as_of: str) -> None:
             f"{int(row['n'])}" + (f" (+{recent})" if recent else ""),
             _pct(row["mean"]),
             _pct(row["median"]),
-            f"{row['hit_rate']:.0%} [{row['hit_low']:.0%}-{row['hit_high']:.0%}]" if measured else "",
+            f"{numbers.percent(row['hit_rate'], 0)} "
+            f"[{numbers.percent(row['hit_low'], 0)}-{numbers.percent(row['hit_high'], 0)}]"
+            if measured
+            else "",
             _pct(row["baseline_mean"]),
-            f"{row['baseline_hit_rate']:.0%}" if math.isfinite(row["baseline_hit_rate"]) else "",
+            numbers.percent(row["baseline_hit_rate"], 0),
             _pct(row["difference"]),
             f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}" if measured else "",
             _p(row["p_two_sided"]),
             _p(row["p_holm"]),
-            f"±{row['mde']:.0%}" if measured else "",
+            "±" + numbers.percent(row["mde"], 0) if measured else "",
         )
     out.print(view)
     events = result.to_dict()["events"]
@@ -131,7 +144,7 @@ def study_command(
         typer.Option(
             "--horizons",
             help="Comma-separated horizons in bars of the target's calendar "
-            f"[default: {','.join(map(str, DEFAULT_HORIZONS))}; with --when 21,63].",
+            f"(default: {','.join(map(str, DEFAULT_HORIZONS))}; with --when 21,63).",
         ),
     ] = None,
     reps: Annotated[
@@ -155,11 +168,11 @@ def study_command(
     kind: Annotated[str, typer.Option("--kind", help="Return kind: log or simple.")] = "log",
     min_spacing: Annotated[
         int | None,
-        typer.Option("--min-spacing", help="De-clustering distance in target bars [default: the longest horizon]."),
+        typer.Option("--min-spacing", help="De-clustering distance in target bars (default: the longest horizon)."),
     ] = None,
     alpha: Annotated[float, typer.Option("--alpha", help="Test level; intervals cover 1 - alpha.")] = 0.05,
     block_length: Annotated[
-        float | None, typer.Option("--block-length", help="Mean bootstrap block length [default: automatic].")
+        float | None, typer.Option("--block-length", help="Mean bootstrap block length (default: automatic).")
     ] = None,
     mixed: Annotated[
         bool,

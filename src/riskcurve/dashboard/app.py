@@ -37,6 +37,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
@@ -44,11 +45,12 @@ from riskcurve.data.symbols import ALTCOINS
 from riskcurve.data.validation import latest_date
 from riskcurve.errors import InsufficientDataWarning, RiskcurveError, StoreError
 from riskcurve.report import figures, panels
-from riskcurve.report.claims import what_happened_next_figure
+from riskcurve.report.claims import claim_anchor, evidence_text, what_happened_next_figure
+from riskcurve.report.first_screen import Freshness, claims_by_grade, forecast_lines, freshness, used_symbols
 from riskcurve.report.stablecoins import stablecoin_view
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
-from riskcurve.stats.claims import Claim, forecast_claims, run_claims
+from riskcurve.stats.claims import Claim, ClaimResult, builtin_claims, forecast_claims, run_claims
 from riskcurve.stats.defaults import REPS, SEED
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,13 @@ _STYLE = {
     },
     "control": {"display": "flex", "flexDirection": "column", "fontSize": "13px", "minWidth": "120px"},
     "panel": {"margin": "14px 0", "padding": "10px", "border": "1px solid #d8dde6", "borderRadius": "6px"},
-    "row": {"display": "grid", "gridTemplateColumns": "170px 1fr", "gap": "8px", "padding": "4px 0"},
+    "row": {
+        "display": "grid",
+        "gridTemplateColumns": "130px 1fr",
+        "gap": "8px",
+        "padding": "3px 0",
+        "fontSize": "13px",
+    },
     "name": {"fontWeight": "bold", "color": "#1f3b73"},
     "error": {"color": "#b00020", "fontWeight": "bold"},
     "note": {"color": "#555555", "fontSize": "13px"},
@@ -333,6 +341,21 @@ def _volatility_figure(store: Store, day: pd.Timestamp, symbol: str) -> go.Figur
 
 
 @functools.cache
+def _all_claims() -> tuple[Claim, ...]:
+    """The built-in pack, parsed once per process."""
+    return tuple(builtin_claims())
+
+
+def _claims(store: Store, day: pd.Timestamp) -> tuple[ClaimResult, ...]:
+    """Every claim of the built-in pack checked on what was known on ``day``."""
+    return tuple(run_claims(store, _all_claims(), as_of=day))
+
+
+def _freshness(store: Store, day: pd.Timestamp, symbols: frozenset[str], reference: dt.date) -> Freshness:
+    return freshness(store.list_series(as_of=day.date()), symbols, reference)
+
+
+@functools.cache
 def _forecast_claims() -> tuple[Claim, ...]:
     """The built-in pack's forecasts, parsed once per process (a package file; 0.2 s a parse)."""
     return tuple(forecast_claims())
@@ -352,7 +375,7 @@ def _study(
     confirm: int,
     target: str,
     horizons: tuple[int, ...],
-) -> tuple[pd.DataFrame, go.Figure, str, list[str]]:
+) -> tuple[pd.DataFrame, go.Figure, str, list[str], str]:
     # One study at a time: warnings are collected per process, not per thread.
     with reader.collecting_warnings():
         panel = panels.study_panel(
@@ -364,7 +387,7 @@ def _study(
             reps=STUDY_REPS,
             seed=STUDY_SEED,
         )
-    return panel.table, panel.figure, panel.verdict, list(panel.notes)
+    return panel.table, panel.figure, panel.verdict, list(panel.notes), panel.result.study.kind
 
 
 # --- page ----------------------------------------------------------------------------------------------
@@ -404,12 +427,35 @@ def _error_figure(message: str) -> go.Figure:
     return fig
 
 
+def _points(figure: go.Figure) -> int:
+    """How many values the figure's traces draw."""
+    total = 0
+    for trace in figure.data:
+        values = next((getattr(trace, axis, None) for axis in ("y", "z", "values", "x") if hasattr(trace, axis)), None)
+        total += 0 if values is None else len(values)
+    return total
+
+
 def _figure_or_error(build: Callable[[], go.Figure]) -> go.Figure:
     try:
-        return build()
+        figure = build()
     except (RiskcurveError, ValueError, KeyError) as failure:
         log.info("dashboard figure failed: %s", failure)
         return _error_figure(f"cannot draw this chart: {' '.join(str(failure).split())}")
+    if _points(figure) == 0 and not any(
+        "Nothing to draw" in str(a.text or "") for a in figure.layout.annotations or ()
+    ):
+        # An empty chart says why it is empty (charts that know better say so themselves).
+        figure.add_annotation(
+            text="Nothing to draw on this day: none of this chart's series has a value on or before it.",
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font={"size": 14, "color": "#a15c00"},
+        )
+    return figure
 
 
 def _regime_rows(picture: Regime) -> list[html.Div]:
@@ -439,18 +485,194 @@ def _regime_rows(picture: Regime) -> list[html.Div]:
     return rows
 
 
-def _study_table(table: pd.DataFrame) -> html.Table:
+# --- the first screen: the same answers as the report's, for the chosen day --------------------------
+
+#: Colours of the grades, as in the report.
+_GRADE_COLOURS = {
+    "consistent": "#1b7f3b",
+    "partly consistent": "#a15c00",
+    "not supported": "#b00020",
+    "contradicted": "#b00020",
+}
+_BANNER_STYLE = {
+    "background": "#fff3cd",
+    "border": "2px solid #b35c00",
+    "borderRadius": "6px",
+    "color": "#5a2d00",
+    "padding": "6px 14px",
+    "margin": "10px 0",
+    "fontWeight": "bold",
+}
+
+
+def _box(key: str, title: Any, body: Any, **style: Any) -> html.Div:
+    return html.Div([html.H2(title, style={"margin": "2px 0 6px", "fontSize": "18px"}), body], id=key,
+                    style={**_STYLE["panel"], "margin": "8px 0", **style})  # fmt: skip
+
+
+def first_screen_panels() -> list[Any]:
+    """The dashboard's first screen, top to bottom: the one place its layout is decided.
+
+    The loud banner when the data are stale, "Did the call come true?", then side by side "Which
+    claims hold?" and the regime; each is filled for the chosen as-of day by its callback. A new
+    panel is one line here.
+    """
+    return [
+        html.Div(id="freshness-banner"),
+        # The weekly digest first (riskcurve.monitor): the answer before the detail.
+        _box("digest", "This week", dcc.Loading(dcc.Markdown(id="digest-panel"), type="default")),
+        _box("call", "Did the call come true?", dcc.Loading(html.Div(id="forecast-lines"), type="default")),
+        html.Div(
+            [
+                _box(
+                    "claims-hold",
+                    "Which claims hold?",
+                    dcc.Loading(html.Div(id="claims-scorecard"), type="default"),
+                    flex="3 1 0",
+                    minWidth="0",
+                ),
+                _box(
+                    "now",
+                    ["Where are we now? ", html.Span(["as of ", html.Span(id="regime-as-of")], style=_STYLE["note"])],
+                    html.Div(
+                        [
+                            html.Div(id="regime-note", style=_STYLE["note"]),
+                            dcc.Loading(html.Div(id="regime-panel"), type="default"),
+                        ]
+                    ),
+                    flex="2 1 0",
+                    minWidth="0",
+                ),
+            ],
+            style={"display": "flex", "gap": "14px", "alignItems": "flex-start"},
+        ),
+    ]
+
+
+def _freshness_banner(fresh: Freshness) -> html.Div | None:
+    if not fresh.loud:
+        return None
+    return html.Div(
+        [html.Span("Stale data. ", style={"fontSize": "17px"}), fresh.sentence()], id="freshness", role="alert",
+        style=_BANNER_STYLE,
+    )  # fmt: skip
+
+
+def _forecast_block(results: Sequence[ClaimResult]) -> html.Div:
+    lines = forecast_lines(results)
+    if not lines:
+        return html.Div("No dated forecast in the claims pack.", style=_STYLE["note"])
+    resolved = [line for line in lines if line.resolved]
+    tally: dict[str, int] = {}
+    for line in resolved:
+        tally[line.outcome.lower()] = tally.get(line.outcome.lower(), 0) + 1
+    lead = (
+        f"{len(resolved)} of {len(lines)} dated forecasts resolved: "
+        + ", ".join(f"{n} {outcome}" for outcome, n in tally.items())
+        + "."
+        if resolved
+        else f"None of the {len(lines)} dated forecasts is resolved on this day."
+    )
+    items = [
+        html.Li(
+            [
+                html.B(f"{line.outcome}: "),
+                f"\u201c{line.statement}\u201d ",
+                html.Span(
+                    f"({line.id}, {line.date.isoformat()} to "
+                    f"{line.window_end.isoformat() if line.window_end else 'n/a'}) ",
+                    style=_STYLE["note"],
+                ),
+                line.moves,
+            ],
+            className="resolved" if line.resolved else "open",
+        )
+        for line in lines
+    ]
+    return html.Div(
+        [html.P(lead, style={"fontWeight": "bold", "margin": "0 0 4px"}), html.Ul(items, style={"margin": 0})],
+        id="forecast-outcomes",
+        style={"fontSize": "13.5px"},
+    )
+
+
+def _claim_anchor(claim_id: str) -> str:
+    return "dash-" + claim_anchor(claim_id)
+
+
+def _scorecard(results: Sequence[ClaimResult]) -> html.Div:
+    groups = claims_by_grade(results)
+    tally: list[Any] = []
+    for number, (grade, lines) in enumerate(groups):
+        tally += [" \u00b7 "] if number else []
+        tally += [html.B(str(len(lines)), style={"color": _GRADE_COLOURS.get(grade, "#333")}), f" {grade}"]
+    blocks = []
+    for grade, lines in groups:
+        colour = _GRADE_COLOURS.get(grade, "#333")
+        blocks += [
+            html.H3(f"{grade} ({len(lines)})", style={"color": colour, "fontSize": "13px", "margin": "6px 0 2px"}),
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            html.A(line.statement, href=f"#{_claim_anchor(line.id)}", title=line.headline),
+                            html.Span(f" {line.id}", style={"color": "#777", "fontSize": "11px"}),
+                        ]
+                    )
+                    for line in lines
+                ],
+                style={"margin": 0, "paddingLeft": "18px"},
+            ),
+        ]
+    return html.Div(
+        [
+            html.P(tally, style={"fontWeight": "bold", "margin": "0 0 4px"}),
+            html.Div(blocks, className="scorecard", style={"maxHeight": "300px", "overflowY": "auto"}),
+            html.P(
+                f"{len(results)} claims of the January-2026 articles, checked on data known on the day; each "
+                "links to its evidence below.",
+                style=_STYLE["note"],
+            ),  # fmt: skip
+        ],
+        style={"fontSize": "12.5px"},
+    )
+
+
+def _claims_table(results: Sequence[ClaimResult]) -> html.Table:
+    cell = {"borderBottom": "1px solid #e4e7ec", "padding": "4px 8px", "textAlign": "left", "verticalAlign": "top"}
+    head = html.Tr([html.Th(h, style=cell) for h in ("claim", "statement", "grade", "measured", "evidence")])
+    rows = [
+        html.Tr(
+            [
+                html.Th(result.id, style=cell),
+                html.Td(result.statement, style=cell),
+                html.Td(result.grade, style={**cell, "color": _GRADE_COLOURS.get(result.grade, "#333")}),
+                html.Td([result.headline, html.Br(), html.Span(result.reason, style=_STYLE["note"])], style=cell),
+                html.Td(evidence_text(result), style=cell),
+            ],
+            id=_claim_anchor(result.id),
+        )
+        for result in results
+    ]
+    return html.Table(
+        [html.Thead(head), html.Tbody(rows)],
+        id="claims-table",
+        style={"borderCollapse": "collapse", "fontSize": "12.5px", "width": "100%"},
+    )
+
+
+def _study_table(table: pd.DataFrame, kind: str = "log") -> html.Table:
     def pct(value: float) -> str:
-        return "" if pd.isna(value) else f"{value * 100:+.1f}%"
+        return numbers.percent(value, signed=True)
 
     def num(value: float) -> str:
-        return "" if pd.isna(value) else f"{value:.3f}"
+        return numbers.p_value(value)
 
     header = [
         "horizon (bars)",
         "n",
-        "mean",
-        "baseline mean",
+        numbers.return_label(kind, "mean return"),
+        f"baseline {numbers.return_label(kind, 'mean return')}",
         "difference",
         "95% CI",
         "hit rate",
@@ -460,7 +682,12 @@ def _study_table(table: pd.DataFrame) -> html.Table:
     ]
     body = []
     for horizon, row in table.iterrows():
-        hit = "" if not row["n"] else f"{row['hit_rate']:.0%} ({row['hit_low']:.0%}-{row['hit_high']:.0%})"
+        hit = (
+            ""
+            if not row["n"]
+            else f"{numbers.percent(row['hit_rate'], 0)} "
+            f"({numbers.percent(row['hit_low'], 0)}-{numbers.percent(row['hit_high'], 0)})"
+        )
         body.append(
             html.Tr(
                 [
@@ -534,19 +761,26 @@ def create_app(store_path: str | Path) -> dash.Dash:
                 [html.H1("riskcurve dashboard"), html.P(str(failure), id="store-error", style=_STYLE["error"])],
                 style=_STYLE["page"],
             )
-        last_allowed = max(day.date(), today())
-        controls = [
-            _control(
-                "as of",
-                dcc.DatePickerSingle(
-                    id="as-of",
-                    date=day.date().isoformat(),
-                    min_date_allowed=FIRST_DAY.isoformat(),
-                    max_date_allowed=last_allowed.isoformat(),
-                    display_format="YYYY-MM-DD",
-                    first_day_of_week=1,
+        as_of_control = html.Div(
+            [
+                _control(
+                    "as of (YYYY-MM-DD, Enter)",
+                    dcc.Input(
+                        id="as-of",
+                        type="text",
+                        value=day.date().isoformat(),
+                        placeholder="YYYY-MM-DD",
+                        debounce=True,  # on Enter or leaving the box, not at every keystroke
+                        maxLength=10,
+                        style={"width": "120px", "fontSize": "15px"},
+                    ),
                 ),
-            ),
+                html.Div(id="as-of-message", role="alert", style=_STYLE["error"]),
+            ],
+            style={**_STYLE["controls"], "alignItems": "center", "padding": "4px 10px"},
+            id="as-of-controls",
+        )
+        controls = [
             _control(
                 "breakout symbol",
                 dcc.Dropdown(
@@ -649,30 +883,23 @@ def create_app(store_path: str | Path) -> dash.Dash:
         ]
         return html.Div(
             [
-                html.H1("riskcurve: liquidity along the risk curve"),
+                html.H1("riskcurve: liquidity along the risk curve", style={"margin": "2px 0", "fontSize": "24px"}),
                 html.P(
                     [
                         f"Store: {reader.path.name} (read-only). Latest common day of RUT, GSPC and BTC: "
                         f"{day.date().isoformat()}.",
                         html.Br(),
-                        "Everything below is computed as of the chosen day, from data known by its end. The regime "
-                        "panel uses each signal's standard definition; the parameters change the charts.",
+                        "Everything below is computed as of the chosen day, from data known by its end: the "
+                        "forecasts, the claims, the regime and every chart. The regime uses each signal's standard "
+                        "definition; the parameters change the charts.",
                     ],
                     style=_STYLE["note"],
                     id="store-note",
                 ),
+                as_of_control,
+                *first_screen_panels(),
                 html.Div(controls, style=_STYLE["controls"], id="controls"),
-                # The weekly digest first (riskcurve.monitor): the answer before the detail.
-                html.Div(dcc.Loading(dcc.Markdown(id="digest-panel"), type="default"), style=_STYLE["panel"]),
-                html.Div(
-                    [
-                        html.H2(["Regime on ", html.Span(id="regime-as-of")]),
-                        html.Div(id="regime-note", style=_STYLE["note"]),
-                        dcc.Loading(html.Div(id="regime-panel"), type="default"),
-                        _graph("cascade-chain"),
-                    ],
-                    style=_STYLE["panel"],
-                ),
+                html.Div(_graph("cascade-chain"), style=_STYLE["panel"]),
                 *(
                     html.Div(_graph(name), style=_STYLE["panel"])
                     for name in (
@@ -687,6 +914,14 @@ def create_app(store_path: str | Path) -> dash.Dash:
                         "volatility",
                         "forecasts",
                     )
+                ),
+                html.Div(
+                    [
+                        html.H2("Every claim, its grade and the evidence"),
+                        dcc.Loading(html.Div(id="claims-detail"), type="default"),
+                    ],
+                    id="claims-panel",
+                    style=_STYLE["panel"],
                 ),
                 *study_panel,
             ],
@@ -714,12 +949,54 @@ def create_app(store_path: str | Path) -> dash.Dash:
             day_regime(day)
         return day
 
+    @app.callback(Output("as-of-message", "children"), Input("as-of", "value"))
+    def check_as_of(as_of: object) -> str:
+        try:
+            _day(as_of, fallback_day())
+        except ValueError as failure:
+            return (
+                f"Not a day riskcurve can show: {failure}. Type a date as YYYY-MM-DD, from {FIRST_DAY.isoformat()} "
+                f"to {latest_date().isoformat()}; every panel says the same until it is fixed."
+            )
+        return ""
+
+    @app.callback(Output("freshness-banner", "children"), Input("as-of", "value"))
+    def update_freshness(as_of: object) -> Any:
+        try:
+            day = warmed(as_of)
+            picture = day_regime(day)
+            # The latest day is judged against today; a day in the past against itself.
+            reference = today() if day.date() >= fallback_day() else day.date()
+            symbols = frozenset(used_symbols(picture))
+            fresh = reader.cached(
+                ("freshness", day, symbols, reference), lambda store: _freshness(store, day, symbols, reference)
+            )
+        except (RiskcurveError, ValueError):
+            return None  # the as-of message and the panels say what is wrong
+        return _freshness_banner(fresh)
+
+    @app.callback(
+        Output("forecast-lines", "children"),
+        Output("claims-scorecard", "children"),
+        Output("claims-detail", "children"),
+        Input("as-of", "value"),
+    )
+    def update_claims(as_of: object) -> tuple[Any, Any, Any]:
+        try:
+            day = warmed(as_of)
+            results = reader.cached(("claims", day), lambda store: _claims(store, day))
+        except (RiskcurveError, ValueError) as failure:
+            message = f"The claims could not be checked: {' '.join(str(failure).split())}"
+            said = html.Div(message, style=_STYLE["error"], className="claims-error")
+            return said, said, said
+        return _forecast_block(results), _scorecard(results), _claims_table(results)
+
     @app.callback(
         Output("regime-as-of", "children"),
         Output("regime-note", "children"),
         Output("regime-panel", "children"),
         Output("figure-cascade-chain", "figure"),
-        Input("as-of", "date"),
+        Input("as-of", "value"),
     )
     def update_regime(as_of: object) -> tuple[Any, ...]:
         try:
@@ -732,7 +1009,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
         note = picture.note or ""
         return picture.as_of.isoformat(), note, _regime_rows(picture), chain
 
-    @app.callback(Output("digest-panel", "children"), Input("as-of", "date"))
+    @app.callback(Output("digest-panel", "children"), Input("as-of", "value"))
     def update_digest(as_of: object) -> str:
         from riskcurve.monitor import compute_digest
         from riskcurve.monitor.render import render_markdown
@@ -780,7 +1057,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
         chosen = _choice("volatility symbol", symbol, VOLATILITY_SYMBOLS)
         return reader.cached(("volatility", day, chosen), lambda store: _volatility_figure(store, day, chosen))
 
-    as_of_input = Input("as-of", "date")
+    as_of_input = Input("as-of", "value")
     figure_callback(
         "breakout",
         [as_of_input, Input("breakout-symbol", "value"), Input("min-base", "value"), Input("confirm-closes", "value")],
@@ -799,7 +1076,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     @app.callback(
         Output("study-result", "children"),
         Output("figure-study", "figure"),
-        Input("as-of", "date"),
+        Input("as-of", "value"),
         Input("breakout-symbol", "value"),
         Input("min-base", "value"),
         Input("confirm-closes", "value"),
@@ -818,7 +1095,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
                 _choice("study target", target, STUDY_TARGETS),
                 parse_horizons(horizons),
             )
-            table, fig, verdict, notes = reader.cached(
+            table, fig, verdict, notes, kind = reader.cached(
                 ("study", day, *args), lambda store: _study(reader, store, day, *args)
             )
         except (RiskcurveError, ValueError) as failure:
@@ -828,7 +1105,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
             html.Div(
                 [
                     html.P(verdict, id="study-verdict", style={"fontWeight": "bold"}),
-                    _study_table(table),
+                    _study_table(table, kind),
                     *(html.P(note, style=_STYLE["note"]) for note in notes),
                 ]
             ),

@@ -850,7 +850,10 @@ class Store:
         os.close(handle)
         try:
             if chosen == "csv":
-                frame.to_csv(temporary)
+                from riskcurve.numbers import exact
+
+                # Full precision: each float as the shortest decimal that reads back to it.
+                frame.to_csv(temporary, float_format=exact)
             else:
                 now = utc_now()
                 providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers as nf
 from riskcurve._typing import PRICE_COLUMNS
 from riskcurve.data.limits import EARLIEST_DATE, JUMP_FACTOR, MAX_FIELD_CHARS, MAX_FILE_BYTES, MAX_PRICE, MAX_ROWS
 from riskcurve.errors import DataError
@@ -125,7 +126,8 @@ def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
     if size > MAX_FILE_BYTES:
         handle.close()
         raise DataError(
-            f"file is {size / 2**20:,.0f} MB; riskcurve reads CSV files of at most {MAX_FILE_BYTES // 2**20} MB "
+            f"file is {nf.decimal(size / 2**20, 0)} MB; riskcurve reads CSV files of at most "
+            f"{MAX_FILE_BYTES // 2**20} MB "
             f"(a daily series since {EARLIEST_DATE.year} is far smaller)",
             source=str(path),
             symbol=symbol,
@@ -437,14 +439,18 @@ def validate_prices(frame: pd.DataFrame, *, source: str, symbol: str) -> pd.Data
             position = int(bad[0])
             what = "negative" if column == "volume" else "not positive"
             raise DataError(
-                f"{column} {numbers[position]:g} is {what}", source=source, row=labels[position], symbol=symbol
+                f"{column} {nf.significant(numbers[position], 6)} is {what}",
+                source=source,
+                row=labels[position],
+                symbol=symbol,
             )
         if column != "volume":
             huge = (numbers > MAX_PRICE).nonzero()[0]
             if len(huge):
                 position = int(huge[0])
                 raise DataError(
-                    f"{column} {numbers[position]:g} is above {MAX_PRICE:g}, the largest price riskcurve accepts",
+                    f"{column} {nf.significant(numbers[position], 6)} is above {nf.significant(MAX_PRICE, 6)}, "
+                    "the largest price riskcurve accepts",
                     source=source,
                     row=labels[position],
                     symbol=symbol,
@@ -463,8 +469,9 @@ def _check_jumps(close: np.ndarray, *, source: str, symbol: str, labels: Sequenc
     if len(jumps):
         position = int(jumps[0]) + 1
         raise DataError(
-            f"close {close[position]:g} is x{ratio[position - 1]:.3g} the previous bar's {close[position - 1]:g}, "
-            f"beyond the x{JUMP_FACTOR:g} a bar may move (a unit change or a typo?); "
+            f"close {nf.significant(close[position], 6)} is x{nf.significant(ratio[position - 1], 3)} "
+            f"the previous bar's {nf.significant(close[position - 1], 6)}, "
+            f"beyond the x{nf.significant(JUMP_FACTOR, 6)} a bar may move (a unit change or a typo?); "
             "use --allow-jumps if it is real",
             source=source,
             row=labels[position],

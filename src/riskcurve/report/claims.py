@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve import numbers
 from riskcurve.data.store import Store
 from riskcurve.report import tables as fmt
 from riskcurve.stats.claims import ClaimResult, forecast_claims, run_claims
@@ -59,7 +60,7 @@ def what_happened_next_figure(results: Sequence[ClaimResult]) -> go.Figure:
             x=group["asset"],
             y=group["move"] * 100,
             name=f"{months} month{'s' if months != 1 else ''} after {date}",
-            text=[f"{v * 100:+.1f}%" for v in group["move"]],
+            text=[numbers.percent(v, signed=True) for v in group["move"]],
             textposition="outside",
         )
     grades = "; ".join(f"{r.id} {r.grade}" for r in results)
@@ -87,7 +88,39 @@ def what_happened_next_figure(results: Sequence[ClaimResult]) -> go.Figure:
             }
         ],
     )
+    if frame.empty:  # an empty chart says why it is empty
+        _say_why_empty(figure, results)
     return figure
+
+
+def empty_reason(results: Sequence[ClaimResult]) -> str:
+    """Why "what happened next" has no bar: no forecast, none made yet, or no month ended yet."""
+    if not results:
+        return "No dated forecast to follow."
+    dates = sorted({r.date for r in results})
+    day = max((r.data_as_of for r in results if r.data_as_of is not None), default=None)
+    made = ", ".join(d.isoformat() for d in dates)
+    if day is not None and day < dates[0]:
+        return (
+            f"Nothing to draw on {day.isoformat()}: the forecasts were made on {made}, later than this day. "
+            "Choose a day after their first month has passed to see the moves."
+        )
+    on = f" by {day.isoformat()}" if day is not None else ""
+    return f"Nothing to draw yet: no full month has passed since the forecasts of {made}{on}."
+
+
+def _say_why_empty(figure: go.Figure, results: Sequence[ClaimResult]) -> None:
+    figure.add_annotation(
+        text=empty_reason(results),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 14, "color": "#a15c00"},
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
 
 
 def forecasts_figure(store: Store, as_of: Any) -> go.Figure:
@@ -96,7 +129,7 @@ def forecasts_figure(store: Store, as_of: Any) -> go.Figure:
 
 
 def _pct(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value) * 100:+.1f}%"
+    return numbers.percent(value, signed=True)
 
 
 def what_happened_next_html(results: Sequence[ClaimResult]) -> str:
@@ -132,14 +165,32 @@ def claim_anchor(claim_id: str) -> str:
     return "claim-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in claim_id)
 
 
-def _evidence(result: ClaimResult) -> str:
+#: Claim kinds whose minimum detectable effect is a correlation, or a share above a coin flip;
+#: every other kind's is a difference of returns.
+_MDE_CORRELATION = ("lead-lag", "leadlag")
+_MDE_SHARE = ("order",)
+
+
+def mde_text(result: ClaimResult) -> str:
+    """The minimum detectable effect with its unit: a return difference in %, a correlation, or points."""
+    if result.mde is None:
+        return ""
+    if result.kind in _MDE_CORRELATION:
+        return f"correlation {numbers.decimal(result.mde)}"
+    if result.kind in _MDE_SHARE:
+        return numbers.points(result.mde)
+    return numbers.percent(result.mde)
+
+
+def evidence_text(result: ClaimResult) -> str:
+    """The evidence of a grade in a few words: its strength, n, p and the MDE with its unit."""
     parts: list[str] = [result.evidence]
     if result.n is not None and result.kind != "measure":
         parts.append(f"n = {result.n:,}")
     if result.p is not None:
         parts.append(f"p = {fmt.p_value(result.p)}")
     if result.mde is not None:
-        parts.append(f"MDE = {result.mde:.3g}")
+        parts.append(f"MDE = {mde_text(result)}")
     return ", ".join(parts)
 
 
@@ -150,7 +201,7 @@ def _rows(result: ClaimResult, *, part: bool = False) -> str:
     anchor = "" if part else f" id='{claim_anchor(result.id)}'"
     return (
         f"<tr{anchor} class='{css}'><th>{html.escape(result.id)} <span class='item'>{html.escape(result.kind)}</span>"
-        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(_evidence(result))}</td></tr>"
+        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(evidence_text(result))}</td></tr>"
         f"<tr class='note-row {css}'><td colspan='3'><b>Claim:</b> {html.escape(result.statement)} "
         f"<b>Measured:</b> {html.escape(result.headline)}<br><span class='note'>{html.escape(result.reason)}</span>"
         "</td></tr>"

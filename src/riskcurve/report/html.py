@@ -22,21 +22,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from riskcurve import __version__
+from riskcurve import __version__, numbers
 from riskcurve._typing import Frequency
 from riskcurve.data.panel import MarketData
 from riskcurve.data.providers.base import utc_now
+from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
-from riskcurve.report import figures, panels
+from riskcurve.report import figures, glossary, panels
 from riskcurve.report import tables as fmt
 from riskcurve.report.background import ClaimsOutcome, PendingClaims, claims_outcome
-from riskcurve.report.claims import claim_anchor
+from riskcurve.report.first_screen import FirstScreen, first_screen_html, freshness, used_symbols
 from riskcurve.report.stablecoins import with_stablecoins
 from riskcurve.report.tables import Column
 from riskcurve.signals.regime import Regime, default_as_of, regime
 from riskcurve.signals.registry import SIGNALS
-from riskcurve.stats.claims import GRADES, ClaimResult
+from riskcurve.stats.claims import ClaimResult
 from riskcurve.stats.defaults import REPS, SEED
 
 #: Event-study targets drawn in the report: the risk curve's last links.
@@ -95,10 +96,6 @@ class ReportResult:
         }
 
 
-def _grade_class(grade: str) -> str:
-    return "grade-" + "-".join(grade.lower().split())
-
-
 def _regime_rows(picture: Regime) -> str:
     rows = []
     for item in picture.items:
@@ -125,43 +122,6 @@ def _regime_block(picture: Regime) -> str:
     return f"<details><summary>How each line is defined</summary><dl>{definitions}</dl></details>"
 
 
-def _scorecard(checks: Sequence[ClaimResult] | None, failure: str | None) -> str:
-    """The claims grade by grade, each claim linked to its row in the claims section."""
-    if checks is None:
-        return f"<p class='missing'>The claims could not be checked: {html.escape(failure or 'unknown error')}</p>"
-    by_grade: dict[str, list[Any]] = {}
-    for check in checks:
-        by_grade.setdefault(str(check.grade), []).append(check)
-    order = [g for g in GRADES if g in by_grade] + [g for g in by_grade if g not in GRADES]
-    rows = []
-    for grade in order:
-        links = ", ".join(
-            f"<a href='#{claim_anchor(c.id)}' title='{html.escape(c.statement)}'>{html.escape(c.id)}</a>"
-            for c in by_grade[grade]
-        )
-        rows.append(
-            f"<tr class='{_grade_class(grade)}'><th class='grade'>{html.escape(grade)}</th>"
-            f"<td class='num'>{len(by_grade[grade])}</td><td>{links}</td></tr>"
-        )
-    return (
-        f"<table class='scorecard'><thead><tr><th>grade</th><th class='num'>claims</th><th>which</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        f"<p class='small'>{len(checks)} claims checked against the data as known on the day; "
-        "<a href='#claims'>every claim, its definition and the evidence</a>.</p>"
-    )
-
-
-def _first_screen(picture: Regime, checks: Sequence[ClaimResult] | None, failure: str | None) -> str:
-    """The two questions the report answers, before any chart: where we are, what history says."""
-    return (
-        "<div id='summary' class='first-screen'>"
-        f"<div class='now'><h2>Where are we now? <span class='small'>as of {picture.as_of}</span></h2>"
-        f"{_regime_rows(picture)}<p class='small'><a href='#regime'>the chain drawn, and each definition</a></p></div>"
-        f"<div class='history'><h2>What does history say?</h2>{_scorecard(checks, failure)}</div>"
-        "</div>"
-    )
-
-
 BREAKOUT_COLUMNS = (
     Column("date", "breakout day", fmt.day, numeric=False),
     Column("base_length", "base (sessions)", fmt.count),
@@ -173,18 +133,31 @@ BREAKOUT_COLUMNS = (
     Column("sessions_to_confirm", "sessions to confirm", fmt.count),
     Column("volume_ratio", "volume vs its average", fmt.ratio),
 )
-STUDY_COLUMNS = (
-    Column("horizon", "horizon (bars)", fmt.count),
-    Column("n", "events", fmt.count),
-    Column("mean", "mean return", lambda v: fmt.percent(v, signed=True)),
-    Column("median", "median return", lambda v: fmt.percent(v, signed=True)),
-    Column("hit_rate", "share up", lambda v: fmt.percent(v, 0)),
-    Column("baseline_mean", "any day: mean", lambda v: fmt.percent(v, signed=True)),
-    Column("difference", "difference", lambda v: fmt.percent(v, signed=True)),
-    Column("interval", "95% interval of difference", numeric=False),
-    Column("p_two_sided", "p", fmt.p_value),
-    Column("p_holm", "p (Holm)", fmt.p_value),
-)
+
+
+def study_columns(kind: str) -> tuple[Column, ...]:
+    """The event-study table's columns; returns headed "log return" when the study used log returns."""
+
+    def signed(v: Any) -> str:
+        return fmt.percent(v, signed=True)
+
+    def label(what: str) -> str:
+        return numbers.return_label(kind, what)
+
+    return (
+        Column("horizon", "horizon (bars)", fmt.count),
+        Column("n", "events", fmt.count),
+        Column("mean", label("mean return"), signed),
+        Column("median", label("median return"), signed),
+        Column("hit_rate", "share up", lambda v: fmt.percent(v, 0)),
+        Column("baseline_mean", f"any day: {label('mean return')}", signed),
+        Column("difference", "difference", signed),
+        Column("interval", "95% interval of difference", numeric=False),
+        Column("p_two_sided", "p", fmt.p_value),
+        Column("p_holm", "p (Holm)", fmt.p_value),
+    )
+
+
 GRANGER_COLUMNS = (
     Column("direction", "direction", numeric=False),
     Column("lags", "lags", fmt.count),
@@ -351,7 +324,9 @@ def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in panel.notes)
         blocks.append(
             f"<h3>RUT breakouts → {html.escape(target)}</h3><p class='verdict'>{html.escape(panel.verdict)}</p>"
-            + fmt.html_table(_study_rows(panel.table), STUDY_COLUMNS, note=lambda r: r.get("verdict"))
+            + fmt.html_table(
+                _study_rows(panel.table), study_columns(panel.result.study.kind), note=lambda r: r.get("verdict")
+            )
             + (f"<ul class='notes'>{notes}</ul>" if notes else "")
             + _full_detail("Every field of this study", panel.table.drop(columns=["verdict"]).reset_index())
         )
@@ -413,6 +388,17 @@ def _next_section(
     return (claims.what_happened_next_figure(results),), (claims.NEXT_LEAD, claims.what_happened_next_html(results))
 
 
+def _glossary_section(sections: Sequence[Section], first_screen: str) -> Section:
+    """The terms and series ids the report uses, each explained (from report/glossary.yaml)."""
+    text = " ".join([first_screen, *(s.title + " " + s.lead + " " + " ".join(s.blocks) for s in sections)])
+    used = glossary.used_in(text)
+    lead = (
+        f"The {len(used)} terms and series ids this report uses, in plain words; hover over a term where it first "
+        "appears in a section for the same text."
+    )
+    return Section("glossary", "Glossary", lead, blocks=(glossary.glossary_html(used),))
+
+
 def _provenance_section(store: Store, picture: Regime) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
     listing = store.list_series(as_of=picture.as_of)
     sources = (
@@ -448,10 +434,23 @@ footer{color:#666;font-size:12px;padding:0 28px 30px}
 th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.note-row td{color:#333;font-size:12.5px;background:#fafbfc;border-bottom:1px solid #d5d9e0}
 .small{color:#555;font-size:12.5px;font-weight:normal}.item{color:#777;font-size:11px;font-weight:normal}
-.first-screen{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:18px;margin:16px 0}
-.first-screen>div{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:12px 16px}
+.first-screen{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:10px 16px;margin:10px 0}
+.first-screen>.panel{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:8px 14px}
+.first-screen>.wide{grid-column:1/-1}.first-screen h2{font-size:17px;margin:2px 0 6px}
+.first-screen>.banner{background:#fff3cd;border:2px solid #b35c00;color:#5a2d00;font-size:15px}
+.first-screen>.banner h2{color:#8a3b00}.first-screen>.banner p{margin:2px 0}
+p.answer{margin:0 0 4px;font-weight:600;font-size:14px}.tally .grade-consistent b{color:#1b7f3b}
+.tally .grade-contradicted b,.tally .grade-not-supported b{color:#b00020}
+.tally .grade-partly-consistent b{color:#a15c00}
+ul.forecasts{margin:0;padding-left:18px;font-size:13.5px}ul.forecasts li{margin:2px 0}
+.scorecard{max-height:330px;overflow-y:auto;font-size:12.5px}.scorecard h3{font-size:13px;margin:6px 0 2px}
+.scorecard ul{margin:0;padding-left:18px}.scorecard a{color:#14213d}
+.grade-group.grade-consistent h3{color:#1b7f3b}.grade-group.grade-partly-consistent h3{color:#a15c00}
+.grade-group.grade-contradicted h3,.grade-group.grade-not-supported h3{color:#b00020}
 .first-screen table.regime tbody th,table.regime .date{white-space:nowrap;width:1%}.first-screen table{font-size:12.5px}
-table.scorecard tbody th.grade,table.scorecard .num{white-space:nowrap;width:1%}table.scorecard a{color:#14213d}
+abbr.gloss{text-decoration:none;border-bottom:1px dotted #8a94a6;cursor:help}
+dl.glossary{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:4px 0}
+dl.glossary dt{font-weight:600}dl.glossary dd{margin:0;color:#333}
 table.raw{font-size:11px}details.detail{margin:6px 0 12px;overflow-x:auto}
 header{padding:12px 28px}header h1{font-size:21px}header p{font-size:13px}
 @media (max-width:900px){.first-screen{grid-template-columns:1fr}}
@@ -465,14 +464,16 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str, fir
     """
     parts = []
     for section in sections:
-        body = [f"<p class='lead'>{html.escape(section.lead)}</p>"] if section.lead else []
+        # Hover text on the first use of each glossary term in a block (not in the glossary itself).
+        explain = glossary.annotate if section.key != "glossary" else (lambda text: text)
+        body = [explain(f"<p class='lead'>{html.escape(section.lead)}</p>")] if section.lead else []
         if section.error:
             body.append(f"<p class='missing'>This section could not be built: {html.escape(section.error)}</p>")
         body += [
             figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
             for figure in section.figures
         ]
-        body += list(section.blocks)
+        body += [explain(block) for block in section.blocks]
         parts.append(f"<section id='{section.key}'><h2>{html.escape(section.title)}</h2>{''.join(body)}</section>")
     nav = "".join(f"<a href='#{s.key}'>{html.escape(s.title)}</a>" for s in sections)
     note = f" ({html.escape(picture.note)})" if picture.note else ""
@@ -486,7 +487,7 @@ def render(sections: Sequence[Section], picture: Regime, *, store_path: str, fir
         "Every figure is computed only from what was known on its date, and states its definition and data range."
         f"</p><p>Generated {generated} by riskcurve {__version__} from the store {html.escape(Path(store_path).name)}."
         "</p></header>"
-        f"<nav>{nav}</nav><main>{first_screen}{''.join(parts)}</main>"
+        f"<nav>{nav}</nav><main>{glossary.annotate(first_screen)}{''.join(parts)}</main>"
         "<footer>Statistics describe history; few events make weak evidence, and the checks say so.</footer>"
         "</body></html>"
     )
@@ -546,6 +547,10 @@ def build_report(
     checked = functools.cache(lambda: _checked(store, picture, claims))
     sections = _sections(store, picture, checked, reps=reps, seed=seed, progress=progress)
     checks, failure = checked()
+    # Stale is judged against today, or against the day the reader asked for.
+    reference = today() if as_of is None else day.date()
+    fresh = freshness(store.list_series(as_of=picture.as_of), used_symbols(picture), reference)
+    screen = FirstScreen(picture, fresh, checks, failure, _regime_rows)
     # PNGs render in the system browser (another process) while the HTML is assembled here.
     pending: Future[list[Path]] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskcurve-png") as pool:
@@ -557,8 +562,9 @@ def build_report(
             figures.load_renderer()
             pending = pool.submit(figures.write_pngs, charts)
         # The weekly digest (riskcurve.monitor) opens the first screen: the answer before the detail.
-        first_screen = _digest_panel(store, picture) + _first_screen(picture, checks, failure)
-        document = render(sections, picture, store_path=store.path, first_screen=first_screen)
+        first = _digest_panel(store, picture) + first_screen_html(screen)
+        sections.append(_glossary_section(sections, first))
+        document = render(sections, picture, store_path=store.path, first_screen=first)
         target = Path(out).expanduser()
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve import numbers
 from riskcurve._typing import Frequency
 from riskcurve.data.panel import MarketData
 from riskcurve.data.symbols import ALTCOINS
@@ -207,7 +208,8 @@ def leadlag_figure(
         lead=lead,
         lag=lag,
         freq=freq,
-        definition=f"{result.definition} Band: the autocorrelation-robust (Newey-West) {1 - result.alpha:.0%} band. "
+        definition=f"{result.definition} Band: the autocorrelation-robust (Newey-West) "
+        f"{numbers.percent(1 - result.alpha, 0)} band. "
         f"Verdict: {result.verdict.text}",
         data_range=(result.start.date().isoformat(), result.end.date().isoformat()),
         sources=[lead, lag],

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.report.figures._base import _DOWNSAMPLED, _check_frame, _finish, _for_display, _valid_span
 from riskcurve.signals import stablecoins
@@ -67,7 +68,7 @@ def stablecoin_chart(frame: pd.DataFrame) -> go.Figure:
     at = latest.index[-1]
     row = frame.loc[at]
     note = (
-        f"On {at.date()}: {row['stablecoin_supply']:,.1f} bn USD, "
+        f"On {at.date()}: {numbers.decimal(row['stablecoin_supply'], 1)} bn USD, "
         f"{_signed(row['stablecoin_chg_4w'])} bn over 4 weeks ({_percent(row['stablecoin_pct_4w'])}), "
         f"{_signed(row['stablecoin_chg_13w'])} bn over 13 weeks ({_percent(row['stablecoin_pct_13w'])})."
     ) + (" " + _DOWNSAMPLED if weekly else "")
@@ -112,11 +113,11 @@ def stablecoin_panel(data: MarketData) -> tuple[tuple[go.Figure, ...], tuple[str
 
 
 def _signed(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:+,.1f}"
+    return "n/a" if pd.isna(value) else numbers.decimal(value, 1, signed=True)
 
 
 def _percent(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{value:+.1%}"
+    return "n/a" if pd.isna(value) else numbers.percent(value, signed=True)
 
 
 def with_stablecoins(data: MarketData, figures: tuple[go.Figure, ...]) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:

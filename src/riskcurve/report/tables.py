@@ -9,73 +9,27 @@ away under ``<details>``.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Column", "count", "day", "html_table", "number", "p_value", "percent", "ratio", "text"]
+from riskcurve import numbers
+
+__all__ = ["Column", "count", "day", "html_table", "number", "p_value", "percent", "quantity", "ratio", "text"]
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def percent(value: Any, digits: int = 1, *, signed: bool = False) -> str:
-    """A fraction as a percentage: ``0.075127`` -> ``7.5%`` (``+7.5%`` when ``signed``)."""
-    if _missing(value):
-        return ""
-    return f"{float(value) * 100:{'+' if signed else ''},.{digits}f}%"
-
-
-def number(value: Any, digits: int = 2) -> str:
-    """A number with thousands separators: ``2442.739990`` -> ``2,442.74``."""
-    if _missing(value):
-        return ""
-    return f"{float(value):,.{digits}f}"
-
-
-def count(value: Any) -> str:
-    """A count as an integer with thousands separators: ``5.0`` -> ``5``."""
-    if _missing(value):
-        return ""
-    return f"{round(float(value)):,}"
-
-
-def p_value(value: Any) -> str:
-    """A p-value to two decimals from 0.1 (``0.62``), three below (``0.043``), ``<0.001`` below that."""
-    if _missing(value):
-        return ""
-    p = float(value)
-    if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
-
-
-def ratio(value: Any, digits: int = 2) -> str:
-    """A multiple: ``1.0421`` -> ``1.04x``."""
-    if _missing(value):
-        return ""
-    return f"{float(value):.{digits}f}x"
-
-
-def day(value: Any) -> str:
-    """A date as ``YYYY-MM-DD``."""
-    if _missing(value):
-        return ""
-    return pd.Timestamp(value).date().isoformat()
-
-
-def text(value: Any) -> str:
-    """Anything else, as it prints."""
-    return "" if _missing(value) else str(value)
+# Every number is formatted by the house style (riskcurve.numbers); these names are kept for the
+# report's column declarations.
+percent = numbers.percent
+number = numbers.decimal
+count = numbers.count
+p_value = numbers.p_value
+ratio = numbers.ratio
+day = numbers.day
+text = numbers.text
+quantity = numbers.quantity
 
 
 @dataclass(frozen=True)
@@ -130,13 +84,5 @@ def html_table(
 
 def raw_table(frame: pd.DataFrame) -> str:
     """Every field of a frame as stored, for the collapsed full detail (numbers to 4 significant digits)."""
-
-    def cell(value: Any) -> str:
-        if isinstance(value, float) and not math.isnan(value):
-            return f"{value:.4g}"
-        if isinstance(value, pd.Timestamp):
-            return day(value)
-        return text(value)
-
-    shown = frame.map(cell)
+    shown = frame.map(numbers.value)
     return str(shown.to_html(index=False, escape=True, border=0, classes="raw", na_rep=""))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers as nf
 from riskcurve.signals.events import onsets
 
 _TURNING_COLUMNS = ["type", "date", "price", "confirmed", "confirm_price", "change"]
@@ -38,7 +39,7 @@ def _fraction(name: str, value: float, *, upper: float = 1.0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if not 0.0 < float(value) < upper:
-        raise ValueError(f"{name} must be strictly between 0 and {upper:g} (a fraction), got {value}")
+        raise ValueError(f"{name} must be strictly between 0 and {nf.significant(upper, 6)} (a fraction), got {value}")
     return float(value)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers as nf
 from riskcurve.errors import InsufficientDataWarning
 
 #: Sessions in the "52-week" window of ``ratio_high_52w``.
@@ -345,7 +346,7 @@ def january_effect(table: pd.DataFrame, *, threshold_bp: float = 500, claim_sinc
 
     return {
         "definition": (
-            f"Years whose January small-cap return beat large caps' by at least {threshold_bp:g} bp "
+            f"Years whose January small-cap return beat large caps' by at least {nf.significant(threshold_bp, 6)} bp "
             "(returns from the previous year's last close to January's last close); a complete "
             "year 'kept the lead' when the small caps' calendar-year return beat the large caps'."
         ),

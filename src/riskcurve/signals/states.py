@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers as nf
 from riskcurve.data.calendar import on_days
 from riskcurve.data.panel import MarketData
 from riskcurve.signals.derived import ALTS_NAMES, DERIVED, derived_series, level_series
@@ -196,7 +197,11 @@ STATE_SIGNALS: dict[str, tuple[str, Callable[[MarketData, str | None], pd.DataFr
         f"<= -{RATE_STEP} / between / >= +{RATE_STEP} percentage points",
         _rates,
     ),
-    "risk": (f"risk off while VIX >= {VIX_HIGH:g} or the high-yield spread >= {HY_HIGH:g}%, else on", _risk),
+    "risk": (
+        f"risk off while VIX >= {nf.significant(VIX_HIGH, 6)} or the high-yield spread >= "
+        f"{nf.significant(HY_HIGH, 6)}%, else on",
+        _risk,
+    ),
     "series": (
         "a series' level as known at the end of each day (level), or its change over 4/13/52 weeks: "
         "chg_4w/chg_13w/chg_52w in its own unit, pct_4w/pct_13w/pct_52w as a fraction",

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from riskcurve import numbers as nf
 from riskcurve.stats._validation import check_int, check_seed
 
 __all__ = ["METHOD_COLUMNS", "SnoopingResult", "adjust", "data_snooping", "family_table"]
@@ -260,9 +261,10 @@ class SnoopingResult:
         excluded = f"; {len(self.excluded)} candidates identical to the benchmark left out" if self.excluded else ""
         return (
             f"{name}: best of {self.n_models} candidates is {self.best} "
-            f"(mean edge {self.best_mean:+.6g} per period over the benchmark); "
-            f"p = {self.pvalue:.3f} (lower {self.pvalue_lower:.3f}, consistent {self.pvalue_consistent:.3f}, "
-            f"upper {self.pvalue_upper:.3f}); {self.n_obs} periods{dropped}, stationary bootstrap with mean block "
+            f"(mean edge {nf.significant(self.best_mean, 6)} per period over the benchmark); "
+            f"p = {nf.p_value(self.pvalue)} (lower {nf.p_value(self.pvalue_lower)}, "
+            f"consistent {nf.p_value(self.pvalue_consistent)}, upper {nf.p_value(self.pvalue_upper)}); "
+            f"{self.n_obs} periods{dropped}, stationary bootstrap with mean block "
             f"{self.block_size}, {self.reps} reps{excluded}."
         )
 

@@ -121,13 +121,14 @@ def test_a_day_before_a_series_starts_gives_a_clear_message(filled_store) -> Non
 
 def test_event_study_panel_reports_the_breakouts_it_measured(filled_store_path: Path, filled_store) -> None:  # type: ignore[no-untyped-def]
     reader = dashboard.StoreReader(filled_store_path)
-    table, fig, verdict, notes = dashboard._study(
+    table, fig, verdict, notes, kind = dashboard._study(
         reader, filled_store, pd.Timestamp("2026-02-20"), "RUT", 250, 3, "BTC", (21, 63)
     )
     assert list(table.index) == [21, 63]
     assert list(table["n"]) == [3, 3]  # 2016-11-14, 2020-11-13 and 2025-09-18 have BTC after them
     assert {t.name for t in fig.data} >= {"after 2016-11-14", "after 2020-11-13", "after 2025-09-18"}
     assert "too few events" in verdict
+    assert kind == "log"  # the table heads its columns "log return"
     assert any("fewer than 5 events" in note for note in notes)  # recorded, not raised
 
 
@@ -190,6 +191,12 @@ def test_what_happened_next_panel_follows_the_forecasts(filled_store_path: Path,
     # On 2026-02-01 not even the first month has ended: nothing to draw, every forecast pending.
     early = forecasts_figure(filled_store, pd.Timestamp("2026-02-01"))
     assert early.data == () and "C45 pending" in early.layout.annotations[0].text
+    # An empty chart says why it is empty.
+    said = " ".join(a.text for a in early.layout.annotations)
+    assert "no full month has passed since the forecasts of 2026-01-21 by 2026-02-01" in said
+    before = forecasts_figure(filled_store, pd.Timestamp("2017-06-01"))
+    said = " ".join(a.text for a in before.layout.annotations)
+    assert before.data == () and "the forecasts were made on 2026-01-21, later than this day" in said
 
 
 # --- computing once, holding nothing ----------------------------------------------------------------

@@ -23,8 +23,8 @@ def _post_as_of(store: Path, day: str) -> tuple[int, str]:
     payload = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in REGIME_OUTPUTS) + "..",
         "outputs": [{"id": i, "property": p} for i, p in REGIME_OUTPUTS],
-        "inputs": [{"id": "as-of", "property": "date", "value": day}],
-        "changedPropIds": ["as-of.date"],
+        "inputs": [{"id": "as-of", "property": "value", "value": day}],
+        "changedPropIds": ["as-of.value"],
         "state": [],
     }
     answer = client.post("/_dash-update-component", json=payload)

@@ -16,7 +16,7 @@ def test_numbers_read_as_their_kind() -> None:
     assert fmt.percent(0.6667, 0) == "67%"
     assert fmt.number(172.539993) == "172.54" and fmt.number(2442.73999) == "2,442.74"
     assert fmt.count(5.0) == "5" and fmt.count(1022) == "1,022"
-    assert [fmt.p_value(p) for p in (0.6237, 0.043, 0.0042, 0.0004)] == ["0.62", "0.043", "0.004", "<0.001"]
+    assert [fmt.p_value(p) for p in (0.6237, 0.043, 0.0042, 0.0004)] == ["0.62", "0.043", "0.0042", "<0.001"]
     assert fmt.ratio(1.04212) == "1.04x"
     assert fmt.day(pd.Timestamp("2025-09-18")) == "2025-09-18"
     for blank in (None, math.nan, pd.NaT):

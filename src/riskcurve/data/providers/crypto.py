@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskcurve import numbers as nf
 from riskcurve._typing import PRICE_COLUMNS, DateLike
 from riskcurve.data.providers.base import (
     Fetched,
@@ -251,6 +252,8 @@ class CcxtProvider:
                         self.name, symbol, f"{where}: {column} {value!r} on {day.date()} is not a number"
                     )
                 if value < 0:
-                    raise ProviderError(self.name, symbol, f"{where}: {column} {value:g} on {day.date()} is negative")
+                    raise ProviderError(
+                        self.name, symbol, f"{where}: {column} {nf.significant(value, 6)} on {day.date()} is negative"
+                    )
             out.append([float(stamp), *(math.nan if v is None else float(v) for v in values)])
         return out

@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from riskcurve import numbers as nf
 from riskcurve.data.providers.base import RetryPolicy, Throttle, TransientError, with_retry
 from riskcurve.errors import ProviderError
 
@@ -69,7 +70,7 @@ def get(
                 url, params=params, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=timeout
             )
         except requests.Timeout as exc:
-            raise TransientError(f"timed out after {timeout:g}s ({type(exc).__name__})") from None
+            raise TransientError(f"timed out after {nf.significant(timeout, 6)}s ({type(exc).__name__})") from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(f"connection failed: {_redacted(str(exc))}") from None
         except requests.RequestException as exc:

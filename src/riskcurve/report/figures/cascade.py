@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve import numbers
 from riskcurve.report.figures._base import (
     _DOWNSAMPLED,
     COLORS,
@@ -140,7 +141,9 @@ def cascade_chain_chart(regime: Regime) -> go.Figure:
             textposition="bottom center",
             cliponaxis=False,
             hovertext=[
-                f"{LINK_LABELS[link]}: score {links[link]['score']:.2f}" if links[link]["score"] is not None else ""
+                f"{LINK_LABELS[link]}: score {numbers.decimal(links[link]['score'])}"
+                if links[link]["score"] is not None
+                else ""
                 for link in LINKS
             ],
             hoverinfo="text",

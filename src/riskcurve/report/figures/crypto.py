@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from riskcurve import numbers
 from riskcurve.report.figures._base import (
     _DOWNSAMPLED,
     COLORS,
@@ -137,7 +138,7 @@ def altseason_chart(
     fig.add_hline(
         y=threshold * 100,
         line={"color": COLORS["ath"], "dash": "dash", "width": 1},
-        annotation_text=f"{threshold:.0%} threshold",
+        annotation_text=f"{numbers.percent(threshold, 0)} threshold",
         annotation_position="top left",
         row=1,
         col=1,
@@ -154,7 +155,7 @@ def altseason_chart(
     coins = list(basket) if basket else ["altcoin basket"]
     definition = (
         f"share = coins of the basket whose {params['window']}-day return beat {params['base']}'s, among those with "
-        f"a full window; altseason (shaded) when the share is at least {threshold:.0%} with at least "
+        f"a full window; altseason (shaded) when the share is at least {numbers.percent(threshold, 0)} with at least "
         f"{params['min_members']} coins; not drawn where fewer coins have data. ETH/BTC below."
     )
     return _finish(

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from riskcurve import numbers
 from riskcurve.report.figures._base import (
     _DOWNSAMPLED,
     COLORS,
@@ -73,11 +74,12 @@ def liquidity_chart(
         title_text=f"{btc_symbol}, USD (log scale)", type="log", secondary_y=True, showgrid=False, tickmode="auto"
     )
     fig.update_xaxes(title_text="date")
+    threshold = numbers.percent(params["threshold_pct"], 0)
     definition = (
         "net liquidity = Fed total assets (WALCL) - Treasury General Account (WTREGEN) - overnight reverse repo "
         "(RRPONTSYD), in USD billions, each as published by that day; regime (shaded) = expanding when the "
-        f"{params['change'].removeprefix('chg_')} change exceeds +{params['threshold_pct']:.0%} of the level, "
-        f"contracting below -{params['threshold_pct']:.0%}, flat otherwise, switching only after a new label held "
+        f"{params['change'].removeprefix('chg_')} change exceeds +{threshold} of the level, "
+        f"contracting below -{threshold}, flat otherwise, switching only after a new label held "
         f"{params['min_days']} days."
     )
     return _finish(

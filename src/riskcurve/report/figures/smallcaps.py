@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from riskcurve import numbers
 from riskcurve.report.figures._base import (
     _DOWNSAMPLED,
     COLORS,
@@ -105,7 +106,7 @@ def breakout_chart(
 
         hover = [
             (
-                f"breakout {_day(date)}<br>old high {r['old_high']:,.2f} set {_day(r['base_start'])}"
+                f"breakout {_day(date)}<br>old high {numbers.decimal(r['old_high'])} set {_day(r['base_start'])}"
                 f"<br>base {int(r['base_length'])} sessions"
                 f"<br>closing break {when(r['close_high_date'])}"
                 f"<br>intraday break {when(r['intraday_high_date'])}"

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve import numbers
 from riskcurve.report.figures._base import COLORS, SERIES_COLORS, _check_frame, _day, _finish
 
 
@@ -75,7 +76,7 @@ def fan_chart(
     pairs = sorted((q, 1.0 - q) for q in quantiles if q < 0.5 and any(math.isclose(1.0 - q, p) for p in quantiles))
     for number, (low, high) in enumerate(pairs):
         high_column = next(quantiles[p] for p in quantiles if math.isclose(p, high))
-        name = f"baseline {low:.0%}-{high:.0%}"
+        name = f"baseline {numbers.percent(low, 0)}-{numbers.percent(high, 0)}"
         fill = COLORS["band_outer"] if number == 0 else COLORS["band_inner"]
         fig.add_trace(
             go.Scatter(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from riskcurve import numbers
 from riskcurve.report.figures._base import _check_frame, _day, _finish
 from riskcurve.signals.regime import Regime
 
@@ -76,7 +77,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return "" if pd.isna(value) else _day(value)
     if isinstance(value, float):
-        return f"{value:,.4g}"
+        return numbers.value(value)
     return html.escape(str(value), quote=False)
 
 

@@ -959,9 +959,9 @@ claims:
       signal: relative-strength  # any `riskcurve signal` name; or series: RUT; or figure: NAME
       symbol: RUT
       column: streak             # the signal's column read
-      statistic: max             # last, max, min, mean, return, change, nearest, longest_run, ...
+      statistic: nearest         # the value nearest the claim: last, max, min, mean, return, change, ...
       window: {start: 2026-01-02, end: 2026-01-21}
-    expects: {value: 11, tolerance: 1}   # or at_least / at_most / equals / within
+    expects: {value: 11, tolerance: 0}   # or at_least / at_most / equals / within
 
   # What followed past events, against what follows any day (an event study).
   - id: MY02
