@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,6 +26,9 @@ from riskcurve.cli._common import (
     series_app,
 )
 from riskcurve.data.limits import JUMP_FACTOR, MAX_LAG_DAYS
+
+if TYPE_CHECKING:
+    from riskcurve.data.ingest import UpdateResult
 
 
 @app.command("update")
@@ -91,11 +94,14 @@ def update_command(
                     for s in result.written
                 ],
                 "failures": [{"symbol": s, "error": m} for s, m in result.failures],
+                "snapshot_only": list(result.snapshot_only),
             }
         )
     else:
         if result.note:
             err.print(f"[yellow]{result.note}[/yellow]")
+        if result.snapshot_only:
+            err.print(snapshot_only_line(result), soft_wrap=True)
         changed = [s for s in result.written if s.changed]
         err.print(
             f"{result.mode} update of {len(result.written)} series into {path}: "
@@ -120,6 +126,18 @@ def update_command(
             err.print(f"[red]failed[/red] {symbol}: {message}", soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
+
+
+def snapshot_only_line(result: UpdateResult) -> str:
+    """The one line naming the stored series a live update has no source for."""
+    refreshed = {s.symbol for s in result.written if s.provider == "snapshot"}
+    names = ", ".join(result.snapshot_only)
+    how = (
+        "re-read from the snapshot"
+        if refreshed >= set(result.snapshot_only)
+        else "kept as stored (give --snapshot DIR to re-read them)"
+    )
+    return f"[yellow]snapshot only[/yellow] (no live source, {how}): {names}"
 
 
 @series_app.command("list")

@@ -35,7 +35,14 @@ def _pause(seconds: float) -> None:
 
 def _render(report: WatchReport) -> None:
     if report.update_error:
-        err.print(f"[yellow]update failed, watching the stored data:[/yellow] {report.update_error}")
+        err.print(f"[red]update failed, watching the stored data:[/red] {report.update_error}", soft_wrap=True)
+    if report.update is not None:
+        if report.update.snapshot_only:
+            from riskcurve.cli.data import snapshot_only_line
+
+            err.print(snapshot_only_line(report.update), soft_wrap=True)
+        for symbol, message in report.update.failures:
+            err.print(f"[red]update failed[/red] for {symbol}: {message}", soft_wrap=True)
     if report.skipped:
         err.print(f"[yellow]skipped:[/yellow] {report.skipped}")
     to_terminal = report.targets == (REPORT_TARGET,)
@@ -74,6 +81,11 @@ def _render(report: WatchReport) -> None:
             f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {entry.alert.title}: {entry.last_error}",
             soft_wrap=True,
         )
+
+
+def _update_failed(report: WatchReport) -> bool:
+    """Whether the update before a run failed, whole or for some series."""
+    return bool(report.update_error) or (report.update is not None and bool(report.update.failures))
 
 
 WATCH_HELP = (
@@ -140,16 +152,18 @@ def watch_command(
             emit_json(report.to_dict())
         else:
             _render(report)
-        if report.failed:
+        if report.failed or _update_failed(report):
             raise typer.Exit(1)
         return
 
     runs = 0
+    last: WatchReport | None = None
     try:
         while True:
             try:
-                report = one_run()
+                report = last = one_run()
             except RiskcurveError as failure:
+                last = None
                 # A locked store or a bad day must not end a long-running watch: say so, go on.
                 err.print(
                     f"[red]watch run failed:[/red] {mask_secrets(' '.join(str(failure).split()))}", soft_wrap=True
@@ -162,6 +176,9 @@ def watch_command(
                     _render(report)
             runs += 1
             if max_runs is not None and runs >= max_runs:
+                # The last run's outcome is the exit code: a supervisor sees a failed update.
+                if last is None or _update_failed(last):
+                    raise typer.Exit(1)
                 return
             _pause(interval)
     except KeyboardInterrupt:

@@ -75,12 +75,16 @@ class UpdateResult:
         Per-symbol write statistics.
     failures
         ``(symbol, message)`` for symbols that failed (only with ``keep_going``).
+    snapshot_only
+        Stored series a live update has no source for (``GOLD_LBMA``, extra snapshot files):
+        re-read from the snapshot when one was given, else kept as stored. Empty in snapshot mode.
     """
 
     mode: Mode
     note: str | None
     written: tuple[WriteStats, ...]
     failures: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    snapshot_only: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def rows_new(self) -> int:
@@ -118,13 +122,90 @@ def _start_for(store: Store, symbol: str, mode: Mode) -> pd.Timestamp | None:
     return last - pd.Timedelta(days=overlap)
 
 
-def _live_provider_name(symbol: str, override: str | None) -> str | None:
+def _live_provider_name(symbol: str, override: str | None, written_by: set[str] | None = None) -> str | None:
+    """The live provider for ``symbol``, or ``None`` when it has none.
+
+    ``written_by`` is the set of providers that wrote the stored series (``None`` when it is not
+    stored): a series outside the catalogue that only the snapshot ever wrote (``NDX``,
+    ``STAR50``...) has no live source, whatever its name looks like.
+    """
+    if is_known(symbol):
+        live = lookup(symbol).live
+        if not live:
+            return None
+        return override or live[0]
+    if written_by is not None and written_by <= {"snapshot"}:
+        return None
     if override:
         return override
-    if not is_known(symbol):
-        return "fred" if re.fullmatch(r"[A-Z0-9]+", symbol) else None
-    live = lookup(symbol).live
-    return live[0] if live else None
+    return "fred" if re.fullmatch(r"[A-Z0-9]+", symbol) else None
+
+
+def plan_update(
+    store: Store,
+    wanted: Sequence[str],
+    mode: Mode,
+    instances: dict[str, Provider],
+    *,
+    provider: str | None = None,
+    requested: bool = False,
+    stored: Sequence[str] | None = None,
+) -> tuple[list[tuple[str, Provider]], list[str], list[tuple[str, str]]]:
+    """Which provider fetches each wanted symbol; no network call is made.
+
+    Parameters
+    ----------
+    store
+        The store being updated (read for what is stored and who wrote it).
+    wanted
+        Symbols to update.
+    mode
+        ``"live"`` or ``"snapshot"``.
+    instances
+        Provider instances by name; live providers are created here as needed.
+    provider
+        A provider forced for every symbol that has a live source.
+    requested
+        Whether ``wanted`` was named by the user (a named series without any source is an
+        error then; a default one is only listed).
+    stored
+        ``store.symbols()``, when the caller has it.
+
+    Returns
+    -------
+    plan
+        ``(symbol, provider)`` pairs to fetch.
+    snapshot_only
+        Stored series without a live source (live mode): fetched from the snapshot when one is
+        in ``instances`` and has them, otherwise kept as stored. They never block the others.
+    unplanned
+        ``(symbol, reason)`` for named symbols that have no source at all.
+    """
+    on_disk = set(store.symbols() if stored is None else stored)
+    snapshot = instances.get("snapshot")
+    in_snapshot = set(snapshot.symbols()) if snapshot is not None else set()
+    plan: list[tuple[str, Provider]] = []
+    snapshot_only: list[str] = []
+    unplanned: list[tuple[str, str]] = []
+    for name in wanted:
+        if mode == "snapshot":
+            assert snapshot is not None  # update() refuses snapshot mode without a snapshot folder
+            plan.append((name, snapshot))
+            continue
+        written_by = store.providers(name) if name in on_disk else None
+        live_name = _live_provider_name(name, provider, written_by)
+        if live_name is None:
+            if snapshot is not None and name in in_snapshot:
+                plan.append((name, snapshot))
+            if name in on_disk:
+                snapshot_only.append(name)
+            elif (snapshot is None or name not in in_snapshot) and requested:
+                unplanned.append((name, "has no live source and is not in a snapshot folder (use --snapshot DIR)"))
+            continue
+        if live_name not in instances:
+            instances[live_name] = get_provider(live_name)
+        plan.append((name, instances[live_name]))
+    return plan, snapshot_only, unplanned
 
 
 def update(
@@ -209,25 +290,18 @@ def update(
     else:
         wanted = sorted({s for s in CATALOGUE if lookup(s).live} | (set(stored) - imported))
 
-    plan: list[tuple[str, Provider]] = []
-    for name in wanted:
-        if mode == "snapshot":
-            plan.append((name, instances["snapshot"]))
-            continue
-        live_name = _live_provider_name(name, provider)
-        if live_name is None:
-            if "snapshot" not in instances:
-                raise UnknownSymbolError("has no live source and no snapshot folder was given", symbol=name)
-            plan.append((name, instances["snapshot"]))
-            continue
-        if live_name not in instances:
-            instances[live_name] = get_provider(live_name)
-        plan.append((name, instances[live_name]))
+    plan, snapshot_only, unplanned = plan_update(
+        store, wanted, mode, instances, provider=provider, requested=bool(symbols), stored=stored
+    )
+    failures: list[tuple[str, str]] = []
+    for name, message in unplanned:
+        if not keep_going:
+            raise UnknownSymbolError(message, symbol=name)
+        failures.append((name, f"{name}: {message}"))
 
     starts = {name: _start_for(store, name, mode) for name, _ in plan}
     store.release()  # nothing below needs the store until the write
     fetched: list[Fetched] = []
-    failures: list[tuple[str, str]] = []
     with allowing_jumps(allow_jumps):
         for done, (name, source) in enumerate(plan, start=1):
             try:
@@ -252,7 +326,7 @@ def update(
             continue
         accepted.append(item)
     written = store.write(accepted, meta) if accepted else []
-    return UpdateResult(mode, note, tuple(written), tuple(failures))
+    return UpdateResult(mode, note, tuple(written), tuple(failures), tuple(snapshot_only))
 
 
 _NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
@@ -332,4 +406,4 @@ def import_csv(
     return stats
 
 
-__all__ = ["UpdateResult", "import_csv", "network_available", "update"]
+__all__ = ["UpdateResult", "import_csv", "network_available", "plan_update", "update"]
