@@ -14,7 +14,7 @@ from riskcurve.data.panel import MarketData
 from riskcurve.data.release import knowledge_cutoff
 from riskcurve.data.store import Store
 from riskcurve.signals.regime import regime
-from riskcurve.signals.registry import SIGNALS, get_signal
+from riskcurve.signals.registry import ALTCOINS, SIGNALS, get_signal
 
 
 def test_breakout_events_json_lists_close_and_intraday_dates(
@@ -131,8 +131,15 @@ def test_regime_before_bitcoin_lists_crypto_panels_as_unavailable(filled_store: 
 
 def test_data_through_is_held_back_by_needed_inputs_only(filled_store: Store) -> None:
     # A coin whose closes stop leaves the alt basket; it must not make the cascade or altseason
-    # look as old as its last close (the snapshot's BCH ends in December 2024).
-    picture = regime(filled_store, "2026-02-20")
+    # look as old as its last close. The day is read from the data: 50 days after the basket's
+    # earliest-ending coin stopped (in the snapshot, BCH and XLM stop long before BTC does).
+    lasts = {s: filled_store.last_date(s) for s in ALTCOINS if s in filled_store.symbols()}
+    first_to_stop = min(lasts, key=lambda s: lasts[s])  # type: ignore[arg-type, return-value]
+    stopped = lasts[first_to_stop]
+    assert stopped is not None
+    day = stopped + pd.Timedelta(days=50)
+    assert day <= filled_store.last_date("BTC"), "the snapshot has a coin whose closes stop well before BTC's"
+    picture = regime(filled_store, day.strftime("%Y-%m-%d"))
     items = {item.name: item for item in picture.items}
     needed = {
         "cascade": ("DGS10", "BAMLH0A0HYM2", "GSPC", "RUT", "BTC", "ETH"),
@@ -144,8 +151,7 @@ def test_data_through_is_held_back_by_needed_inputs_only(filled_store: Store) ->
         item = items[name]
         assert item.through == min(item.sources[s][1] for s in symbols), name  # type: ignore[type-var]
     basket_lasts = {s: last for s, (_, last) in items["altseason"].sources.items() if s not in ("BTC", "ETH")}
-    ended = [s for s, last in basket_lasts.items() if last is not None and last < "2025-06-01"]
-    assert ended, "the snapshot has a coin whose closes stopped (BCH)"
-    assert items["altseason"].through is not None and items["altseason"].through > max(basket_lasts[s] for s in ended)
+    assert basket_lasts[first_to_stop] == stopped.strftime("%Y-%m-%d")
+    assert items["altseason"].through is not None and items["altseason"].through > basket_lasts[first_to_stop]
     assert items["cycle"].through is None  # a signal of the calendar reads no series
     assert picture.to_dict()["items"][0]["through"] == items["cascade"].through

@@ -22,6 +22,12 @@ def _everything(store: Store) -> dict[str, pd.DataFrame]:
     return {s: store.read(s, provenance=True) for s in store.symbols()}
 
 
+def _day_after(csv: Path) -> str:
+    """The day after a snapshot file's last row: a new row, wherever the snapshot ends."""
+    last = csv.read_text().rstrip("\n").rsplit("\n", 1)[-1].split(",", 1)[0]
+    return (pd.Timestamp(last) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -61,11 +67,11 @@ def test_corrupt_snapshot_fails_clearly_and_changes_nothing(mini_snapshot: Path,
     digest = _sha(path)
     btc = mini_snapshot / "prices" / "BTC.csv"
     lines = btc.read_text().splitlines(keepends=True)
-    lines.append("2026-08-21,,,,not-a-price,\n")
+    lines.append(f"{_day_after(btc)},,,,not-a-price,\n")
     btc.write_text("".join(lines))
     # A new RUT row too: the whole update must be refused, not just BTC.
     rut = mini_snapshot / "prices" / "RUT.csv"
-    rut.write_text(rut.read_text() + "2026-02-23,1,1,1,2700,1\n")
+    rut.write_text(rut.read_text() + f"{_day_after(rut)},1,1,1,2700,1\n")
     with Store(path) as store, pytest.raises(DataError) as caught:
         update(store, snapshot=mini_snapshot, offline=True)
     assert str(caught.value) == f"{btc}: line {len(lines)}: close 'not-a-price' is not a number"

@@ -24,7 +24,7 @@ from riskcurve.data.store import Store
 
 SYMBOL = "BAMLH0A0HYM2"
 WINDOW_START = "2023-04-20"
-NEW_DAYS = [("2026-03-27", "3.25"), ("2026-03-30", "3.30")]
+NEW_VALUES = ("3.25", "3.30")
 
 
 @pytest.fixture
@@ -46,8 +46,15 @@ def window_csv(snapshot: Path) -> str:
     frame = pd.read_csv(snapshot / "macro" / f"{SYMBOL}.csv", dtype=str)
     kept = frame[frame["date"] >= WINDOW_START]
     lines = [f"observation_date,{SYMBOL}", *(f"{d},{v}" for d, v in zip(kept["date"], kept["value"], strict=True))]
-    lines += [f"{d},{v}" for d, v in NEW_DAYS]
+    lines += [f"{d},{v}" for d, v in new_days(snapshot)]
     return "\n".join(lines) + "\n"
+
+
+def new_days(snapshot: Path) -> list[tuple[str, str]]:
+    """Two business days after the snapshot's last row, wherever it ends, with made-up values."""
+    last = pd.read_csv(snapshot / "macro" / f"{SYMBOL}.csv", usecols=["date"])["date"].max()
+    days = pd.bdate_range(pd.Timestamp(last) + pd.Timedelta(days=1), periods=len(NEW_VALUES))
+    return [(d.strftime("%Y-%m-%d"), v) for d, v in zip(days, NEW_VALUES, strict=True)]
 
 
 def fred() -> FredProvider:
@@ -66,7 +73,7 @@ def test_live_update_keeps_the_history_fred_no_longer_serves(
 
     assert before.index[0] == pd.Timestamp("1996-12-31")
     assert after.index[0] == pd.Timestamp("1996-12-31")
-    assert (result.rows_new, result.rows_revised) == (len(NEW_DAYS), 0)
+    assert (result.rows_new, result.rows_revised) == (len(NEW_VALUES), 0)
     pd.testing.assert_frame_equal(after.iloc[: len(before)], before)
     assert after["value"].iloc[-2:].tolist() == [3.25, 3.30]
 
@@ -84,6 +91,6 @@ def test_a_full_refetch_of_the_window_deletes_nothing(
         (stats,) = store.write([got], {SYMBOL: store.meta(SYMBOL)})
         kept = store.observations(SYMBOL)
 
-    assert (stats.rows_new, stats.rows_revised) == (len(NEW_DAYS), 0)
-    assert len(kept) == rows_before + len(NEW_DAYS)
+    assert (stats.rows_new, stats.rows_revised) == (len(NEW_VALUES), 0)
+    assert len(kept) == rows_before + len(NEW_VALUES)
     assert kept.loc[:"2023-04-19", "value"].notna().all() and kept.index[0] == pd.Timestamp("1996-12-31")
