@@ -225,19 +225,27 @@ def series_export(
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write one series, with its provenance columns, to CSV or Parquet (with symbol, unit, provider, as-of)."""
-    from riskcurve.data.store import Store, export_format
+    """Write one series, with its provenance columns, to CSV or Parquet (with symbol, unit, provider, as-of).
 
+    ``--out -`` writes to standard output (CSV unless --format parquet). The store itself, a
+    directory or a block device is refused; a device or FIFO is written through.
+    """
+    from riskcurve.data.store import Store, export_format
+    from riskcurve.outputs import is_stdout
+
+    to_stdout = is_stdout(out_file)
+    if to_stdout and json_out:
+        raise typer.BadParameter("--out - and --json would both write to standard output; choose one")
     try:
-        chosen = export_format(out_file, format)
+        chosen = "csv" if to_stdout and format is None else export_format(out_file, format)
     except ValueError as bad:
         raise typer.BadParameter(str(bad), param_hint="--format/--out") from None
     with Store(config.store_path(store), read_only=True) as db:
         target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of, "--as-of"), vintages=vintages)
     if json_out:
         emit_json({"symbol": symbol.upper(), "path": str(target), "format": chosen})
-    else:
-        err.print(f"wrote {target} ({chosen})")
+    elif not to_stdout:
+        err.print(f"wrote {target} ({chosen})", markup=False, highlight=False)
 
 
 @app.command("import")

@@ -25,6 +25,7 @@ __all__ = [
     "damaged_message",
     "is_damage",
     "last_opened",
+    "opened_files",
     "open_connection",
     "resolve_lock_timeout",
 ]
@@ -95,6 +96,15 @@ def last_opened() -> str | None:
     return _last_opened
 
 
+#: Every store file this process opened (real paths): outputs must never be written over them.
+_opened: set[str] = set()
+
+
+def opened_files() -> frozenset[str]:
+    """Real paths of every store file this process opened."""
+    return frozenset(_opened)
+
+
 def is_damage(error: BaseException) -> bool:
     """Whether a DuckDB error says the file itself is damaged (rather than, say, a bad query)."""
     return any(sign in str(error) for sign in _DAMAGE)
@@ -143,6 +153,8 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
     _check_length(con, path)
     global _last_opened
     _last_opened = path
+    if path != ":memory:":
+        _opened.add(os.path.realpath(path))
     return con
 
 

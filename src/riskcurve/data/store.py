@@ -33,7 +33,6 @@ saying how to rebuild it or keep the imported series.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -782,7 +781,9 @@ class Store:
         symbol
             A stored series.
         path
-            The output file; replaced only once the new one is complete.
+            The output file, replaced only once the new one is complete (see
+            :func:`riskcurve.outputs.write_output`: never the store, a device or FIFO is written
+            through), or ``-`` for standard output (CSV unless ``format`` says otherwise).
         format
             ``"csv"`` or ``"parquet"``; by default taken from the file's extension
             (``.csv``, ``.parquet`` or ``.pq``).
@@ -794,38 +795,43 @@ class Store:
         ------
         ValueError
             If the format is unknown, cannot be told from the extension, or contradicts it.
+        OutputError
+            If the target is refused (the store itself, a directory...) or could not be written.
         """
+        from riskcurve.outputs import check_output, is_stdout, write_output
+
         target = Path(path).expanduser()
-        chosen = export_format(target, format)
+        if is_stdout(path):
+            chosen: ExportFormat = "csv" if format is None else export_format(Path("stdout"), format)
+        else:
+            chosen = export_format(target, format)
+        protected = [] if self.path == MEMORY else [self.path]
+        check_output(path, protected=protected)  # before reading: a refused target costs nothing
         meta = self.meta(symbol)
         if meta.kind == "price":
             frame = self.prices(meta.symbol, as_of=as_of, provenance=True)
         else:
             frame = self.observations(meta.symbol, as_of=as_of, vintages=vintages, provenance=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=f".{chosen}.part")
-        os.close(handle)
-        try:
+
+        def write(temporary: Path) -> None:
             if chosen == "csv":
                 frame.to_csv(temporary)
-            else:
-                now = utc_now()
-                providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
-                facts = {
-                    "symbol": meta.symbol,
-                    "unit": meta.unit,
-                    "description": meta.description,
-                    "kind": meta.kind,
-                    "provider": ",".join(providers),
-                    "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
-                    "exported_at": now.isoformat(),
-                }
-                _write_parquet(frame, temporary, facts)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return target
+                return
+            now = utc_now()
+            providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
+            facts = {
+                "symbol": meta.symbol,
+                "unit": meta.unit,
+                "description": meta.description,
+                "kind": meta.kind,
+                "provider": ",".join(providers),
+                "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
+                "exported_at": now.isoformat(),
+            }
+            _write_parquet(frame, str(temporary), facts)
+
+        written = write_output(path, write, protected=protected, suffix=f".{chosen}")
+        return written if written is not None else Path(STDOUT_NAME)
 
     def export_parquet(
         self,
@@ -841,6 +847,10 @@ class Store:
 
 #: File formats :meth:`Store.export` writes, by extension.
 EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+#: What :meth:`Store.export` returns for an export to standard output.
+STDOUT_NAME = "-"
 
 
 def export_format(path: Path, format: str | None) -> ExportFormat:
