@@ -98,8 +98,9 @@ def _interrupt_if_signalled(failure: BaseException | None = None) -> None:
 
 def _say(message: str) -> None:
     from riskcurve.masking import mask_secrets
+    from riskcurve.untrusted import clean
 
-    print(f"riskcurve: {mask_secrets(' '.join(message.split()))}", file=sys.stderr)
+    print(f"riskcurve: {clean(mask_secrets(' '.join(message.split())))}", file=sys.stderr)
 
 
 def _is_duckdb_error(failure: BaseException) -> bool:

@@ -18,6 +18,7 @@ from rich.console import Console
 from riskcurve import config
 from riskcurve.cli._lazy import LazyGroup
 from riskcurve.masking import MaskingFilter
+from riskcurve.untrusted import for_terminal
 
 # Only type names here: pandas and the store load inside the commands that use them, so that
 # `riskcurve --help` starts as fast as typer and rich allow (benchmarks/bench_startup.py).
@@ -161,10 +162,11 @@ SymbolOpt = Annotated[
 
 
 def cell(value: Any) -> str:
+    """A value as a table cell: numbers formatted, text shown as data (no markup, no escapes)."""
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:,.6g}" if abs(value) >= 1e6 else f"{value:,.4f}"
     rendered = jsonable(value)
-    return "" if rendered is None else str(rendered)
+    return "" if rendered is None else for_terminal(rendered)
 
 
 def render_frame(title: str, frame: pd.DataFrame, rows: int, caption: str | None = None) -> None:

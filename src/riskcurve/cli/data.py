@@ -18,6 +18,7 @@ from riskcurve.cli._common import (
     cell,
     emit_json,
     err,
+    for_terminal,
     jsonable,
     out,
     parse_day,
@@ -99,7 +100,7 @@ def update_command(
         )
     else:
         if result.note:
-            err.print(f"[yellow]{result.note}[/yellow]")
+            err.print(f"[yellow]{for_terminal(result.note)}[/yellow]")
         if result.snapshot_only:
             err.print(snapshot_only_line(result), soft_wrap=True)
         changed = [s for s in result.written if s.changed]
@@ -112,7 +113,7 @@ def update_command(
             if stat.rows_revised:
                 err.print(
                     f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
-                    f"{stat.source}, "
+                    f"{for_terminal(stat.source)}, "
                     f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
                     "(old price bars kept in price_revisions, macro values as a new vintage)",
                     soft_wrap=True,
@@ -123,7 +124,7 @@ def update_command(
                 "days before the newest stored date; older changes at a source are not seen"
             )
         for symbol, message in result.failures:
-            err.print(f"[red]failed[/red] {symbol}: {message}", soft_wrap=True)
+            err.print(f"[red]failed[/red] {for_terminal(symbol)}: {for_terminal(message)}", soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
 
@@ -131,7 +132,7 @@ def update_command(
 def snapshot_only_line(result: UpdateResult) -> str:
     """The one line naming the stored series a live update has no source for."""
     refreshed = {s.symbol for s in result.written if s.provider == "snapshot"}
-    names = ", ".join(result.snapshot_only)
+    names = for_terminal(", ".join(result.snapshot_only))
     how = (
         "re-read from the snapshot"
         if refreshed >= set(result.snapshot_only)
@@ -203,7 +204,9 @@ def series_show(
             }
         )
         return
-    view = Table(title=f"{meta.symbol}: {meta.description} ({meta.unit}){f', as of {day}' if day else ''}")
+    view = Table(
+        title=for_terminal(f"{meta.symbol}: {meta.description} ({meta.unit})") + (f", as of {day}" if day else "")
+    )
     shown = frame.tail(rows).reset_index()
     for column in shown.columns:
         view.add_column(str(column), justify="left" if column in ("date", "available_at") else "right")
@@ -292,4 +295,8 @@ def import_command(
             }
         )
     else:
-        err.print(f"imported {stats.symbol}: {stats.rows_new} new rows, {stats.rows_revised} revised")
+        err.print(
+            f"imported {stats.symbol}: {stats.rows_new} new rows, {stats.rows_revised} revised",
+            markup=False,
+            highlight=False,
+        )

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from riskcurve import config
 from riskcurve.cli._common import MAX_REPS, AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
 from riskcurve.report.background import claims_in_background
+from riskcurve.untrusted import for_terminal
 
 
 @app.command("report")
@@ -62,7 +62,7 @@ def report_command(
             except FileNotFoundError as missing:
                 png = False
                 if not json_out:
-                    err.print(f"[yellow]no PNG charts[/yellow]: {missing}")
+                    err.print(f"[yellow]no PNG charts[/yellow]: {for_terminal(missing)}")
         with (
             progress_bar("building the report", quiet=json_out, verb="built") as progress,
             Store(path, read_only=True) as db,
@@ -87,7 +87,7 @@ def report_command(
             highlight=False,
         )
         for section, reason in result.failed:
-            err.print(f"[red]section {section} could not be built[/red]: {escape(reason)}", soft_wrap=True)
+            err.print(f"[red]section {section} could not be built[/red]: {for_terminal(reason)}", soft_wrap=True)
         if result.pngs:
             err.print(f"wrote {len(result.pngs)} PNG charts to {result.pngs[0].parent}", markup=False)
     if result.failed:

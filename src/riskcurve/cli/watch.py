@@ -27,6 +27,7 @@ from riskcurve.data.ingest import update
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.masking import mask_secrets
+from riskcurve.untrusted import for_terminal
 
 
 def _pause(seconds: float) -> None:
@@ -35,16 +36,18 @@ def _pause(seconds: float) -> None:
 
 def _render(report: WatchReport) -> None:
     if report.update_error:
-        err.print(f"[red]update failed, watching the stored data:[/red] {report.update_error}", soft_wrap=True)
+        err.print(
+            f"[red]update failed, watching the stored data:[/red] {for_terminal(report.update_error)}", soft_wrap=True
+        )
     if report.update is not None:
         if report.update.snapshot_only:
             from riskcurve.cli.data import snapshot_only_line
 
             err.print(snapshot_only_line(report.update), soft_wrap=True)
         for symbol, message in report.update.failures:
-            err.print(f"[red]update failed[/red] for {symbol}: {message}", soft_wrap=True)
+            err.print(f"[red]update failed[/red] for {for_terminal(symbol)}: {for_terminal(message)}", soft_wrap=True)
     if report.skipped:
-        err.print(f"[yellow]skipped:[/yellow] {report.skipped}")
+        err.print(f"[yellow]skipped:[/yellow] {for_terminal(report.skipped)}")
     to_terminal = report.targets == (REPORT_TARGET,)
     if to_terminal:
         # No notify URL: the terminal is where the alerts go.
@@ -75,10 +78,14 @@ def _render(report: WatchReport) -> None:
         soft_wrap=True,
     )
     for entry in report.pending:
-        err.print(f"[yellow]pending[/yellow] #{entry.id} {entry.alert.title}: {entry.last_error}", soft_wrap=True)
+        err.print(
+            f"[yellow]pending[/yellow] #{entry.id} {for_terminal(entry.alert.title)}: {for_terminal(entry.last_error)}",
+            soft_wrap=True,
+        )
     for entry in report.failed:
         err.print(
-            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {entry.alert.title}: {entry.last_error}",
+            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {for_terminal(entry.alert.title)}: "
+            f"{for_terminal(entry.last_error)}",
             soft_wrap=True,
         )
 
@@ -166,7 +173,8 @@ def watch_command(
                 last = None
                 # A locked store or a bad day must not end a long-running watch: say so, go on.
                 err.print(
-                    f"[red]watch run failed:[/red] {mask_secrets(' '.join(str(failure).split()))}", soft_wrap=True
+                    f"[red]watch run failed:[/red] {for_terminal(mask_secrets(' '.join(str(failure).split())))}",
+                    soft_wrap=True,
                 )
             else:
                 if json_out:

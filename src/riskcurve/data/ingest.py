@@ -277,6 +277,13 @@ def update(
         raise DataError(f"{reason} and no snapshot folder given (use --snapshot DIR or set RISKCURVE_SNAPSHOT)")
     if note:
         note = f"{note}: using the snapshot at {instances['snapshot'].root}"  # type: ignore[attr-defined]
+    snapshot_source = instances.get("snapshot")
+    if mode == "snapshot" and isinstance(snapshot_source, SnapshotProvider) and (odd := snapshot_source.ignored()):
+        from riskcurve.untrusted import clean
+
+        shown = ", ".join(repr(clean(name, one_line=False)) for name in odd[:5]) + (", ..." if len(odd) > 5 else "")
+        skipped = f"ignored {len(odd)} snapshot file(s) whose names are not symbols: {shown}"
+        note = f"{note}; {skipped}" if note else skipped
 
     stored = store.symbols()
     imported = {s for s in stored if store.meta(s).origin == "import"}
