@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -251,6 +252,39 @@ def series_export(
         err.print(f"wrote {target} ({chosen})", markup=False, highlight=False)
 
 
+def _reserved_names() -> set[str]:
+    """Names an import may not take: derived series, the altcoin basket and the snapshot's files."""
+    from riskcurve.signals.derived import ALTS_NAMES, DERIVED
+
+    names = set(DERIVED) | set(ALTS_NAMES)
+    folder = config.snapshot_dir()
+    if folder is not None and folder.is_dir():
+        from riskcurve.data.providers.snapshot import SnapshotProvider
+        from riskcurve.errors import DataError
+
+        with contextlib.suppress(DataError):  # not a snapshot folder: `update` says so when it is used
+            names |= set(SnapshotProvider(folder).symbols())
+    return names
+
+
+@series_app.command("delete")
+def series_delete(
+    symbol: Annotated[str, typer.Argument(help="An imported series (`riskcurve import`).")],
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Remove a series you imported (a provider's series comes back with the next update, so only imports)."""
+    from riskcurve.data.store import Store
+
+    with Store(config.store_path(store)) as db:
+        removed = db.delete_import(symbol)
+    name = symbol.strip().upper()
+    if json_out:
+        emit_json({"symbol": name, "rows_removed": removed})
+    else:
+        err.print(f"deleted the import {name}: {removed:,} rows", markup=False, highlight=False)
+
+
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="CSV file with a date column and a value column.")],
@@ -272,6 +306,7 @@ def import_command(
     from riskcurve.data.ingest import import_csv
     from riskcurve.data.store import Store
 
+    reserved = _reserved_names()
     with Store(config.store_path(store)) as db:
         stats = import_csv(
             db,
@@ -282,6 +317,7 @@ def import_command(
             lag_days=lag_days,
             unit=unit,
             description=description,
+            reserved=reserved,
         )
     if json_out:
         emit_json(

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from riskcurve.errors import StoreBusyError, StoreDamagedError
+from riskcurve.data.storefile import check_store_file, unavailable_message
+from riskcurve.errors import StoreBusyError, StoreDamagedError, StoreUnavailableError
 from riskcurve.masking import mask_secrets
 
 __all__ = [
     "LOCK_TIMEOUT",
     "LOCK_TIMEOUT_ENV",
+    "check_store_file",
     "damaged_message",
     "is_damage",
     "last_opened",
@@ -126,6 +128,7 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
     StoreDamagedError
         If the file is not a readable DuckDB file, or is shorter than its own header says.
     """
+    check_store_file(path)
     first, longest = _READER_BACKOFF if read_only else _WRITER_BACKOFF
     deadline = time.monotonic() + lock_timeout
     pause = first
@@ -136,6 +139,8 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
+                if message := unavailable_message(path, str(exc), read_only=read_only):
+                    raise StoreUnavailableError(message) from None
                 raise StoreDamagedError(damaged_message(path, str(exc))) from None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -149,6 +154,8 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
             time.sleep(min(remaining, pause * jitter.uniform(0.5, 1.5)))
             pause = min(pause * 2, longest)
         except duckdb.Error as exc:
+            if message := unavailable_message(path, str(exc), read_only=read_only):
+                raise StoreUnavailableError(message) from None
             raise StoreDamagedError(damaged_message(path, str(exc))) from None
     _check_length(con, path)
     global _last_opened

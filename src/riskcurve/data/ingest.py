@@ -293,7 +293,16 @@ def update(
             if name in imported:
                 raise DataError("is an imported series; re-run `riskcurve import` to refresh it", symbol=name)
     elif mode == "snapshot":
-        wanted = instances["snapshot"].symbols()
+        # A snapshot file named like an import (the user chose NDX) is not read: the import stays,
+        # and the rest of the snapshot is not blocked by it.
+        shadowed = sorted(set(instances["snapshot"].symbols()) & imported)
+        wanted = [s for s in instances["snapshot"].symbols() if s not in imported]
+        if shadowed:
+            skipped = (
+                f"snapshot file(s) not read because an import has the name: {', '.join(shadowed)} "
+                "(`riskcurve series delete NAME` lets the snapshot fill them)"
+            )
+            note = f"{note}; {skipped}" if note else skipped
     else:
         wanted = sorted({s for s in CATALOGUE if lookup(s).live} | (set(stored) - imported))
 
@@ -349,6 +358,7 @@ def import_csv(
     lag_days: int = 0,
     unit: str = "",
     description: str = "",
+    reserved: Iterable[str] = (),
 ) -> WriteStats:
     """Bring a user's own series (ETF flows, share of unprofitable companies...) into the store.
 
@@ -369,6 +379,10 @@ def import_csv(
         Days between a value's date and its publication.
     unit, description
         Shown in listings and reports.
+    reserved
+        More names an import may not take, besides the catalogue's and the stored provider
+        series': the derived series (``NETLIQ``, ``ALTS``...) and the snapshot's files, which the
+        caller knows (this layer does not import the signals).
 
     Raises
     ------
@@ -381,7 +395,7 @@ def import_csv(
         raise DataError(f"invalid series name {name!r}: use letters, digits and underscores, starting with a letter")
     if isinstance(lag_days, bool) or not isinstance(lag_days, int) or not 0 <= lag_days <= MAX_LAG_DAYS:
         raise ValueError(f"lag_days must be a whole number of days from 0 to {MAX_LAG_DAYS}, got {lag_days!r}")
-    if is_known(symbol):
+    if is_known(symbol) or symbol in {name.strip().upper() for name in reserved}:
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
     source = Path(path).expanduser()
     # The file is read and checked with the store released, so readers are not kept waiting.

@@ -49,6 +49,7 @@ from riskcurve.data.connection import damaged_message, open_connection, resolve_
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
+from riskcurve.data.storefile import check_store_file
 from riskcurve.errors import DataError, StoreDamagedError, StoreError, UnknownSymbolError
 
 MEMORY = ":memory:"
@@ -145,6 +146,7 @@ class Store:
         self._listing: list[tuple[Any, ...]] | None = None
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
+            check_store_file(str(file))  # a FIFO, a folder or a SQLite file: one line, before DuckDB
             if read_only and not file.exists():
                 raise StoreError(f"no store at {file}; run `riskcurve update` first")
             if not read_only:
@@ -347,6 +349,47 @@ class Store:
         # an interrupted or failed transaction included, and must do nothing that can fail.
         self._listing = self._con.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
         return stats
+
+    def delete_import(self, symbol: str) -> int:
+        """Remove an imported series: its values, vintages and registration (the update log stays).
+
+        Parameters
+        ----------
+        symbol
+            A series stored by ``riskcurve import``.
+
+        Returns
+        -------
+        int
+            Rows removed.
+
+        Raises
+        ------
+        UnknownSymbolError
+            If nothing is stored under ``symbol``.
+        DataError
+            If the series was not imported (a provider's series comes back with the next update;
+            it is not deleted here).
+        StoreError
+            If the store is read-only.
+        """
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        meta = self.meta(symbol)
+        if meta.origin != "import":
+            raise DataError(
+                "is not an imported series (it comes from a provider; only imports can be deleted)", symbol=meta.symbol
+            )
+        with self._transaction():
+            removed = 0
+            for table in ("observations", "prices"):
+                row = self._con.execute(f"SELECT count(*) FROM {table} WHERE symbol = ?", [meta.symbol]).fetchone()
+                removed += int(row[0]) if row else 0
+                self._con.execute(f"DELETE FROM {table} WHERE symbol = ?", [meta.symbol])
+            self._con.execute("DELETE FROM series WHERE symbol = ?", [meta.symbol])
+        self._series = None
+        self._listing = self._con.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
+        return removed
 
     def check_kind(self, item: Fetched, series: SeriesMeta) -> None:
         """Refuse ``item`` if what was fetched is not the kind the series is registered as.
@@ -681,10 +724,11 @@ class Store:
         return self._con.execute(SERIES_SQL, series_parameters(day, cutoff)).df()
 
     def check(self) -> tuple[dict[str, int], list[str]]:
-        """Read every row of every table and check what the schema cannot enforce.
+        """Read every row of every table, verify every block of the file, and check what the schema cannot enforce.
 
-        Reading everything makes DuckDB verify every block's checksum, so a corrupted page
-        anywhere is found (a normal query touches only what it needs).
+        Reading every row makes DuckDB verify the checksums of the table blocks; the blocks no
+        query reads whole (primary-key indexes, the catalog) are then verified from the raw file
+        (:mod:`riskcurve.data.integrity`), so a corrupted block anywhere is found.
 
         Returns
         -------
@@ -727,9 +771,29 @@ class Store:
                 row = self._con.execute(query, params).fetchone()
                 if row and row[0]:
                     problems.append(f"{int(row[0]):,} {what}")
+            block_size = self._con.execute("SELECT block_size FROM pragma_database_size()").fetchone()
         except duckdb.Error as exc:
             raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+        if self.path != MEMORY and not self.uninitialised and block_size is not None:
+            problems.extend(self._verify_blocks(int(block_size[0])))
         return counts, problems
+
+    def _verify_blocks(self, block_size: int) -> list[str]:
+        """Every block of the file against its checksum: the indexes and catalog too, which no query reads whole."""
+        from riskcurve.data.integrity import verify_blocks
+
+        report = verify_blocks(self.path, block_size)
+        if report.unchecked:
+            return [f"blocks not verified: {report.unchecked}"]
+        if report.bad or not report.headers_ok:
+            what = (
+                f"{len(report.bad)} of {report.blocks} blocks fail their checksum (block "
+                f"{', '.join(str(b) for b in report.bad[:5])}{', ...' if len(report.bad) > 5 else ''})"
+                if report.bad
+                else "its header fails its checksum"
+            )
+            raise StoreDamagedError(damaged_message(self.path, what))
+        return []
 
     def _tables(self) -> set[str]:
         return {row[0] for row in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
