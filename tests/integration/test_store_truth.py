@@ -137,29 +137,29 @@ def test_an_import_can_be_deleted_and_cannot_shadow_riskcurve_series(
     store = tmp_path / "s.duckdb"
     data = tmp_path / "x.csv"
     data.write_text("date,value\n2024-01-02,1\n2024-01-03,2\n")
-    for name in ("NETLIQ", "ALTS", "RESERVES", "BTC", "WALCL"):
+    for name in ("NETLIQ", "ALTS", "RESERVES", "BTC", "WALCL", "NDX"):
         code, _, err = cli("import", str(data), "--name", name, "--store", str(store))
         assert code == 1 and "name is taken by a riskcurve series" in _one_line(err), name
     monkeypatch.setenv("RISKCURVE_SNAPSHOT", str(mini_snapshot))
-    (mini_snapshot / "prices" / "NDX.csv").write_bytes((mini_snapshot / "prices" / "RUT.csv").read_bytes())
-    code, _, err = cli("import", str(data), "--name", "NDX", "--store", str(store))
+    (mini_snapshot / "prices" / "MY_EXTRA.csv").write_bytes((mini_snapshot / "prices" / "RUT.csv").read_bytes())
+    code, _, err = cli("import", str(data), "--name", "MY_EXTRA", "--store", str(store))
     assert code == 1 and "name is taken" in err
     monkeypatch.delenv("RISKCURVE_SNAPSHOT")
-    # Imported before the snapshot was known: a later snapshot update goes on, and says why NDX is skipped.
-    code, _, err = cli("import", str(data), "--name", "NDX", "--store", str(store))
+    # Imported before the snapshot was known: a later snapshot update goes on, and names the skipped file.
+    code, _, err = cli("import", str(data), "--name", "MY_EXTRA", "--store", str(store))
     assert code == 0, err
     code, _, err = cli("update", "--offline", "--snapshot", str(mini_snapshot), "--store", str(store))
-    assert code == 0 and "not read because an import has the name: NDX" in err
+    assert code == 0 and "not read because an import has the name: MY_EXTRA" in err
     with Store(store, read_only=True) as db:
-        assert db.meta("NDX").origin == "import" and "RUT" in db.symbols()
+        assert db.meta("MY_EXTRA").origin == "import" and "RUT" in db.symbols()
     code, _, err = cli("series", "delete", "RUT", "--store", str(store))
     assert code == 1 and "is not an imported series" in _one_line(err)
-    code, _, err = cli("series", "delete", "NDX", "--store", str(store))
-    assert code == 0 and "deleted the import NDX: 2 rows" in err
+    code, _, err = cli("series", "delete", "MY_EXTRA", "--store", str(store))
+    assert code == 0 and "deleted the import MY_EXTRA: 2 rows" in err
     code, _, err = cli("update", "--offline", "--snapshot", str(mini_snapshot), "--store", str(store))
     assert code == 0, err
     with Store(store, read_only=True) as db:
-        assert db.meta("NDX").origin != "import" and len(db.prices("NDX")) > 1000
+        assert db.meta("MY_EXTRA").origin != "import" and len(db.prices("MY_EXTRA")) > 1000
 
 
 def test_import_of_an_endless_stream_is_bounded(cli: Cli, tmp_path: Path) -> None:
