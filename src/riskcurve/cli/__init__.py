@@ -28,7 +28,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 __all__ = ["app", "main"]
@@ -165,8 +165,32 @@ def _run(argv: Sequence[str] | None) -> int:
     return EXIT_OK
 
 
+#: Plain-ASCII stand-ins for what riskcurve prints, for terminals that cannot show it.
+_ASCII = {"±": "+/-", "→": "->", "←": "<-", "—": "-", "–": "-", "…": "...", "×": "x", "≥": ">=", "≤": "<=", "·": "."}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(_ASCII.get(char, "?") for char in text), error.end
+
+
+def _tolerate_narrow_encodings() -> None:
+    """Print "±" as "+/-" (and anything else unprintable as "?") where the output is ASCII or Latin-1."""
+    import codecs
+
+    codecs.register_error("riskcurve-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            with suppress(ValueError, OSError):
+                reconfigure(errors="riskcurve-ascii")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line and exit with its code (see the module docstring)."""
+    _tolerate_narrow_encodings()
     try:
         with _noting_interrupts():
             code = _run(argv)
