@@ -52,3 +52,10 @@ def test_an_ascii_terminal_gets_plus_minus_not_a_crash(filled_store_path: Path) 
     assert done.returncode in (0, 1), done.stderr
     assert b"codec can't encode" not in done.stderr
     assert b"+/-" in done.stdout and all(byte < 128 for byte in done.stdout)
+
+
+def test_a_dask_scheduler_address_with_credentials_is_masked() -> None:
+    from riskcurve.backtest.executors import Executor
+
+    described = Executor("dask", scheduler="tcp://alice:s3cr3t@10.0.0.1:8786").describe()
+    assert "s3cr3t" not in described and "alice" not in described and "10.0.0.1:8786" in described
