@@ -30,7 +30,7 @@ def test_a_store_path_whose_tilde_cannot_be_expanded_is_one_line(cli: Cli, monke
 @pytest.mark.parametrize("value", ["1e20", "100000000000000000000", "-99999999"])
 def test_an_absurd_signal_parameter_is_refused(cli: Cli, filled_store_path: Path, value: str) -> None:
     code, _, err = cli("signal", "breakout", "-p", f"min_base={value}", "--store", str(filled_store_path))
-    assert code == 1 and "must be a finite int of at most 25,200 in size" in _one_line(err)
+    assert code == 1 and "must be a int (finite, at most 25,200 in size)" in _one_line(err)
 
 
 @pytest.mark.parametrize("target", ["nan", "inf", "-inf"])

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-__all__ = ["app", "main"]
+__all__ = ["app", "interrupted", "main"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -88,6 +88,11 @@ def _noting_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C came during the running command (even if a library swallowed it)."""
+    return _interrupted
 
 
 def _interrupt_if_signalled(failure: BaseException | None = None) -> None:

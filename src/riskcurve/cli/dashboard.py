@@ -55,7 +55,10 @@ def dashboard_command(
 
     if debug:
         announce(f"http://{'[' + host + ']' if ':' in host else host}:{port}/")
-    # waitress ends its loop quietly on Ctrl-C: a return is an interrupt, and exits as one (130).
     run(path, host=host, port=port, debug=debug, allow_remote=allow_remote, announce=None if debug else announce)
-    err.print("dashboard stopped")
-    raise typer.Exit(130)
+    # waitress ends its loop quietly on Ctrl-C; the command line noted the signal: exit as interrupted.
+    from riskcurve import cli
+
+    if cli.interrupted():
+        err.print("dashboard stopped")
+        raise typer.Exit(130)

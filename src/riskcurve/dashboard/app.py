@@ -233,10 +233,10 @@ def _day(value: object, fallback: dt.date) -> pd.Timestamp:
         return pd.Timestamp(fallback)
     if not isinstance(value, str):
         raise ValueError(f"as-of date must be a YYYY-MM-DD string, got {type(value).__name__}")
-    try:  # strictly a day: not 20200102, not 2021-01-15<anything>
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    try:  # strictly a day (the date picker may send it at midnight): not 20200102, not 2021-01-15<anything>
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T00:00:00)?", value):
             raise ValueError(value)
-        day = dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         raise ValueError(f"as-of date {value[:40]!r} is not a YYYY-MM-DD date") from None
     if day < FIRST_DAY:

@@ -99,8 +99,8 @@ class SignalSpec:
                     parsed[key] = text
             except ValueError:
                 raise ValueError(
-                    f"parameter {key}={text!r} of signal {self.name!r} must be a finite {type(default).__name__} "
-                    f"of at most {MAX_PARAMETER:,} in size"
+                    f"parameter {key}={text!r} of signal {self.name!r} must be a {type(default).__name__} "
+                    f"(finite, at most {MAX_PARAMETER:,} in size)"
                 ) from None
         return {**self.parameters, **parsed}
 
