@@ -115,6 +115,17 @@ class StoreDamagedError(StoreError):
     """The store file is truncated or corrupted; it must be rebuilt or restored."""
 
 
+class StoreUnavailableError(StoreError):
+    """The store file is missing, unreadable, read-only, of another DuckDB version or not DuckDB.
+
+    Unlike :class:`StoreDamagedError`, nothing is wrong with the data: no rebuild is needed.
+    """
+
+
+class OutputError(RiskcurveError):
+    """An output file (``--out``) is refused, or could not be written; its message names the file."""
+
+
 class LookAheadError(RiskcurveError):
     """A computation asked for information that was not known at its date."""
 

@@ -101,8 +101,17 @@ def test_claims_list_matches_its_schema(cli: Cli) -> None:
 
 
 def test_every_schema_is_exercised() -> None:
-    covered = {name for name, _ in READING} | {"series-export", "import", "update", "watch", "report", "claims-list"}
-    covered |= {"digest-history", "track-record"}
+    covered = {name for name, _ in READING} | {
+        "series-export",
+        "series-delete",
+        "import",
+        "update",
+        "watch",
+        "report",
+        "claims-list",
+        "digest-history",
+        "track-record",
+    }
     assert covered == {path.stem for path in SCHEMAS.glob("*.json")}
 
 
@@ -118,6 +127,9 @@ def test_writing_commands_match_their_schema(
     code, out, err = cli("update", "RUT", "--offline", "--snapshot", str(snapshot_root), *store)
     assert code == 0, err
     _valid("update", out)
+    code, out, err = cli("series", "delete", "FLOWS", *store)
+    assert code == 0, err
+    assert _valid("series-delete", out)["rows_removed"] == 2
     code, out, err = cli("watch", "--once", "--no-update", "--as-of", AS_OF, *store)
     assert code == 0, err
     _valid("watch", out)

@@ -20,6 +20,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
+from riskcurve.masking import mask_secrets
+
 __all__ = ["EXECUTORS", "Executor", "Progress"]
 
 #: Executor kinds of ``riskcurve sweep --executor``.
@@ -101,7 +103,9 @@ class Executor:
             if self.kind != "dask":
                 raise ValueError("scheduler is only used with the dask executor (--executor dask)")
             if not isinstance(self.scheduler, str) or not self.scheduler.strip():
-                raise ValueError(f"scheduler must be an address like tcp://host:8786, got {self.scheduler!r}")
+                raise ValueError(
+                    f"scheduler must be an address like tcp://host:8786, got {mask_secrets(repr(self.scheduler))}"
+                )
 
     @property
     def n_workers(self) -> int:
@@ -113,7 +117,7 @@ class Executor:
         if self.kind == "local":
             return "this process" if self.n_workers == 1 else f"{self.n_workers} local processes"
         if self.scheduler:
-            return f"dask cluster at {self.scheduler}"
+            return f"dask cluster at {mask_secrets(self.scheduler)}"  # tcp://user:password@host: never shown
         kind = "processes" if self.processes else "threads"
         return f"dask LocalCluster with {self.n_workers} worker {kind}"
 

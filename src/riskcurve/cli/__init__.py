@@ -28,10 +28,10 @@ import sys
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
-__all__ = ["app", "main"]
+__all__ = ["app", "interrupted", "main"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -90,6 +90,11 @@ def _noting_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def interrupted() -> bool:
+    """Whether Ctrl-C came during the running command (even if a library swallowed it)."""
+    return _interrupted
+
+
 def _interrupt_if_signalled(failure: BaseException | None = None) -> None:
     """Raise KeyboardInterrupt if Ctrl-C came: whatever failed after it failed because of it."""
     if _interrupted:
@@ -98,8 +103,9 @@ def _interrupt_if_signalled(failure: BaseException | None = None) -> None:
 
 def _say(message: str) -> None:
     from riskcurve.masking import mask_secrets
+    from riskcurve.untrusted import clean
 
-    print(f"riskcurve: {mask_secrets(' '.join(message.split()))}", file=sys.stderr)
+    print(f"riskcurve: {clean(mask_secrets(' '.join(message.split())))}", file=sys.stderr)
 
 
 def _is_duckdb_error(failure: BaseException) -> bool:
@@ -164,8 +170,32 @@ def _run(argv: Sequence[str] | None) -> int:
     return EXIT_OK
 
 
+#: Plain-ASCII stand-ins for what riskcurve prints, for terminals that cannot show it.
+_ASCII = {"±": "+/-", "→": "->", "←": "<-", "—": "-", "–": "-", "…": "...", "×": "x", "≥": ">=", "≤": "<=", "·": "."}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    return "".join(_ASCII.get(char, "?") for char in text), error.end
+
+
+def _tolerate_narrow_encodings() -> None:
+    """Print "±" as "+/-" (and anything else unprintable as "?") where the output is ASCII or Latin-1."""
+    import codecs
+
+    codecs.register_error("riskcurve-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            with suppress(ValueError, OSError):
+                reconfigure(errors="riskcurve-ascii")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line and exit with its code (see the module docstring)."""
+    _tolerate_narrow_encodings()
     try:
         with _noting_interrupts():
             code = _run(argv)

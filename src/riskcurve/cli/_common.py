@@ -18,6 +18,7 @@ from rich.console import Console
 from riskcurve import config, numbers
 from riskcurve.cli._lazy import LazyGroup
 from riskcurve.masking import MaskingFilter
+from riskcurve.untrusted import for_terminal
 
 # Only type names here: pandas and the store load inside the commands that use them, so that
 # `riskcurve --help` starts as fast as typer and rich allow (benchmarks/bench_startup.py).
@@ -168,11 +169,12 @@ SymbolOpt = Annotated[
 
 
 def cell(value: Any) -> str:
-    """A table cell in the house style (:mod:`riskcurve.numbers`): ``1.35533e10`` -> ``13.55B``."""
+    """A table cell: numbers in the house style (:mod:`riskcurve.numbers`, ``1.35533e10`` -> ``13.55B``),
+    text shown as data (no markup, no escapes)."""
     if isinstance(value, float):
         return numbers.value(value)
     rendered = jsonable(value)
-    return "" if rendered is None else str(rendered)
+    return "" if rendered is None else for_terminal(rendered)
 
 
 def render_frame(title: str, frame: pd.DataFrame, rows: int, caption: str | None = None) -> None:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from riskcurve import config, numbers
-from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, out, parse_day
+from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, for_terminal, out, parse_day
 from riskcurve.cli.claims import FileOpt, claims_from
 
 if TYPE_CHECKING:
@@ -64,18 +64,18 @@ def _table(results: list[ClaimResult], title: str) -> Table:
         view.add_column(column, no_wrap=column == "id")
     for result in results:
         measured = result.headline if not result.parts else result.reason
-        view.add_row(
-            f"{result.id}\n[dim]{result.kind}[/dim]",
-            result.statement,
-            measured + (f"\n[dim]{result.reason}[/dim]" if not result.parts else ""),
+        view.add_row(  # claim text comes from a file: shown as data (riskcurve.untrusted)
+            f"{for_terminal(result.id)}\n[dim]{result.kind}[/dim]",
+            for_terminal(result.statement),
+            for_terminal(measured) + (f"\n[dim]{for_terminal(result.reason)}[/dim]" if not result.parts else ""),
             _styled(result.grade) + _robustness(result),
             _evidence(result),
         )
         for part in result.parts:
             view.add_row(
-                f"[dim]{part.id}[/dim]",
-                f"[dim]{part.statement}[/dim]",
-                part.headline,
+                f"[dim]{for_terminal(part.id)}[/dim]",
+                f"[dim]{for_terminal(part.statement)}[/dim]",
+                for_terminal(part.headline),
                 _styled(part.grade),
                 _evidence(part),
             )

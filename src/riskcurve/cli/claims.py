@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from riskcurve import config
-from riskcurve.cli._common import JsonOpt, StoreOpt, app, emit_json, out
+from riskcurve.cli._common import JsonOpt, StoreOpt, app, emit_json, for_terminal, out
 
 if TYPE_CHECKING:
     from riskcurve.stats.claims import Claim
@@ -60,7 +60,7 @@ def list_command(file: FileOpt = None, json_out: JsonOpt = False) -> None:
     for column in ("id", "kind", "date", "source", "statement"):
         view.add_column(column, no_wrap=column != "statement")
     for claim in claims:
-        view.add_row(str(claim.id), claim.kind, str(claim.date), str(claim.source), claim.statement)
+        view.add_row(*(for_terminal(v) for v in (claim.id, claim.kind, claim.date, claim.source, claim.statement)))
     out.print(view)
 
 

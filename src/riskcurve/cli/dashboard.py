@@ -49,7 +49,16 @@ def dashboard_command(
     if not path.is_file():
         # Checked before announcing an address that would never answer.
         raise StoreError(f"no store at {path}; run `riskcurve update` first")
-    err.print(
-        f"riskcurve dashboard on http://{'[' + host + ']' if ':' in host else host}:{port}/ (store {path}, read-only)"
-    )
-    run(path, host=host, port=port, debug=debug, allow_remote=allow_remote)
+
+    def announce(url: str) -> None:
+        err.print(f"riskcurve dashboard on {url} (store {path}, read-only); Ctrl-C stops it", markup=False)
+
+    if debug:
+        announce(f"http://{'[' + host + ']' if ':' in host else host}:{port}/")
+    run(path, host=host, port=port, debug=debug, allow_remote=allow_remote, announce=None if debug else announce)
+    # waitress ends its loop quietly on Ctrl-C; the command line noted the signal: exit as interrupted.
+    from riskcurve import cli
+
+    if cli.interrupted():
+        err.print("dashboard stopped")
+        raise typer.Exit(130)

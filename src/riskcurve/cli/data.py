@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -18,6 +19,7 @@ from riskcurve.cli._common import (
     cell,
     emit_json,
     err,
+    for_terminal,
     jsonable,
     out,
     parse_day,
@@ -26,6 +28,9 @@ from riskcurve.cli._common import (
     series_app,
 )
 from riskcurve.data.limits import JUMP_FACTOR, MAX_LAG_DAYS
+
+if TYPE_CHECKING:
+    from riskcurve.data.ingest import UpdateResult
 
 
 @app.command("update")
@@ -92,11 +97,14 @@ def update_command(
                     for s in result.written
                 ],
                 "failures": [{"symbol": s, "error": m} for s, m in result.failures],
+                "snapshot_only": list(result.snapshot_only),
             }
         )
     else:
         if result.note:
-            err.print(f"[yellow]{result.note}[/yellow]")
+            err.print(f"[yellow]{for_terminal(result.note)}[/yellow]")
+        if result.snapshot_only:
+            err.print(snapshot_only_line(result), soft_wrap=True)
         changed = [s for s in result.written if s.changed]
         err.print(
             f"{result.mode} update of {len(result.written)} series into {path}: "
@@ -107,7 +115,7 @@ def update_command(
             if stat.rows_revised:
                 err.print(
                     f"[yellow]revised[/yellow] {stat.symbol}: {stat.rows_revised} stored row(s) differ from "
-                    f"{stat.source}, "
+                    f"{for_terminal(stat.source)}, "
                     f"the earliest dated {cell(stat.first_revised)}; the store now follows the source "
                     "(old price bars kept in price_revisions, macro values as a new vintage)",
                     soft_wrap=True,
@@ -118,9 +126,21 @@ def update_command(
                 "days before the newest stored date; older changes at a source are not seen"
             )
         for symbol, message in result.failures:
-            err.print(f"[red]failed[/red] {symbol}: {message}", soft_wrap=True)
+            err.print(f"[red]failed[/red] {for_terminal(symbol)}: {for_terminal(message)}", soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
+
+
+def snapshot_only_line(result: UpdateResult) -> str:
+    """The one line naming the stored series a live update has no source for."""
+    refreshed = {s.symbol for s in result.written if s.provider == "snapshot"}
+    names = for_terminal(", ".join(result.snapshot_only))
+    how = (
+        "re-read from the snapshot"
+        if refreshed >= set(result.snapshot_only)
+        else "kept as stored (give --snapshot DIR to re-read them)"
+    )
+    return f"[yellow]snapshot only[/yellow] (no live source, {how}): {names}"
 
 
 @series_app.command("list")
@@ -189,7 +209,9 @@ def series_show(
             }
         )
         return
-    view = Table(title=f"{meta.symbol}: {meta.description} ({meta.unit}){f', as of {day}' if day else ''}")
+    view = Table(
+        title=for_terminal(f"{meta.symbol}: {meta.description} ({meta.unit})") + (f", as of {day}" if day else "")
+    )
     shown = frame.tail(rows).reset_index()
     for column in shown.columns:
         view.add_column(str(column), justify="left" if column in ("date", "available_at") else "right")
@@ -212,19 +234,60 @@ def series_export(
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write one series, with its provenance columns, to CSV or Parquet (with symbol, unit, provider, as-of)."""
-    from riskcurve.data.store import Store, export_format
+    """Write one series, with its provenance columns, to CSV or Parquet (with symbol, unit, provider, as-of).
 
+    ``--out -`` writes to standard output (CSV unless --format parquet). The store itself, a
+    directory or a block device is refused; a device or FIFO is written through.
+    """
+    from riskcurve.data.store import Store, export_format
+    from riskcurve.outputs import is_stdout
+
+    to_stdout = is_stdout(out_file)
+    if to_stdout and json_out:
+        raise typer.BadParameter("--out - and --json would both write to standard output; choose one")
     try:
-        chosen = export_format(out_file, format)
+        chosen = "csv" if to_stdout and format is None else export_format(out_file, format)
     except ValueError as bad:
         raise typer.BadParameter(str(bad), param_hint="--format/--out") from None
     with Store(config.store_path(store), read_only=True) as db:
         target = db.export(symbol, out_file, format=chosen, as_of=parse_day(as_of, "--as-of"), vintages=vintages)
     if json_out:
         emit_json({"symbol": symbol.upper(), "path": str(target), "format": chosen})
+    elif not to_stdout:
+        err.print(f"wrote {target} ({chosen})", markup=False, highlight=False)
+
+
+def _reserved_names() -> set[str]:
+    """Names an import may not take: derived series, the altcoin basket and the snapshot's files."""
+    from riskcurve.signals.derived import ALTS_NAMES, DERIVED
+
+    names = set(DERIVED) | set(ALTS_NAMES)
+    folder = config.snapshot_dir()
+    if folder is not None and folder.is_dir():
+        from riskcurve.data.providers.snapshot import SnapshotProvider
+        from riskcurve.errors import DataError
+
+        with contextlib.suppress(DataError):  # not a snapshot folder: `update` says so when it is used
+            names |= set(SnapshotProvider(folder).symbols())
+    return names
+
+
+@series_app.command("delete")
+def series_delete(
+    symbol: Annotated[str, typer.Argument(help="An imported series (`riskcurve import`).")],
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Remove a series you imported (a provider's series comes back with the next update, so only imports)."""
+    from riskcurve.data.store import Store
+
+    with Store(config.store_path(store)) as db:
+        removed = db.delete_import(symbol)
+    name = symbol.strip().upper()
+    if json_out:
+        emit_json({"symbol": name, "rows_removed": removed})
     else:
-        err.print(f"wrote {target} ({chosen})")
+        err.print(f"deleted the import {name}: {removed:,} rows", markup=False, highlight=False)
 
 
 @app.command("import")
@@ -248,6 +311,7 @@ def import_command(
     from riskcurve.data.ingest import import_csv
     from riskcurve.data.store import Store
 
+    reserved = _reserved_names()
     with Store(config.store_path(store)) as db:
         stats = import_csv(
             db,
@@ -258,6 +322,7 @@ def import_command(
             lag_days=lag_days,
             unit=unit,
             description=description,
+            reserved=reserved,
         )
     if json_out:
         emit_json(
@@ -271,4 +336,8 @@ def import_command(
             }
         )
     else:
-        err.print(f"imported {stats.symbol}: {stats.rows_new} new rows, {stats.rows_revised} revised")
+        err.print(
+            f"imported {stats.symbol}: {stats.rows_new} new rows, {stats.rows_revised} revised",
+            markup=False,
+            highlight=False,
+        )

@@ -11,11 +11,14 @@ from riskcurve import config
 from riskcurve.cli._common import MAX_REPS, AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
 from riskcurve.report.background import claims_in_background
 from riskcurve.stats.defaults import REPS, SEED
+from riskcurve.untrusted import for_terminal
 
 
 @app.command("report")
 def report_command(
-    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("out/report.html"),
+    out_file: Annotated[
+        Path, typer.Option("--out", help="HTML file to write ('-': standard output, without PNG charts).")
+    ] = Path("out/report.html"),
     png: Annotated[
         bool | None,
         typer.Option(
@@ -31,9 +34,22 @@ def report_command(
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write the self-contained HTML report (opens without a server or internet)."""
+    """Write the self-contained HTML report (opens without a server or internet).
+
+    Exit code 1 if any section could not be built (each is named), or the store is empty.
+    """
+    from riskcurve.outputs import check_output, is_stdout
+
     day = parse_day(as_of, "--as-of")
     path = config.store_path(store)
+    to_stdout = is_stdout(out_file)
+    if to_stdout and json_out:
+        raise typer.BadParameter("--out - and --json would both write to standard output; choose one")
+    # Refused at once, not after building the report: the store, a directory, a block device.
+    check_output(out_file, protected=[path])
+    if to_stdout:
+        png = False
+    _refuse_empty(path)
     # The claims are checked in a second process from now on, while this one imports the report.
     with claims_in_background(path, day) as claims:
         from riskcurve.data.store import Store
@@ -47,7 +63,7 @@ def report_command(
             except FileNotFoundError as missing:
                 png = False
                 if not json_out:
-                    err.print(f"[yellow]no PNG charts[/yellow]: {missing}")
+                    err.print(f"[yellow]no PNG charts[/yellow]: {for_terminal(missing)}")
         with (
             progress_bar("building the report", quiet=json_out, verb="built") as progress,
             Store(path, read_only=True) as db,
@@ -64,9 +80,32 @@ def report_command(
             )
     if json_out:
         emit_json(result.to_dict())
-        return
-    err.print(f"wrote {result.path} (as of {result.as_of}{'; ' + result.note if result.note else ''})")
-    for section, reason in result.failed:
-        err.print(f"[yellow]section {section} could not be built[/yellow]: {reason}")
-    if result.pngs:
-        err.print(f"wrote {len(result.pngs)} PNG charts to {result.pngs[0].parent}")
+    else:
+        where = "the report to standard output" if to_stdout else str(result.path)
+        err.print(
+            f"wrote {where} (as of {result.as_of}{'; ' + result.note if result.note else ''})",
+            markup=False,
+            highlight=False,
+        )
+        for section, reason in result.failed:
+            err.print(f"[red]section {section} could not be built[/red]: {for_terminal(reason)}", soft_wrap=True)
+        if result.pngs:
+            err.print(f"wrote {len(result.pngs)} PNG charts to {result.pngs[0].parent}", markup=False)
+    if result.failed:
+        if not json_out:
+            err.print(
+                f"report incomplete: {len(result.failed)} section(s) failed: {', '.join(s for s, _ in result.failed)}",
+                markup=False,
+            )
+        raise typer.Exit(1)
+
+
+def _refuse_empty(path: Path) -> None:
+    """One line for a store with no series: a report of nothing helps no one."""
+    from riskcurve.data.catalog import list_series
+    from riskcurve.errors import DataError
+
+    if not list_series(path):
+        raise DataError(
+            f"store {path} holds no series: fill it with `riskcurve update` (or `--snapshot DIR` offline) first"
+        )

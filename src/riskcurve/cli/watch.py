@@ -27,6 +27,7 @@ from riskcurve.data.ingest import update
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.masking import mask_secrets
+from riskcurve.untrusted import for_terminal
 
 #: Environment defaults of ``--digest`` and ``--digest-day`` (a cron line then needs no option).
 DIGEST_ENV = "RISKCURVE_DIGEST"
@@ -58,9 +59,18 @@ def _pause(seconds: float) -> None:
 
 def _render(report: WatchReport) -> None:
     if report.update_error:
-        err.print(f"[yellow]update failed, watching the stored data:[/yellow] {report.update_error}")
+        err.print(
+            f"[red]update failed, watching the stored data:[/red] {for_terminal(report.update_error)}", soft_wrap=True
+        )
+    if report.update is not None:
+        if report.update.snapshot_only:
+            from riskcurve.cli.data import snapshot_only_line
+
+            err.print(snapshot_only_line(report.update), soft_wrap=True)
+        for symbol, message in report.update.failures:
+            err.print(f"[red]update failed[/red] for {for_terminal(symbol)}: {for_terminal(message)}", soft_wrap=True)
     if report.skipped:
-        err.print(f"[yellow]skipped:[/yellow] {report.skipped}")
+        err.print(f"[yellow]skipped:[/yellow] {for_terminal(report.skipped)}")
     to_terminal = report.targets == (REPORT_TARGET,)
     if to_terminal:
         # No notify URL: the terminal is where the alerts go.
@@ -102,12 +112,21 @@ def _render(report: WatchReport) -> None:
             soft_wrap=True,
         )
     for entry in report.pending:
-        err.print(f"[yellow]pending[/yellow] #{entry.id} {entry.alert.title}: {entry.last_error}", soft_wrap=True)
-    for entry in report.failed:
         err.print(
-            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {entry.alert.title}: {entry.last_error}",
+            f"[yellow]pending[/yellow] #{entry.id} {for_terminal(entry.alert.title)}: {for_terminal(entry.last_error)}",
             soft_wrap=True,
         )
+    for entry in report.failed:
+        err.print(
+            f"[red]gave up[/red] after {entry.attempts} runs on #{entry.id} {for_terminal(entry.alert.title)}: "
+            f"{for_terminal(entry.last_error)}",
+            soft_wrap=True,
+        )
+
+
+def _update_failed(report: WatchReport) -> bool:
+    """Whether the update before a run failed, whole or for some series."""
+    return bool(report.update_error) or (report.update is not None and bool(report.update.failures))
 
 
 WATCH_HELP = (
@@ -193,19 +212,22 @@ def watch_command(
             emit_json(report.to_dict())
         else:
             _render(report)
-        if report.failed:
+        if report.failed or _update_failed(report):
             raise typer.Exit(1)
         return
 
     runs = 0
+    last: WatchReport | None = None
     try:
         while True:
             try:
-                report = one_run()
+                report = last = one_run()
             except RiskcurveError as failure:
+                last = None
                 # A locked store or a bad day must not end a long-running watch: say so, go on.
                 err.print(
-                    f"[red]watch run failed:[/red] {mask_secrets(' '.join(str(failure).split()))}", soft_wrap=True
+                    f"[red]watch run failed:[/red] {for_terminal(mask_secrets(' '.join(str(failure).split())))}",
+                    soft_wrap=True,
                 )
             else:
                 if json_out:
@@ -215,6 +237,9 @@ def watch_command(
                     _render(report)
             runs += 1
             if max_runs is not None and runs >= max_runs:
+                # The last run's outcome is the exit code: a supervisor sees a failed update.
+                if last is None or _update_failed(last):
+                    raise typer.Exit(1)
                 return
             _pause(interval)
     except KeyboardInterrupt:

@@ -24,6 +24,7 @@ import functools
 import html as html_text
 import ipaddress
 import logging
+import re
 import threading
 import warnings
 from collections import OrderedDict
@@ -241,10 +242,12 @@ def _day(value: object, fallback: dt.date) -> pd.Timestamp:
         return pd.Timestamp(fallback)
     if not isinstance(value, str):
         raise ValueError(f"as-of date must be a YYYY-MM-DD string, got {type(value).__name__}")
-    try:
+    try:  # strictly a day (the date picker may send it at midnight): not 20200102, not 2021-01-15<anything>
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T00:00:00)?", value):
+            raise ValueError(value)
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise ValueError(f"as-of date {value!r} is not a YYYY-MM-DD date") from None
+        raise ValueError(f"as-of date {value[:40]!r} is not a YYYY-MM-DD date") from None
     if day < FIRST_DAY:
         raise ValueError(f"as-of date must be on or after {FIRST_DAY.isoformat()}, got {day.isoformat()}")
     if day > latest_date():
@@ -1132,6 +1135,7 @@ def run(
     debug: bool = False,
     *,
     allow_remote: bool = False,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the dashboard until interrupted.
 
@@ -1148,7 +1152,10 @@ def run(
         Dash's debug mode (reloader and in-browser tracebacks) on Flask's development
         server; otherwise the app is served by waitress (:mod:`riskcurve.dashboard.server`).
     allow_remote
-        Permit a non-loopback ``host``.
+        Permit a non-loopback ``host``. A loopback server refuses requests whose Host header
+        is another name (DNS rebinding).
+    announce
+        Called with the URL once the socket is bound (the real port when ``port`` is 0).
 
     Raises
     ------
@@ -1164,13 +1171,16 @@ def run(
         )
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
+    from riskcurve.dashboard.server import guard_host, log_errors_in_one_line, make_server, server_url
+
     app = create_app(store_path)
+    log_errors_in_one_line(app.server, debug=debug)
     if debug:
         app.run(host=host, port=port, debug=True)
         return
-    from riskcurve.dashboard.server import make_server
-
-    server = make_server(app.server, host, port)
+    server = make_server(guard_host(app.server, host) if is_loopback(host) else app.server, host, port)
+    if announce is not None:
+        announce(server_url(server))  # once bound: the real port when 0 was asked
     try:
         server.run()
     finally:

@@ -90,7 +90,10 @@ def list_series(path: str | os.PathLike[str], *, as_of: dt.date | None = None) -
         If there is no store at ``path``, it is damaged (:class:`~riskcurve.errors.StoreDamagedError`)
         or another process held it for the whole lock wait (:class:`~riskcurve.errors.StoreBusyError`).
     """
+    from riskcurve.data.storefile import check_store_file
+
     file = Path(path).expanduser()
+    check_store_file(str(file))
     if not file.exists():
         raise StoreError(f"no store at {file}; run `riskcurve update` first")
     cutoff = None

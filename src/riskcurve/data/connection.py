@@ -16,15 +16,18 @@ from pathlib import Path
 
 import duckdb
 
-from riskcurve.errors import StoreBusyError, StoreDamagedError
+from riskcurve.data.storefile import check_store_file, unavailable_message
+from riskcurve.errors import StoreBusyError, StoreDamagedError, StoreUnavailableError
 from riskcurve.masking import mask_secrets
 
 __all__ = [
     "LOCK_TIMEOUT",
     "LOCK_TIMEOUT_ENV",
+    "check_store_file",
     "damaged_message",
     "is_damage",
     "last_opened",
+    "opened_files",
     "open_connection",
     "resolve_lock_timeout",
 ]
@@ -95,6 +98,15 @@ def last_opened() -> str | None:
     return _last_opened
 
 
+#: Every store file this process opened (real paths): outputs must never be written over them.
+_opened: set[str] = set()
+
+
+def opened_files() -> frozenset[str]:
+    """Real paths of every store file this process opened."""
+    return frozenset(_opened)
+
+
 def is_damage(error: BaseException) -> bool:
     """Whether a DuckDB error says the file itself is damaged (rather than, say, a bad query)."""
     return any(sign in str(error) for sign in _DAMAGE)
@@ -116,6 +128,7 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
     StoreDamagedError
         If the file is not a readable DuckDB file, or is shorter than its own header says.
     """
+    check_store_file(path)
     first, longest = _READER_BACKOFF if read_only else _WRITER_BACKOFF
     deadline = time.monotonic() + lock_timeout
     pause = first
@@ -126,6 +139,8 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
+                if message := unavailable_message(path, str(exc), read_only=read_only):
+                    raise StoreUnavailableError(message) from None
                 raise StoreDamagedError(damaged_message(path, str(exc))) from None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -139,10 +154,14 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
             time.sleep(min(remaining, pause * jitter.uniform(0.5, 1.5)))
             pause = min(pause * 2, longest)
         except duckdb.Error as exc:
+            if message := unavailable_message(path, str(exc), read_only=read_only):
+                raise StoreUnavailableError(message) from None
             raise StoreDamagedError(damaged_message(path, str(exc))) from None
     _check_length(con, path)
     global _last_opened
     _last_opened = path
+    if path != ":memory:":
+        _opened.add(os.path.realpath(path))
     return con
 
 

@@ -78,12 +78,16 @@ class UpdateResult:
         Per-symbol write statistics.
     failures
         ``(symbol, message)`` for symbols that failed (only with ``keep_going``).
+    snapshot_only
+        Stored series a live update has no source for (``GOLD_LBMA``, extra snapshot files):
+        re-read from the snapshot when one was given, else kept as stored. Empty in snapshot mode.
     """
 
     mode: Mode
     note: str | None
     written: tuple[WriteStats, ...]
     failures: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    snapshot_only: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def rows_new(self) -> int:
@@ -126,13 +130,90 @@ def _start_for(store: Store, symbol: str, mode: Mode) -> pd.Timestamp | None:
     return last - pd.Timedelta(days=overlap)
 
 
-def _live_provider_name(symbol: str, override: str | None) -> str | None:
+def _live_provider_name(symbol: str, override: str | None, written_by: set[str] | None = None) -> str | None:
+    """The live provider for ``symbol``, or ``None`` when it has none.
+
+    ``written_by`` is the set of providers that wrote the stored series (``None`` when it is not
+    stored): a series outside the catalogue that only the snapshot ever wrote (``NDX``,
+    ``STAR50``...) has no live source, whatever its name looks like.
+    """
+    if is_known(symbol):
+        live = lookup(symbol).live
+        if not live:
+            return None
+        return override or live[0]
+    if written_by is not None and written_by <= {"snapshot"}:
+        return None
     if override:
         return override
-    if not is_known(symbol):
-        return "fred" if re.fullmatch(r"[A-Z0-9]+", symbol) else None
-    live = lookup(symbol).live
-    return live[0] if live else None
+    return "fred" if re.fullmatch(r"[A-Z0-9]+", symbol) else None
+
+
+def plan_update(
+    store: Store,
+    wanted: Sequence[str],
+    mode: Mode,
+    instances: dict[str, Provider],
+    *,
+    provider: str | None = None,
+    requested: bool = False,
+    stored: Sequence[str] | None = None,
+) -> tuple[list[tuple[str, Provider]], list[str], list[tuple[str, str]]]:
+    """Which provider fetches each wanted symbol; no network call is made.
+
+    Parameters
+    ----------
+    store
+        The store being updated (read for what is stored and who wrote it).
+    wanted
+        Symbols to update.
+    mode
+        ``"live"`` or ``"snapshot"``.
+    instances
+        Provider instances by name; live providers are created here as needed.
+    provider
+        A provider forced for every symbol that has a live source.
+    requested
+        Whether ``wanted`` was named by the user (a named series without any source is an
+        error then; a default one is only listed).
+    stored
+        ``store.symbols()``, when the caller has it.
+
+    Returns
+    -------
+    plan
+        ``(symbol, provider)`` pairs to fetch.
+    snapshot_only
+        Stored series without a live source (live mode): fetched from the snapshot when one is
+        in ``instances`` and has them, otherwise kept as stored. They never block the others.
+    unplanned
+        ``(symbol, reason)`` for named symbols that have no source at all.
+    """
+    on_disk = set(store.symbols() if stored is None else stored)
+    snapshot = instances.get("snapshot")
+    in_snapshot = set(snapshot.symbols()) if snapshot is not None else set()
+    plan: list[tuple[str, Provider]] = []
+    snapshot_only: list[str] = []
+    unplanned: list[tuple[str, str]] = []
+    for name in wanted:
+        if mode == "snapshot":
+            assert snapshot is not None  # update() refuses snapshot mode without a snapshot folder
+            plan.append((name, snapshot))
+            continue
+        written_by = store.providers(name) if name in on_disk else None
+        live_name = _live_provider_name(name, provider, written_by)
+        if live_name is None:
+            if snapshot is not None and name in in_snapshot:
+                plan.append((name, snapshot))
+            if name in on_disk:
+                snapshot_only.append(name)
+            elif (snapshot is None or name not in in_snapshot) and requested:
+                unplanned.append((name, "has no live source and is not in a snapshot folder (use --snapshot DIR)"))
+            continue
+        if live_name not in instances:
+            instances[live_name] = get_provider(live_name)
+        plan.append((name, instances[live_name]))
+    return plan, snapshot_only, unplanned
 
 
 def update(
@@ -204,6 +285,13 @@ def update(
         raise DataError(f"{reason} and no snapshot folder given (use --snapshot DIR or set RISKCURVE_SNAPSHOT)")
     if note:
         note = f"{note}: using the snapshot at {instances['snapshot'].root}"  # type: ignore[attr-defined]
+    snapshot_source = instances.get("snapshot")
+    if mode == "snapshot" and isinstance(snapshot_source, SnapshotProvider) and (odd := snapshot_source.ignored()):
+        from riskcurve.untrusted import clean
+
+        shown = ", ".join(repr(clean(name, one_line=False)) for name in odd[:5]) + (", ..." if len(odd) > 5 else "")
+        skipped = f"ignored {len(odd)} snapshot file(s) whose names are not symbols: {shown}"
+        note = f"{note}; {skipped}" if note else skipped
 
     stored = store.symbols()
     imported = {s for s in stored if store.meta(s).origin == "import"}
@@ -213,24 +301,27 @@ def update(
             if name in imported:
                 raise DataError("is an imported series; re-run `riskcurve import` to refresh it", symbol=name)
     elif mode == "snapshot":
-        wanted = instances["snapshot"].symbols()
+        # A snapshot file named like an import (the user chose NDX) is not read: the import stays,
+        # and the rest of the snapshot is not blocked by it.
+        shadowed = sorted(set(instances["snapshot"].symbols()) & imported)
+        wanted = [s for s in instances["snapshot"].symbols() if s not in imported]
+        if shadowed:
+            skipped = (
+                f"snapshot file(s) not read because an import has the name: {', '.join(shadowed)} "
+                "(`riskcurve series delete NAME` lets the snapshot fill them)"
+            )
+            note = f"{note}; {skipped}" if note else skipped
     else:
         wanted = sorted({s for s in CATALOGUE if lookup(s).live} | (set(stored) - imported))
 
-    plan: list[tuple[str, Provider]] = []
-    for name in wanted:
-        if mode == "snapshot":
-            plan.append((name, instances["snapshot"]))
-            continue
-        live_name = _live_provider_name(name, provider)
-        if live_name is None:
-            if "snapshot" not in instances:
-                raise UnknownSymbolError("has no live source and no snapshot folder was given", symbol=name)
-            plan.append((name, instances["snapshot"]))
-            continue
-        if live_name not in instances:
-            instances[live_name] = get_provider(live_name)
-        plan.append((name, instances[live_name]))
+    plan, snapshot_only, unplanned = plan_update(
+        store, wanted, mode, instances, provider=provider, requested=bool(symbols), stored=stored
+    )
+    failures: list[tuple[str, str]] = []
+    for name, message in unplanned:
+        if not keep_going:
+            raise UnknownSymbolError(message, symbol=name)
+        failures.append((name, f"{name}: {message}"))
 
     seen = {name: stamps.stat_stamp(source.path(name)) for name, source in plan if isinstance(source, SnapshotProvider)}
     # A series stored before the catalogue named it is re-read, so the store re-dates it.
@@ -241,7 +332,6 @@ def update(
     starts = {name: _start_for(store, name, mode) for name, _ in plan if name not in skip}
     store.release()  # nothing below needs the store until the write
     fetched: list[Fetched] = []
-    failures: list[tuple[str, str]] = []
     unchanged: list[WriteStats] = []
     with allowing_jumps(allow_jumps):
         for done, (name, source) in enumerate(plan, start=1):
@@ -274,7 +364,7 @@ def update(
         accepted.append(item)
     written = store.write(accepted, meta) if accepted else []
     stamps.record(store, {**refreshed, **{i.symbol: files[i.symbol] for i in accepted if i.symbol in files}})
-    return UpdateResult(mode, note, (*written, *unchanged), tuple(failures))
+    return UpdateResult(mode, note, (*written, *unchanged), tuple(failures), tuple(snapshot_only))
 
 
 _NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
@@ -290,6 +380,7 @@ def import_csv(
     lag_days: int = 0,
     unit: str = "",
     description: str = "",
+    reserved: Iterable[str] = (),
 ) -> WriteStats:
     """Bring a user's own series (ETF flows, share of unprofitable companies...) into the store.
 
@@ -310,6 +401,10 @@ def import_csv(
         Days between a value's date and its publication.
     unit, description
         Shown in listings and reports.
+    reserved
+        More names an import may not take, besides the catalogue's and the stored provider
+        series': the derived series (``NETLIQ``, ``ALTS``...) and the snapshot's files, which the
+        caller knows (this layer does not import the signals).
 
     Raises
     ------
@@ -322,7 +417,7 @@ def import_csv(
         raise DataError(f"invalid series name {name!r}: use letters, digits and underscores, starting with a letter")
     if isinstance(lag_days, bool) or not isinstance(lag_days, int) or not 0 <= lag_days <= MAX_LAG_DAYS:
         raise ValueError(f"lag_days must be a whole number of days from 0 to {MAX_LAG_DAYS}, got {lag_days!r}")
-    if is_known(symbol):
+    if is_known(symbol) or symbol in {name.strip().upper() for name in reserved}:
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
     source = Path(path).expanduser()
     # The file is read and checked with the store released, so readers are not kept waiting.
@@ -354,4 +449,4 @@ def import_csv(
     return stats
 
 
-__all__ = ["UpdateResult", "import_csv", "network_available", "update"]
+__all__ = ["UpdateResult", "import_csv", "network_available", "plan_update", "update"]

@@ -33,7 +33,6 @@ saying how to rebuild it or keep the imported series.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,7 @@ from riskcurve.data.connection import damaged_message, open_connection, resolve_
 from riskcurve.data.providers.base import Fetched, utc_now
 from riskcurve.data.release import available_at, knowledge_cutoff
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
+from riskcurve.data.storefile import check_store_file
 from riskcurve.errors import DataError, StoreDamagedError, StoreError, UnknownSymbolError
 
 MEMORY = ":memory:"
@@ -148,6 +148,7 @@ class Store:
         self._listing: list[tuple[Any, ...]] | None = None
         if self.path != MEMORY:
             file = Path(self.path).expanduser()
+            check_store_file(str(file))  # a FIFO, a folder or a SQLite file: one line, before DuckDB
             if read_only and not file.exists():
                 raise StoreError(f"no store at {file}; run `riskcurve update` first")
             if not read_only:
@@ -350,6 +351,47 @@ class Store:
         # an interrupted or failed transaction included, and must do nothing that can fail.
         self._listing = self._con.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
         return stats
+
+    def delete_import(self, symbol: str) -> int:
+        """Remove an imported series: its values, vintages and registration (the update log stays).
+
+        Parameters
+        ----------
+        symbol
+            A series stored by ``riskcurve import``.
+
+        Returns
+        -------
+        int
+            Rows removed.
+
+        Raises
+        ------
+        UnknownSymbolError
+            If nothing is stored under ``symbol``.
+        DataError
+            If the series was not imported (a provider's series comes back with the next update;
+            it is not deleted here).
+        StoreError
+            If the store is read-only.
+        """
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        meta = self.meta(symbol)
+        if meta.origin != "import":
+            raise DataError(
+                "is not an imported series (it comes from a provider; only imports can be deleted)", symbol=meta.symbol
+            )
+        with self._transaction():
+            removed = 0
+            for table in ("observations", "prices"):
+                row = self._con.execute(f"SELECT count(*) FROM {table} WHERE symbol = ?", [meta.symbol]).fetchone()
+                removed += int(row[0]) if row else 0
+                self._con.execute(f"DELETE FROM {table} WHERE symbol = ?", [meta.symbol])
+            self._con.execute("DELETE FROM series WHERE symbol = ?", [meta.symbol])
+        self._series = None
+        self._listing = self._con.execute(SERIES_SQL, series_parameters(None, None)).fetchall()
+        return removed
 
     def check_kind(self, item: Fetched, series: SeriesMeta) -> None:
         """Refuse ``item`` if what was fetched is not the kind the series is registered as.
@@ -725,10 +767,11 @@ class Store:
         return self._con.execute(SERIES_SQL, series_parameters(day, cutoff)).df()
 
     def check(self) -> tuple[dict[str, int], list[str]]:
-        """Read every row of every table and check what the schema cannot enforce.
+        """Read every row of every table, verify every block of the file, and check what the schema cannot enforce.
 
-        Reading everything makes DuckDB verify every block's checksum, so a corrupted page
-        anywhere is found (a normal query touches only what it needs).
+        Reading every row makes DuckDB verify the checksums of the table blocks; the blocks no
+        query reads whole (primary-key indexes, the catalog) are then verified from the raw file
+        (:mod:`riskcurve.data.integrity`), so a corrupted block anywhere is found.
 
         Returns
         -------
@@ -771,9 +814,29 @@ class Store:
                 row = self._con.execute(query, params).fetchone()
                 if row and row[0]:
                     problems.append(f"{int(row[0]):,} {what}")
+            block_size = self._con.execute("SELECT block_size FROM pragma_database_size()").fetchone()
         except duckdb.Error as exc:
             raise StoreDamagedError(damaged_message(self.path, str(exc))) from None
+        if self.path != MEMORY and not self.uninitialised and block_size is not None:
+            problems.extend(self._verify_blocks(int(block_size[0])))
         return counts, problems
+
+    def _verify_blocks(self, block_size: int) -> list[str]:
+        """Every block of the file against its checksum: the indexes and catalog too, which no query reads whole."""
+        from riskcurve.data.integrity import verify_blocks
+
+        report = verify_blocks(self.path, block_size)
+        if report.unchecked:
+            return [f"blocks not verified: {report.unchecked}"]
+        if report.bad or not report.headers_ok:
+            what = (
+                f"{len(report.bad)} of {report.blocks} blocks fail their checksum (block "
+                f"{', '.join(str(b) for b in report.bad[:5])}{', ...' if len(report.bad) > 5 else ''})"
+                if report.bad
+                else "its header fails its checksum"
+            )
+            raise StoreDamagedError(damaged_message(self.path, what))
+        return []
 
     def _tables(self) -> set[str]:
         return {row[0] for row in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
@@ -825,7 +888,9 @@ class Store:
         symbol
             A stored series.
         path
-            The output file; replaced only once the new one is complete.
+            The output file, replaced only once the new one is complete (see
+            :func:`riskcurve.outputs.write_output`: never the store, a device or FIFO is written
+            through), or ``-`` for standard output (CSV unless ``format`` says otherwise).
         format
             ``"csv"`` or ``"parquet"``; by default taken from the file's extension
             (``.csv``, ``.parquet`` or ``.pq``).
@@ -837,41 +902,46 @@ class Store:
         ------
         ValueError
             If the format is unknown, cannot be told from the extension, or contradicts it.
+        OutputError
+            If the target is refused (the store itself, a directory...) or could not be written.
         """
+        from riskcurve.outputs import check_output, is_stdout, write_output
+
         target = Path(path).expanduser()
-        chosen = export_format(target, format)
+        if is_stdout(path):
+            chosen: ExportFormat = "csv" if format is None else export_format(Path("stdout"), format)
+        else:
+            chosen = export_format(target, format)
+        protected = [] if self.path == MEMORY else [self.path]
+        check_output(path, protected=protected)  # before reading: a refused target costs nothing
         meta = self.meta(symbol)
         if meta.kind == "price":
             frame = self.prices(meta.symbol, as_of=as_of, provenance=True)
         else:
             frame = self.observations(meta.symbol, as_of=as_of, vintages=vintages, provenance=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=f".{chosen}.part")
-        os.close(handle)
-        try:
+
+        def write(temporary: Path) -> None:
             if chosen == "csv":
                 from riskcurve.numbers import exact
 
                 # Full precision: each float as the shortest decimal that reads back to it.
                 frame.to_csv(temporary, float_format=exact)
-            else:
-                now = utc_now()
-                providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
-                facts = {
-                    "symbol": meta.symbol,
-                    "unit": meta.unit,
-                    "description": meta.description,
-                    "kind": meta.kind,
-                    "provider": ",".join(providers),
-                    "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
-                    "exported_at": now.isoformat(),
-                }
-                _write_parquet(frame, temporary, facts)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return target
+                return
+            now = utc_now()
+            providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
+            facts = {
+                "symbol": meta.symbol,
+                "unit": meta.unit,
+                "description": meta.description,
+                "kind": meta.kind,
+                "provider": ",".join(providers),
+                "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
+                "exported_at": now.isoformat(),
+            }
+            _write_parquet(frame, str(temporary), facts)
+
+        written = write_output(path, write, protected=protected, suffix=f".{chosen}")
+        return written if written is not None else Path(STDOUT_NAME)
 
     def export_parquet(
         self,
@@ -887,6 +957,10 @@ class Store:
 
 #: File formats :meth:`Store.export` writes, by extension.
 EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+#: What :meth:`Store.export` returns for an export to standard output.
+STDOUT_NAME = "-"
 
 
 def export_format(path: Path, format: str | None) -> ExportFormat:

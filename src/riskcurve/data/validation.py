@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -102,6 +102,34 @@ def parse_day_text(value: str, *, what: str = "date") -> dt.date:
     return day
 
 
+#: Longest line read from a CSV file (characters): far beyond any date,value line.
+MAX_LINE_CHARS = 64 * 1024
+
+
+def _bounded_lines(handle: TextIO, path: Path, symbol: str | None) -> Iterator[str]:
+    """The lines of ``handle``, refusing one longer than :data:`MAX_LINE_CHARS` or a total past the file limit."""
+    total = 0
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise DataError(
+                f"a line longer than {MAX_LINE_CHARS:,} characters; is this a CSV?", source=str(path), row=number,
+                symbol=symbol,
+            )  # fmt: skip
+        total += len(line)
+        if total > MAX_FILE_BYTES:
+            raise DataError(
+                f"more than {MAX_FILE_BYTES // 2**20} MB read; riskcurve reads CSV files of at most that size",
+                source=str(path),
+                symbol=symbol,
+            )
+        yield line
+
+
 def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
     """Read a CSV file as strings, rejecting rows whose field count differs from the header.
 
@@ -132,10 +160,12 @@ def read_csv_text(path: Path, *, symbol: str | None = None) -> pd.DataFrame:
             source=str(path),
             symbol=symbol,
         )
-    # Streamed, so an oversized file is refused at its limit line without being read whole.
+    # Streamed, so an oversized file is refused at its limit line without being read whole; and
+    # line by line with a bound, so a stream with no line breaks (/dev/zero, a FIFO) or one that
+    # never ends cannot grow memory without limit (its size on disk, if any, says nothing).
     rows: list[list[str]] = []
     with handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(_bounded_lines(handle, path, symbol))
         try:
             for row in reader:
                 if len(rows) > MAX_ROWS:

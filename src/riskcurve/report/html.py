@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import html
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from riskcurve.data.providers.base import utc_now
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
+from riskcurve.outputs import STDOUT, write_output
 from riskcurve.report import figures, glossary, panels
 from riskcurve.report import tables as fmt
 from riskcurve.report.background import ClaimsOutcome, PendingClaims, claims_outcome
@@ -565,13 +565,14 @@ def build_report(
         first = _digest_panel(store, picture) + first_screen_html(screen)
         sections.append(_glossary_section(sections, first))
         document = render(sections, picture, store_path=store.path, first_screen=first)
-        target = Path(out).expanduser()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".html.part")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(document)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(temporary, target)
+        # Never over the store, a device or a FIFO; a .part file is removed whatever fails.
+        written = write_output(
+            out,
+            lambda temporary: temporary.write_text(document, encoding="utf-8"),
+            protected=[store.path],
+            suffix=".html",
+        )
+        target = written if written is not None else Path(STDOUT)
         pngs = pending.result() if pending is not None else []
     return ReportResult(
         target,

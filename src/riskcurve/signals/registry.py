@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
@@ -89,15 +90,24 @@ class SignalSpec:
                     parsed[key] = text.lower() in ("true", "1", "yes")
                 elif isinstance(default, int):
                     parsed[key] = int(text)
+                    if abs(parsed[key]) > MAX_PARAMETER:  # no window, count or base is that long
+                        raise ValueError(text)
                 elif isinstance(default, float):
                     parsed[key] = float(text)
+                    if not math.isfinite(parsed[key]) or abs(parsed[key]) > MAX_PARAMETER:
+                        raise ValueError(text)
                 else:
                     parsed[key] = text
             except ValueError:
                 raise ValueError(
-                    f"parameter {key}={text!r} of signal {self.name!r} must be a {type(default).__name__}"
+                    f"parameter {key}={text!r} of signal {self.name!r} must be a {type(default).__name__} "
+                    f"(finite, at most {MAX_PARAMETER:,} in size)"
                 ) from None
         return {**self.parameters, **parsed}
+
+
+#: Largest size of a signal parameter given on the command line: a century of sessions.
+MAX_PARAMETER = 25_200
 
 
 def _through_cache(name: str, what: str, function: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:

@@ -20,6 +20,7 @@ because every signal is.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -275,9 +276,11 @@ def _compare(column: pd.Series, condition: Condition) -> pd.Series:
     elif pd.api.types.is_numeric_dtype(column):
         try:
             target = float(text)
+            if not math.isfinite(target):  # nan compares false with everything; inf with nearly all
+                raise ValueError(text)
         except ValueError:
             raise ValueError(
-                f"--when {condition.label}: column {condition.column} is numeric; {text!r} is not a number"
+                f"--when {condition.label}: column {condition.column} is numeric; {text!r} is not a finite number"
             ) from None
         values = column.astype(float)
     else:

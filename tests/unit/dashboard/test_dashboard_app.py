@@ -139,7 +139,7 @@ def test_cli_refuses_a_remote_host_without_allow_remote(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(dashboard, "run", lambda path, **kw: calls.append({"path": path, **kw}))
+    monkeypatch.setattr(dashboard, "run", lambda path, announce=None, **kw: calls.append({"path": path, **kw}))
     (tmp_path / "s.duckdb").write_bytes(b"")  # run() is replaced: the file only has to exist
     code, _, err = run_cli(["dashboard", "--host", "0.0.0.0", "--store", str(tmp_path / "s.duckdb")], capsys)
     assert code == 2
@@ -161,7 +161,12 @@ def test_cli_defaults_to_loopback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(dashboard, "run", lambda path, **kw: calls.append({"path": path, **kw}))
+
+    def serve(path: Path, announce: Any = None, **kw: Any) -> None:
+        calls.append({"path": path, **kw})
+        announce(f"http://{kw['host']}:{kw['port']}/")  # the real server announces once bound
+
+    monkeypatch.setattr(dashboard, "run", serve)
     (tmp_path / "s.duckdb").write_bytes(b"")
     code, _, err = run_cli(["dashboard", "--store", str(tmp_path / "s.duckdb")], capsys)
     assert code == 0

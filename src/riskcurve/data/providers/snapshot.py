@@ -8,6 +8,7 @@ so a corrupt snapshot is reported before anything reaches the store.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from riskcurve._typing import DateLike, SeriesKind
@@ -16,6 +17,8 @@ from riskcurve.data.validation import read_csv_text, validate_prices, validate_v
 from riskcurve.errors import DataError, UnknownSymbolError
 
 _FOLDERS: dict[str, SeriesKind] = {"prices": "price", "macro": "value"}
+#: What a file name must be to become a symbol (as ``riskcurve import --name``).
+_SYMBOL = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 
 
 class SnapshotProvider:
@@ -40,8 +43,18 @@ class SnapshotProvider:
         found: dict[str, tuple[Path, SeriesKind]] = {}
         for folder, kind in _FOLDERS.items():
             for path in sorted((self.root / folder).glob("*.csv")):
-                found[path.stem.upper()] = (path, kind)
+                if _SYMBOL.fullmatch(path.stem.upper()) and path.is_file():
+                    found[path.stem.upper()] = (path, kind)
         return found
+
+    def ignored(self) -> list[str]:
+        """Files whose names are not symbols (letters, digits, ``_``; a newline...): never read."""
+        return [
+            f"{folder}/{path.name}"
+            for folder in _FOLDERS
+            for path in sorted((self.root / folder).glob("*.csv"))
+            if not _SYMBOL.fullmatch(path.stem.upper()) or not path.is_file()
+        ]
 
     def symbols(self) -> list[str]:
         """Every series in the folder, by file name."""
