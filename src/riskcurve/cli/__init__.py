@@ -156,10 +156,10 @@ def _run(argv: Sequence[str] | None) -> int:
     except ModuleNotFoundError as missing:
         from riskcurve.extras import missing_extra_message
 
-        message = missing_extra_message(missing)
-        if message is None:
+        missing_line = missing_extra_message(missing)
+        if missing_line is None:
             raise
-        _say(f"error: {message}")
+        _say(f"error: {missing_line}")
         return EXIT_FAILED
     except StoreBusyError as busy:
         _interrupt_if_signalled(busy)

@@ -38,8 +38,8 @@ def docs_command(
     from riskcurve.documents import GUIDES, guide_path
 
     if name is None:
-        for known, file in sorted(GUIDES.items()):
-            out.print(f"{known}  ({file})", highlight=False, markup=False)
+        for known, file_name in sorted(GUIDES.items()):
+            out.print(f"{known}  ({file_name})", highlight=False, markup=False)
         return
-    file = guide_path(name)
-    sys.stdout.write(f"{file}\n" if path else file.read_text(encoding="utf-8"))
+    guide = guide_path(name)
+    sys.stdout.write(f"{guide}\n" if path else guide.read_text(encoding="utf-8"))
