@@ -55,3 +55,33 @@ def test_cutoff_is_end_of_new_york_day() -> None:
 def test_lag_days_shift() -> None:
     days = pd.DatetimeIndex(["2024-01-05"])
     assert available_at(days, None, lag_days=3)[0] - available_at(days, None)[0] == pd.Timedelta(days=3)
+
+
+def _known_on(rule: str, observed: str, day: str) -> bool:
+    return bool(available_at(pd.DatetimeIndex([observed]), rule)[0] <= knowledge_cutoff(day))
+
+
+def test_cftc_tuesday_positions_are_unknown_thursday_and_known_friday_after_1530() -> None:
+    # Positions of Tuesday 2024-03-12 were published Friday 2024-03-15 at 3:30 pm ET.
+    assert not _known_on("cftc", "2024-03-12", "2024-03-14")
+    assert _known_on("cftc", "2024-03-12", "2024-03-15")
+    assert _local("cftc", "2024-03-12") == pd.Timestamp("2024-03-15 15:30", tz="America/New_York")
+
+
+def test_cftc_holiday_week_moves_to_the_monday() -> None:
+    # Thanksgiving 2024 (Thursday 28 Nov): the report of Tuesday 26 Nov came out Monday 2 Dec.
+    assert _local("cftc", "2024-11-26") == pd.Timestamp("2024-12-02 15:30", tz="America/New_York")
+    assert not _known_on("cftc", "2024-11-26", "2024-11-29")
+
+
+def test_cftc_shutdown_backlog_is_known_only_when_it_was_published() -> None:
+    # 2025 lapse in appropriations: the 30 September report was published on 19 November.
+    assert _local("cftc", "2025-09-30").date() == pd.Timestamp("2025-11-19").date()
+    assert not _known_on("cftc", "2025-09-30", "2025-11-18")
+    assert _known_on("cftc", "2025-09-30", "2025-11-19")
+
+
+def test_next_day_flow_of_a_friday_is_unknown_that_friday_and_known_saturday() -> None:
+    assert not _known_on("next_day", "2024-03-15", "2024-03-15")
+    assert _known_on("next_day", "2024-03-15", "2024-03-16")
+    assert _local("next_day", "2024-03-15") == pd.Timestamp("2024-03-16 09:00", tz="America/New_York")

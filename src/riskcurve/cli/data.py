@@ -159,6 +159,7 @@ def series_show(
     json_out: JsonOpt = False,
 ) -> None:
     """The data of one series, as known on --as-of."""
+    from riskcurve.data.release import describe_rule
     from riskcurve.data.store import Store
 
     day = parse_day(as_of, "--as-of")
@@ -172,6 +173,7 @@ def series_show(
             frame = db.observations(
                 meta.symbol, parse_day(start, "--start"), parse_day(end, "--end"), as_of=day, vintages=vintages
             )
+    known_from = describe_rule(meta.release, lag_days=meta.lag_days) if meta.kind == "value" else "end of its date"
     if json_out:
         emit_json(
             {
@@ -179,6 +181,7 @@ def series_show(
                 "kind": meta.kind,
                 "unit": meta.unit,
                 "description": meta.description,
+                "known_from": known_from,
                 "as_of": jsonable(day),
                 "rows": len(frame),
                 "data": records(frame),
@@ -193,6 +196,7 @@ def series_show(
         view.add_row(*[cell(v) for v in row])
     out.print(view)
     out.print(f"{len(frame):,} rows" + (f", newest {len(shown)} shown" if len(frame) > len(shown) else ""))
+    out.print(f"known from: {known_from}")
 
 
 @series_app.command("export")

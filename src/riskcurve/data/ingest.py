@@ -95,7 +95,12 @@ class UpdateResult:
 
 def _meta_for(store: Store, fetched: Fetched) -> SeriesMeta:
     if fetched.symbol in store.symbols():
-        return store.meta(fetched.symbol)
+        stored = store.meta(fetched.symbol)
+        if stored.origin == "provider" and is_known(fetched.symbol):
+            # Stored before the catalogue named it (an extra snapshot file): the catalogue's unit
+            # and release rule take over, and the store re-dates its rows (Store.write).
+            return SeriesMeta.from_spec(lookup(fetched.symbol))
+        return stored
     if is_known(fetched.symbol):
         return SeriesMeta.from_spec(lookup(fetched.symbol))
     # A series outside the catalogue (an extra snapshot file, another FRED id): with no release

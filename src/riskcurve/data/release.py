@@ -132,6 +132,53 @@ def _end_of_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
     return knowledge_cutoffs(days)
 
 
+def _next_day(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # A daily figure published that evening or the next morning (ETF flows, a supply snapshot):
+    # counted from 9 am New York on the next calendar day, so it is known on that day, not before.
+    return _at_new_york(days + pd.Timedelta(days=1), 9)
+
+
+#: Commitments of Traders reports published off their schedule: report (position) date to the
+#: day it was actually published, 3:30 pm ET. The 2025 lapse in appropriations: CFTC press
+#: release of 18 November 2025, "Commitments of Traders Publication Schedule".
+CFTC_DELAYED: dict[str, str] = {
+    "2025-09-30": "2025-11-19",
+    "2025-10-07": "2025-11-21",
+    "2025-10-14": "2025-11-25",
+    "2025-10-21": "2025-12-02",
+    "2025-10-28": "2025-12-05",
+    "2025-11-04": "2025-12-09",
+    "2025-11-10": "2025-12-12",
+    "2025-11-18": "2025-12-16",
+    "2025-11-25": "2025-12-19",
+    "2025-12-02": "2025-12-23",
+    "2025-12-09": "2025-12-30",
+    "2025-12-16": "2026-01-06",
+    "2025-12-23": "2026-01-09",
+    "2025-12-30": "2026-01-13",
+    "2026-01-06": "2026-01-16",
+    "2026-01-13": "2026-01-20",
+}
+
+
+def _cftc(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    # Positions as of Tuesday are published on Friday at 3:30 pm ET. A federal holiday in the
+    # week of the release (Monday to Friday) moves it to the next business day after that Friday
+    # (CFTC: Thanksgiving, Christmas and Independence Day weeks are released on the Monday).
+    # That errs late in the weeks where the CFTC still managed Friday.
+    friday = _next_weekday_after(days + pd.Timedelta(days=2), 4)
+    week = friday.to_numpy(dtype="datetime64[D]")
+    holidays = fed_holidays()
+    in_week = np.zeros(len(days), dtype=bool)
+    for back in range(5):
+        in_week |= np.isin(week - np.timedelta64(back, "D"), holidays)
+    release = pd.DatetimeIndex(friday.where(~in_week, _next_business_day(friday)))
+    delayed = pd.Series(pd.to_datetime(list(CFTC_DELAYED.values())), index=pd.to_datetime(list(CFTC_DELAYED)))
+    late = pd.DatetimeIndex(delayed.reindex(days).to_numpy())
+    release = pd.DatetimeIndex(np.where(late.notna() & (late > release), late, release))
+    return _at_new_york(release, 15, 30)
+
+
 RELEASE_RULES: dict[str, tuple[Callable[[pd.DatetimeIndex], pd.DatetimeIndex], str]] = {
     "h41": (_h41, "Fed H.4.1: Thursday 4:30 pm ET after the week ending Wednesday (next business day if a holiday)"),
     "same_afternoon": (_same_afternoon, "same day, 5 pm ET (after the operation's results are posted)"),
@@ -145,6 +192,12 @@ RELEASE_RULES: dict[str, tuple[Callable[[pd.DatetimeIndex], pd.DatetimeIndex], s
     # them from the fourth Tuesday of that month errs late, never early.
     "monthly_late": (_h6_monthly, "monthly, counted from the fourth Tuesday of the following month (errs late)"),
     "end_of_day": (_end_of_day, "end of the observation day, New York time"),
+    "next_day": (_next_day, "next calendar day, 9 am ET (a daily figure published that evening or the next morning)"),
+    "cftc": (
+        _cftc,
+        "CFTC Commitments of Traders: Friday 3:30 pm ET after the Tuesday positions "
+        "(next business day if a federal holiday falls in that week; the 2025 shutdown backlog as published)",
+    ),
 }
 
 
@@ -161,6 +214,8 @@ STALE_AFTER_DAYS: dict[str, int | None] = {
     "h10": 15,
     "monthly_late": 45,
     "end_of_day": None,
+    "next_day": 7,
+    "cftc": 15,
 }
 
 

@@ -368,7 +368,7 @@ class Store:
             )
 
     def _register(self, series: SeriesMeta) -> None:
-        row = self._con.execute("SELECT kind FROM series WHERE symbol = ?", [series.symbol]).fetchone()
+        row = self._con.execute("SELECT kind, origin FROM series WHERE symbol = ?", [series.symbol]).fetchone()
         if row is None:
             self._con.execute(
                 "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -388,6 +388,47 @@ class Store:
             raise DataError(
                 f"stored as a {row[0]} series, cannot write {series.kind} data into it", symbol=series.symbol
             )
+        elif row[1] == "provider" and series.origin == "catalogue":
+            self._adopt(series)
+
+    def _adopt(self, series: SeriesMeta) -> None:
+        """Give a series stored as ``"provider"`` the catalogue's metadata once the catalogue names it.
+
+        Its rows were dated by the end-of-day rule (no rule was known); each row still carrying
+        that instant is re-dated by the catalogue's release rule, so nothing reads it early.
+        Revisions (rows known from a later fetch) keep their instant. Nothing is deleted.
+        """
+        stored = self._con.execute(_META_SQL + " WHERE symbol = ?", [series.symbol]).fetchone()
+        if stored is None:
+            return
+        old = SeriesMeta(*stored)
+        self._con.execute(
+            "UPDATE series SET unit = ?, description = ?, calendar = ?, release_rule = ?, origin = ? WHERE symbol = ?",
+            [series.unit, series.description, series.calendar, series.release, series.origin, series.symbol],
+        )
+        rows = _as_ns(
+            self._con.execute("SELECT date, available_at FROM observations WHERE symbol = ?", [series.symbol]).df(),
+            "date",
+            "available_at",
+        )
+        if rows.empty:
+            return
+        dates = pd.DatetimeIndex(rows["date"])
+        was = available_at(dates, old.release, lag_days=old.lag_days).as_unit("ns")
+        now = available_at(dates, series.release, lag_days=series.lag_days).as_unit("ns")
+        redated = pd.DataFrame({"date": rows["date"], "old": rows["available_at"], "new": now})
+        redated = redated[(rows["available_at"].to_numpy() == was.to_numpy()) & (was.to_numpy() != now.to_numpy())]
+        if redated.empty:
+            return
+        self._con.register("redated", redated)
+        try:
+            self._con.execute(
+                "UPDATE observations SET available_at = r.new FROM redated AS r WHERE observations.symbol = ? "
+                "AND observations.date = r.date AND observations.available_at = r.old",
+                [series.symbol],
+            )
+        finally:
+            self._con.unregister("redated")
 
     def _write_prices(self, item: Fetched) -> WriteStats:
         incoming = item.frame.loc[:, list(PRICE_COLUMNS)]

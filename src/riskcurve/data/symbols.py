@@ -99,6 +99,17 @@ _SPECS: tuple[SymbolSpec, ...] = (
     ),
     _index("GSPC", "S&P 500 index", "^GSPC", "large caps"),
     _index("IXIC", "NASDAQ Composite index", "^IXIC", "large caps"),
+    _index("NDX", "Nasdaq-100 index", "^NDX", "large caps"),
+    # The close of 15:00 China time comes before the US open of the same day: a date's close is
+    # known by its end in New York, as for any exchange close (no Yahoo copy: snapshot only).
+    SymbolSpec(
+        "STAR50",
+        "price",
+        "china",
+        "Shanghai STAR Market 50 index (000688), closes at 15:00 China time",
+        "index points (CNY)",
+        "exchange",
+    ),
     _index("GOLD", "Gold futures, front month continuous (COMEX GC=F)", "GC=F", "metals", "USD/oz"),
     _index("SILVER", "Silver futures, front month continuous (COMEX SI=F)", "SI=F", "metals", "USD/oz"),
     SymbolSpec("GOLD_LBMA", "price", "metals", "LBMA gold price, PM fix", "USD/oz", "business", live=()),
@@ -122,6 +133,34 @@ _SPECS: tuple[SymbolSpec, ...] = (
     _stablecoin("USDE_SUPPLY", "Ethena USDe circulating supply (DefiLlama)", "146"),
     _stablecoin("USDS_SUPPLY", "Sky Dollar (USDS) circulating supply (DefiLlama)", "209"),
     _stablecoin("DAI_SUPPLY", "Dai (DAI) circulating supply (DefiLlama)", "5"),
+    # The snapshot's copy of DefiLlama's total (see STABLECOIN_TOTALS for how it meets STABLECOINS).
+    SymbolSpec(
+        "STABLECOIN_SUPPLY_TOTAL",
+        "value",
+        "stablecoins",
+        "Stablecoin supply, all coins, daily snapshot (DefiLlama via the data snapshot, 6 significant digits)",
+        "USD",
+        "crypto",
+        release="next_day",
+    ),
+    SymbolSpec(
+        "BTC_SPOT_ETF_NETFLOW",
+        "value",
+        "crypto flows",
+        "US spot-Bitcoin ETFs, daily net flow over all funds (Farside), per US trading day",
+        "USD millions",
+        "business",
+        release="next_day",
+    ),
+    SymbolSpec(
+        "CFTC_BTC_CME_OI",
+        "value",
+        "crypto leverage",
+        "CME Bitcoin futures open interest, positions as of Tuesday (CFTC Commitments of Traders)",
+        "contracts (5 BTC each)",
+        "weekly",
+        release="cftc",
+    ),
     _fred("WALCL", "Fed total assets, Wednesday level", "USD millions", "weekly", "h41"),
     _fred("WRESBAL", "Reserve balances with Federal Reserve Banks, week average", "USD millions", "weekly", "h41"),
     _fred("WTREGEN", "Treasury General Account, week average", "USD millions", "weekly", "h41"),
@@ -158,6 +197,14 @@ CATALOGUE: dict[str, SymbolSpec] = {spec.name: spec for spec in _SPECS}
 ALTCOINS: tuple[str, ...] = tuple(
     spec.name for spec in _SPECS if spec.group == "crypto" and spec.name not in ("BTC", "ETH")
 )
+
+#: The total stablecoin supply, in the order it is read: the live DefiLlama series first (a
+#: close-only bar, known at the end of its UTC day), then the snapshot's copy of the same total
+#: (a value series, known from the next day). Both are stored under their own names, and neither
+#: overwrites the other; a reader of "the total" takes, on each day, the first of these that is
+#: known and fresh on that day (:func:`riskcurve.signals.stablecoins.total_supply`). Signals that
+#: read ``STABLECOINS`` by name (the net-liquidity panel) keep reading only it.
+STABLECOIN_TOTALS: tuple[str, ...] = ("STABLECOINS", "STABLECOIN_SUPPLY_TOTAL")
 
 MARKET_CAP_SUFFIX = "_MCAP"
 

@@ -68,3 +68,39 @@ def supply_changes(supply: pd.Series, *, short_days: int = SHORT_DAYS, long_days
         out[f"stablecoin_chg_{label}"] = level - earlier
         out[f"stablecoin_pct_{label}"] = level / earlier - 1.0
     return out[list(COLUMNS)]
+
+
+def total_supply(*sources: pd.Series | None) -> pd.Series:
+    """The total stablecoin supply on each day, from several copies in order of preference.
+
+    The rule of :data:`riskcurve.data.symbols.STABLECOIN_TOTALS`: pass the live ``STABLECOINS``
+    series first and the snapshot's ``STABLECOIN_SUPPLY_TOTAL`` second, each already read on the
+    same days as known on each day (NaN where unknown or stale). On each day the first copy that
+    is known then gives the value; a day no copy knows stays NaN. Both copies are DefiLlama's
+    total, so where both are known they agree to the snapshot's six significant digits.
+
+    Parameters
+    ----------
+    *sources
+        Series on one shared DatetimeIndex; ``None`` for a copy the store does not hold.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``"stablecoin_supply_total"``, USD, on the sources' index.
+
+    Raises
+    ------
+    ValueError
+        If no source is given or their indexes differ.
+    """
+    present = [source for source in sources if source is not None]
+    if not present:
+        raise ValueError("total_supply needs at least one source series")
+    index = present[0].index
+    if any(not source.index.equals(index) for source in present[1:]):
+        raise ValueError("the stablecoin supply sources must be read on the same days")
+    total = present[0].astype(float)
+    for source in present[1:]:
+        total = total.fillna(source.astype(float))
+    return total.rename("stablecoin_supply_total")
