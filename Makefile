@@ -1,5 +1,5 @@
 # Quick start: `make report` (the main job) and `make test` (the whole suite).
-# Each sets up its own virtual environment the first time.
+# Each sets up its own virtual environment the first time, with every extra ([all]) and the dev tools.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +19,7 @@ export RISKCURVE_STORE ?= $(abspath out/riskcurve.duckdb)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 

@@ -17,6 +17,17 @@ from riskcurve.data.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: With this variable set (CI does), any warning attributed to riskcurve's own modules fails the
+#: test: a numpy or pandas deprecation that riskcurve's code triggers (reported at the line that
+#: called the library), or one riskcurve raises, would otherwise only be printed to users.
+OWN_WARNINGS_FAIL = "RISKCURVE_WARNINGS_AS_ERRORS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get(OWN_WARNINGS_FAIL) == "1":
+        # Added last, so it takes precedence over the ini's filters; pytest.warns still records.
+        config.addinivalue_line("filterwarnings", r"error::Warning:riskcurve(\.|$)")
+
 
 def _snapshot_root() -> Path | None:
     candidates = [os.environ.get("RISKCURVE_SNAPSHOT"), str(REPO.parent / "shared" / "data")]

@@ -7,6 +7,13 @@ The public API for notebooks; the CLI calls the same functions.
 ...     rc.update(store, snapshot="../shared/data")
 ...     data = rc.MarketData(store, as_of="2021-01-15")
 ...     rut = data.bars("RUT")
+
+The studies, backtests, sweeps and the report are here too: :class:`EventStudy` (and
+:func:`study_signal`), :class:`LeadLag` (and :func:`leadlag`), :class:`Backtest` (and
+:func:`backtest_rule`), :class:`Sweep` with its :class:`Executor`, and :func:`build_report`.
+Every name loads on first use, so ``import riskcurve`` stays quick.
+
+``__version__`` below is the package's one version: the build reads it from this file.
 """
 
 from __future__ import annotations
@@ -15,6 +22,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from riskcurve.backtest.engine import Backtest, BacktestResult
+    from riskcurve.backtest.executors import Executor
+    from riskcurve.backtest.rules import backtest_rule
+    from riskcurve.backtest.sweep.run import Sweep, SweepResult
     from riskcurve.data.calendar import daily_index, known_on, on_days, resample_last, session_index
     from riskcurve.data.ingest import UpdateResult, import_csv, update
     from riskcurve.data.panel import MarketData
@@ -30,9 +41,12 @@ if TYPE_CHECKING:
         StoreError,
         UnknownSymbolError,
     )
+    from riskcurve.report.html import ReportResult, build_report
     from riskcurve.signals.regime import Regime, regime
     from riskcurve.signals.registry import SIGNALS, get_signal
     from riskcurve.stats.claims import builtin_claims, load_claims, run_claims
+    from riskcurve.stats.event_study import EventStudy, EventStudyResult, study_signal
+    from riskcurve.stats.leadlag import LeadLag, LeadLagResult, leadlag
 
 __version__ = "0.1.0"
 
@@ -67,6 +81,20 @@ __all__ = [
     "resample_last",
     "session_index",
     "update",
+    "Backtest",
+    "BacktestResult",
+    "EventStudy",
+    "EventStudyResult",
+    "Executor",
+    "LeadLag",
+    "LeadLagResult",
+    "ReportResult",
+    "Sweep",
+    "SweepResult",
+    "backtest_rule",
+    "build_report",
+    "leadlag",
+    "study_signal",
 ]
 
 #: Public name -> the module that defines it. Names load on first use (PEP 562), so
@@ -102,6 +130,20 @@ _HOMES = {
     "on_days": "riskcurve.data.calendar",
     "resample_last": "riskcurve.data.calendar",
     "session_index": "riskcurve.data.calendar",
+    "EventStudy": "riskcurve.stats.event_study",
+    "EventStudyResult": "riskcurve.stats.event_study",
+    "study_signal": "riskcurve.stats.event_study",
+    "LeadLag": "riskcurve.stats.leadlag",
+    "LeadLagResult": "riskcurve.stats.leadlag",
+    "leadlag": "riskcurve.stats.leadlag",
+    "Backtest": "riskcurve.backtest.engine",
+    "BacktestResult": "riskcurve.backtest.engine",
+    "backtest_rule": "riskcurve.backtest.rules",
+    "Sweep": "riskcurve.backtest.sweep.run",
+    "SweepResult": "riskcurve.backtest.sweep.run",
+    "Executor": "riskcurve.backtest.executors",
+    "build_report": "riskcurve.report.html",
+    "ReportResult": "riskcurve.report.html",
 }
 
 

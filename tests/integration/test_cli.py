@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from riskcurve.data.release import knowledge_cutoff
@@ -81,7 +82,7 @@ def test_update_and_import_json(cli: Callable[..., tuple[int, str, str]], mini_s
     assert code == 0 and json.loads(out)["rows_new"] == 2
     parquet = tmp_path / "flows.parquet"
     code, _, _ = cli("series", "export", "FLOWS", "--out", str(parquet), "--store", store)
-    assert code == 0 and pd.read_parquet(parquet)["value"].tolist() == [-1.5, 2.0]
+    assert code == 0 and duckdb.sql(f"SELECT value FROM '{parquet}' ORDER BY date").fetchall() == [(-1.5,), (2.0,)]
 
 
 def test_installed_entry_point_runs(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -172,7 +173,7 @@ def test_parquet_export_round_trips(tmp_path: Path) -> None:
     with Store() as store:
         store.write([_macro("WALCL", {"2020-03-11": 1.0, "2020-03-18": 2.0})], META)
         target = store.export_parquet("WALCL", tmp_path / "out" / "walcl.parquet")
-        frame = pd.read_parquet(target)
+        frame = duckdb.sql(f"SELECT * FROM read_parquet('{target}') ORDER BY date").df()
         assert frame["value"].tolist() == [1.0, 2.0]
         assert {"available_at", "provider", "fetched_at"} <= set(frame.columns)
         assert not list((tmp_path / "out").glob("*.part"))

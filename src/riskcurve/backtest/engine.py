@@ -486,7 +486,11 @@ class Backtest:
             )
             for n in order
         }
-        trades = pd.concat([trips[n] for n in order], ignore_index=True)
+        # Strategies without a trade add nothing: leaving their empty frames out keeps the columns'
+        # dtypes and avoids pandas 2.2's FutureWarning about concatenating empty frames.
+        frames = [trips[n] for n in order]
+        filled = [frame for frame in frames if not frame.empty]
+        trades = pd.concat(filled, ignore_index=True) if filled else frames[0].reset_index(drop=True)
         return BacktestResult(
             name=self.name,
             asset=self.asset,

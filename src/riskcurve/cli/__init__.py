@@ -12,9 +12,17 @@ Exit codes (documented in the README, relied on by cron jobs):
 * ``2``: the command line itself was wrong (unknown option, a value out of range);
 * ``75``: the store stayed busy (another riskcurve process held it) for the whole wait;
   try again later (``EX_TEMPFAIL``);
-* ``130``: interrupted (Ctrl-C, SIGINT).
+* ``130``: interrupted (Ctrl-C, SIGINT);
+* ``141``: the reader of the output went away (``riskcurve series show BTC | head``): the
+  command stops quietly, as a program killed by SIGPIPE would, with nothing on stderr.
 
 An interrupt while the commands load (they import pandas and DuckDB) is reported in one line too.
+A feature whose optional dependencies are not installed says which extra to install
+(``pip install 'riskcurve[dashboard]'``; see :mod:`riskcurve.extras`).
+
+Shell completion: ``riskcurve --install-completion`` (bash, zsh, fish, PowerShell), or
+``riskcurve --show-completion`` to print the script; the shell then runs ``riskcurve`` with
+``_RISKCURVE_COMPLETE`` set, answered here before any command runs.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 import pkgutil
 import signal
 import sys
@@ -38,6 +47,9 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program the signal ended
+#: The variable the completion scripts set (typer's rule: ``_<PROG>_COMPLETE``).
+COMPLETE_VAR = "_RISKCURVE_COMPLETE"
 
 
 def _load_commands() -> Any:
@@ -121,6 +133,9 @@ def _run(argv: Sequence[str] | None) -> int:
 
     command = typer.main.get_command(app)
     args = list(argv) if argv is not None else sys.argv[1:]
+    if os.environ.get(COMPLETE_VAR):
+        # The shell asks for completions (click's main() would do this; it is bypassed below).
+        command._main_shell_completion({}, "riskcurve", COMPLETE_VAR)  # exits
     try:
         # Invoked directly rather than through click's main(): that one swallows the exit code
         # of typer.Exit when not in standalone mode.
@@ -142,6 +157,16 @@ def _run(argv: Sequence[str] | None) -> int:
         hint = f" (see `{where} --help`)" if where else ""
         _say(f"error: {message}{hint}")
         return int(getattr(usage, "exit_code", EXIT_USAGE))
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except ModuleNotFoundError as missing:
+        from riskcurve.extras import missing_extra_message
+
+        missing_line = missing_extra_message(missing)
+        if missing_line is None:
+            raise
+        _say(f"error: {missing_line}")
+        return EXIT_FAILED
     except StoreBusyError as busy:
         _interrupt_if_signalled(busy)
         _say(f"error: {busy}")
@@ -193,6 +218,21 @@ def _tolerate_narrow_encodings() -> None:
                 reconfigure(errors="riskcurve-ascii")
 
 
+def _quiet_broken_pipe() -> int:
+    """The reader of stdout is gone: stop without a word, and let nothing write there again.
+
+    Python would otherwise report the failed flush of stdout at exit ("Exception ignored ...
+    BrokenPipeError") on stderr.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture)
+        pass
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line and exit with its code (see the module docstring)."""
     _tolerate_narrow_encodings()
@@ -202,11 +242,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         _say("interrupted")
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:  # raised outside _run's reach (rich may re-raise it from a flush)
+        code = _quiet_broken_pipe()
     except Exception as bug:  # noqa: BLE001 - the last net: a cron log gets one line, -v the traceback
         if logging.getLogger().isEnabledFor(logging.INFO):
             traceback.print_exc()
         _say(f"internal error: {type(bug).__name__}: {bug} (a bug in riskcurve; rerun with -v for the traceback)")
         code = EXIT_FAILED
+    if code != EXIT_BROKEN_PIPE:
+        try:
+            sys.stdout.flush()  # the last buffered lines: a reader that left now is a broken pipe too
+        except BrokenPipeError:
+            code = _quiet_broken_pipe()
+        except (OSError, ValueError):
+            pass
     if argv is None:
         # Run as the program: the interpreter's last garbage collections would walk every object
         # a report or a study made (about a second after the work is done) to free memory the

@@ -35,13 +35,26 @@ app = typer.Typer(
     help="Watch liquidity travel out along the risk curve, and test whether early links lead later ones.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (answered in riskcurve.cli)
 )
 series_app = typer.Typer(help="What is stored, and the data itself.", no_args_is_help=True)
 app.add_typer(series_app, name="series")
 
+
+class _OutConsole(Console):
+    """stdout's console: a reader that went away (``| head``) ends the command quietly.
+
+    rich's own answer is ``SystemExit(1)``; the error goes up instead, and the entry point
+    (:func:`riskcurve.cli.main`) exits 141 without a word, as a program ended by SIGPIPE.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError("stdout was closed by its reader")
+
+
 # Piped output is read by people in logs and CI too: give it room instead of rich's 80 columns.
-out = Console(width=None if sys.stdout.isatty() else 120)
+out = _OutConsole(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
@@ -75,10 +88,7 @@ StoreOpt = Annotated[
 ]
 JsonOpt = Annotated[
     bool,
-    typer.Option(
-        "--json",
-        help="Machine-readable output on stdout; its JSON Schema is a file in docs/schema named after the command.",
-    ),
+    typer.Option("--json", help="Machine-readable output on stdout (its JSON Schema: `riskcurve schema <command>`)."),
 ]
 AsOfOpt = Annotated[
     str | None,

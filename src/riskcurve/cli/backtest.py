@@ -259,6 +259,51 @@ def backtest_command(
         err.print(f"as of {day.date()}: {note}")
 
 
+def _executor(
+    kind: str,
+    workers: int | None,
+    scheduler: str | None,
+    scheduler_file: Path | None,
+    tls: tuple[Path | None, Path | None, Path | None],
+) -> Executor:
+    """The sweep's executor from the options; a plain-tcp scheduler off this machine gets a warning."""
+    from riskcurve.masking import mask_url
+
+    try:
+        chosen = Executor(
+            kind=kind,  # type: ignore[arg-type]
+            workers=workers,
+            scheduler=scheduler,
+            scheduler_file=str(scheduler_file) if scheduler_file is not None else None,
+            tls_ca_file=str(tls[0]) if tls[0] is not None else None,
+            tls_cert=str(tls[1]) if tls[1] is not None else None,
+            tls_key=str(tls[2]) if tls[2] is not None else None,
+        )
+    except ValueError as failure:
+        raise typer.BadParameter(str(failure)) from None
+    if scheduler and scheduler.startswith("tcp://") and not _on_this_machine(scheduler):
+        err.print(
+            f"warning: {mask_url(scheduler)} is plain tcp: anyone who reaches the scheduler can run code on the "
+            "cluster; use a tls:// address with --tls-ca-file/--tls-cert/--tls-key (docs/sweeps.md)",
+            markup=False,
+            highlight=False,
+        )
+    return chosen
+
+
+def _on_this_machine(address: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(address).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @app.command("sweep", help=_SWEEP_HELP)
 def sweep_command(
     grid: Annotated[str, typer.Option("--grid", "-g", help=_GRID_HELP)] = "ma-cross",
@@ -285,9 +330,21 @@ def sweep_command(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster started for the run).",
+            help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (default: a LocalCluster started for the run).",
         ),
     ] = None,
+    scheduler_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--scheduler-file",
+            help="The file `dask scheduler --scheduler-file PATH` wrote: the scheduler's address is read from it.",
+        ),
+    ] = None,
+    tls_ca_file: Annotated[
+        Path | None, typer.Option("--tls-ca-file", help="TLS: the CA that signed the cluster's certificates (PEM).")
+    ] = None,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert", help="TLS: this client's certificate (PEM).")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key", help="TLS: this client's private key (PEM).")] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", help="Local processes, or LocalCluster workers (default: CPUs).")
     ] = None,
@@ -331,7 +388,7 @@ def sweep_command(
         reps=reps,
         seed=seed,
         walk_forward=WalkForward(train_years=train_years, test_years=test_years) if walk_forward else None,
-        executor=Executor(kind=executor, workers=workers, scheduler=scheduler),  # type: ignore[arg-type]
+        executor=_executor(executor, workers, scheduler, scheduler_file, (tls_ca_file, tls_cert, tls_key)),
     )
     db, day, note = _open(store, as_of)
     with db, _progress(True) as progress:

@@ -64,7 +64,7 @@ def on_days(series: pd.Series, days: pd.DatetimeIndex, *, carry: int | None = MA
     values = np.full(len(days), np.nan)
     values[valid] = clean.to_numpy(dtype=float)[position[valid]]
     if carry is not None:
-        source_dates = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+        source_dates = np.full(len(days), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
         source_dates[valid] = clean.index.to_numpy(dtype="datetime64[ns]")[position[valid]]
         stale = valid & ((days.to_numpy(dtype="datetime64[ns]") - source_dates) > np.timedelta64(carry, "D"))
         values[stale] = np.nan
@@ -121,8 +121,8 @@ def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex, *, max_age_days
     chosen = np.full(len(days), -1)
     chosen[found] = current.to_numpy()[last_published[found]].astype(int)
     value = np.where(chosen >= 0, rows["value"].to_numpy(dtype=float)[chosen], np.nan)
-    observed = np.where(chosen >= 0, dates[chosen], np.datetime64("NaT"))
-    when = np.where(chosen >= 0, published[chosen], np.datetime64("NaT"))
+    observed = np.where(chosen >= 0, dates[chosen], np.datetime64("NaT", "ns"))
+    when = np.where(chosen >= 0, published[chosen], np.datetime64("NaT", "ns"))
     return pd.DataFrame({"value": value, "observed": observed, "available_at": when}, index=days)
 
 

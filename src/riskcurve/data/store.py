@@ -980,12 +980,24 @@ def export_format(path: Path, format: str | None) -> ExportFormat:
 
 
 def _write_parquet(frame: pd.DataFrame, path: str, facts: Mapping[str, str]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    """Write ``frame`` (its index as a ``date`` column) to Parquet with DuckDB, ``facts`` as key-value metadata.
 
-    table = pa.Table.from_pandas(frame)
-    metadata = {**(table.schema.metadata or {}), **{f"riskcurve.{k}".encode(): v.encode() for k, v in facts.items()}}
-    pq.write_table(table.replace_schema_metadata(metadata), path)
+    DuckDB writes Parquet itself (``COPY ... (FORMAT parquet, KV_METADATA {...})``), so the
+    export needs no pyarrow; any Parquet reader (DuckDB, pandas with pyarrow, polars) reads it.
+    """
+    import duckdb
+
+    def literal(text: str) -> str:
+        return "'" + str(text).replace("'", "''") + "'"
+
+    metadata = ", ".join(f"{literal('riskcurve.' + key)}: {literal(value)}" for key, value in facts.items())
+    table = frame.reset_index()
+    with duckdb.connect() as scratch:
+        scratch.register("export_frame", table)
+        scratch.execute(
+            f"COPY (SELECT * FROM export_frame) TO {literal(path)} "
+            f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{metadata}}})"
+        )
 
 
 def _pydate(value: pd.Timestamp | None) -> Any:

@@ -71,7 +71,9 @@ def persist(state: pd.Series, min_days: int, *, initial: Hashable = None) -> pd.
     values[known] = lookup[settled[known].astype(int)]
     result = pd.Series(values, index=state.index, name=state.name)
     if state.dtype == bool:
-        return result.fillna(bool(initial) if initial is not None else False).astype(bool)
+        # Filled in numpy: Series.fillna on an object array downcasts, which pandas 2.2 warns about.
+        fill = bool(initial) if initial is not None else False
+        return pd.Series(np.where(pd.isna(values), fill, values).astype(bool), index=state.index, name=state.name)
     try:
         return result.astype(state.dtype)
     except (TypeError, ValueError):

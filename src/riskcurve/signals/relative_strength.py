@@ -256,7 +256,7 @@ def january_table(small: pd.Series, large: pd.Series, *, since: int | None = Non
     # numpy's maximum propagates NaT, so an unknown date stays unknown.
     jan_known_on = np.maximum(dates(sides["small"].jan_date), dates(sides["large"].jan_date))
     known_on = np.maximum(dates(sides["small"].year_date), dates(sides["large"].year_date))
-    known_on[~complete] = np.datetime64("NaT")
+    known_on[~complete] = np.datetime64("NaT", "ns")
     kept_lead = pd.array(columns["full_small"] > columns["full_large"], dtype="boolean")
     kept_lead[~complete] = pd.NA
     return pd.DataFrame(

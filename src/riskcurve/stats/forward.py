@@ -232,7 +232,7 @@ def align_events(
     ok = status == "ok"
     position = np.where(ok, entry_at - 1, -1).astype(np.int64)
     stamps = target_index.to_numpy(dtype="datetime64[ns]")
-    bar = np.full(len(dates), np.datetime64("NaT"), dtype="datetime64[ns]")
+    bar = np.full(len(dates), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     entry = bar.copy()
     bar[ok] = stamps[position[ok]]
     entry[ok] = stamps[entry_at[ok]]

@@ -143,8 +143,8 @@ def evaluate(
     progress
         ``progress(done, total)`` as chunks finish.
     chunks
-        Number of chunks (default: 4 per worker, or enough to keep chunks near 50 million
-        bar-updates).
+        Number of chunks (default: 4 per worker thread, counted on the cluster itself for
+        Dask, or enough to keep chunks near 50 million bar-updates).
 
     Returns
     -------
@@ -163,8 +163,14 @@ def evaluate(
         if progress:
             progress(1, 1)
         return stats, wins
-    parts = chunks or max(4 * executor.n_workers, int(math.ceil(inputs.work / 5e7)))
-    pieces = executor.map(_stats_chunk, inputs, _chunks(inputs.n_combos, parts), progress=progress)
+
+    def split(slots: int) -> list[tuple[int, int]]:
+        # Four chunks per worker thread (the cluster's, once connected), so that a slow worker
+        # does not hold the rest back; more when chunks would exceed ~50 million bar-updates.
+        parts = chunks or max(4 * slots, int(math.ceil(inputs.work / 5e7)))
+        return _chunks(inputs.n_combos, parts)
+
+    pieces = executor.run(_stats_chunk, inputs, split, progress=progress)
     return np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
 
 

@@ -121,12 +121,9 @@ def write_pngs(
             raise ValueError(f"{name} must be an integer number of pixels >= 50, got {value!r}")
     if not (isinstance(scale, int | float) and 0 < scale <= 8):
         raise ValueError(f"scale must be a number in (0, 8], got {scale!r}")
-    try:
-        import kaleido  # noqa: F401 - checked here so the error comes before any work
-    except ImportError:
-        raise ImportError(
-            "PNG export needs the kaleido package (pip install 'kaleido>=1'), which drives the system Chromium"
-        ) from None
+    from riskcurve.extras import import_extra
+
+    import_extra("kaleido", "png")  # checked here so the error (naming the extra) comes before any work
     executable = find_browser(browser)
     paths = [Path(p) for p in figures]
     figs = list(figures.values())

@@ -51,7 +51,7 @@ def _transform(values: pd.Series, measure: Measure, kind: str | None = None) -> 
 
 def _longest_run(flags: pd.Series) -> int:
     best = run = 0
-    for flag in flags.fillna(False).astype(bool):
+    for flag in flags.eq(True):  # NaN (unknown) is not a run; no fillna downcast (pandas 2.2 warns)
         run = run + 1 if flag else 0
         best = max(best, run)
     return best
