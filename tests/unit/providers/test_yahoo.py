@@ -22,6 +22,7 @@ from yfinance import exceptions as yf_errors
 
 from riskcurve.data.providers.base import Fetched, RetryPolicy, get_provider
 from riskcurve.data.providers.yahoo import YahooProvider
+from riskcurve.data.symbols import CATALOGUE
 from riskcurve.errors import ProviderError, UnknownSymbolError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "yahoo"
@@ -310,8 +311,11 @@ def test_index_that_is_not_dates_is_reported() -> None:
 
 def test_symbols_are_the_catalogue_entries_with_a_yahoo_ticker() -> None:
     names = provider(Factory()).symbols()
-    assert len(names) == 20  # 6 exchange-traded + 14 coins
-    assert {"RUT", "IWM", "GSPC", "IXIC", "GOLD", "SILVER", "BTC", "XLM"} <= set(names)
+    # Every exchange-traded price Yahoo quotes, and every coin (each has a -USD pair there).
+    traded = {n for n, s in CATALOGUE.items() if s.kind == "price" and s.calendar == "exchange" and s.yahoo}
+    coins = {n for n, s in CATALOGUE.items() if s.calendar == "crypto" and s.ccxt}
+    assert names == sorted(traded | coins)
+    assert {"RUT", "IWM", "GSPC", "IXIC", "NDX", "GOLD", "SILVER", "BTC", "XLM"} <= set(names)
     assert not {"WALCL", "GOLD_LBMA", "BTC_MCAP"} & set(names)
 
 
