@@ -174,10 +174,7 @@ def _stage_text(low: int, high: int, links: Sequence[LinkStatus]) -> str:
     if low == high:
         return f"stage {low} of 5 ({front})"
     unknown = [link for link in links[low:high] if link.state == "unknown"]
-    why = "; ".join(
-        f"{link.label} unknown" + (f" (no data since {link.through}" + (f": {link.stale})" if link.stale else ")"))
-        for link in unknown
-    )
+    why = "; ".join(f"{link.label} unknown" + (f" ({link.stale})" if link.stale else "") for link in unknown)
     return f"stage {low}-{high} of 5: {why}"
 
 
