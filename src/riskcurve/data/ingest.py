@@ -5,7 +5,9 @@ so either the whole update lands or none of it does (with ``keep_going`` the sym
 fetched cleanly land and the failures are reported). The store is released while fetching, so
 readers (a dashboard) are not kept waiting by a download.
 
-What is re-read: a snapshot update compares every row of a file with the store (for series only
+What is re-read: a snapshot file the store was last written from, unchanged (same stamp, see
+:mod:`riskcurve.data.stamps`), is skipped without being parsed. Any other snapshot file is
+compared row by row with the store (for series only
 the snapshot ever wrote; others from their newest stored date, since the snapshot is older than
 live data), so a changed historical row is found and reported (``rows_revised``, with the earliest
 revised date): a price bar is replaced by the source's value, a macro value is added as a new
@@ -27,6 +29,7 @@ from typing import Literal
 
 import pandas as pd
 
+from riskcurve.data import stamps
 from riskcurve.data.limits import MAX_LAG_DAYS
 from riskcurve.data.providers.base import Fetched, Provider, get_provider, utc_now
 from riskcurve.data.providers.snapshot import SnapshotProvider
@@ -229,12 +232,25 @@ def update(
             instances[live_name] = get_provider(live_name)
         plan.append((name, instances[live_name]))
 
-    starts = {name: _start_for(store, name, mode) for name, _ in plan}
+    seen = {name: stamps.stat_stamp(source.path(name)) for name, source in plan if isinstance(source, SnapshotProvider)}
+    # A series stored before the catalogue named it is re-read, so the store re-dates it.
+    adopting = {n for n in seen if n in stored and is_known(n) and store.meta(n).origin == "provider"}
+    skip, refreshed = stamps.unchanged(store, {n: f for n, f in seen.items() if n not in adopting})
+    # Hashed before reading: a file that changes while it is read keeps an old stamp, so it is read again.
+    files = {name: stamp.hashed() for name, stamp in seen.items() if name not in skip}
+    starts = {name: _start_for(store, name, mode) for name, _ in plan if name not in skip}
     store.release()  # nothing below needs the store until the write
     fetched: list[Fetched] = []
     failures: list[tuple[str, str]] = []
+    unchanged: list[WriteStats] = []
     with allowing_jumps(allow_jumps):
         for done, (name, source) in enumerate(plan, start=1):
+            if name in skip:
+                # The file last written from, byte for byte: nothing in it can be new.
+                unchanged.append(WriteStats(name, source.name, seen[name].path, 0, 0, None, None))
+                if progress is not None:
+                    progress(name, done, len(plan))
+                continue
             try:
                 fetched.append(source.fetch(name, start=starts[name]))
             except (RiskcurveError, ValueError) as exc:
@@ -257,7 +273,8 @@ def update(
             continue
         accepted.append(item)
     written = store.write(accepted, meta) if accepted else []
-    return UpdateResult(mode, note, tuple(written), tuple(failures))
+    stamps.record(store, {**refreshed, **{i.symbol: files[i.symbol] for i in accepted if i.symbol in files}})
+    return UpdateResult(mode, note, (*written, *unchanged), tuple(failures))
 
 
 _NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")

@@ -7,8 +7,12 @@ on days by publication time, so a revision published later never reaches an earl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
 
@@ -19,8 +23,29 @@ from riskcurve.data.release import STALE_AFTER_DAYS, knowledge_cutoff, today
 from riskcurve.data.store import Store
 from riskcurve.errors import DataError
 
+_T = TypeVar("_T")
+
+#: Store versions whose whole histories are kept (the current one and the one before it).
+HISTORY_VERSIONS = 2
 #: Whole stored histories (every bar, every vintage) by store version, shared by every view.
-_HISTORY = Memo(128)
+#: Every series of a kept version stays: a report or a back-fill reads each of them again and
+#: again, and a cache bounded by entries would evict them in turn once a store holds more
+#: series than entries (every read a miss). A new version evicts the oldest whole.
+_HISTORIES: OrderedDict[Hashable, Memo] = OrderedDict()
+_HISTORIES_LOCK = threading.Lock()
+
+
+def _history(version: Hashable, key: Hashable, compute: Callable[[], _T]) -> _T:
+    """``compute()`` once per store version and key (a copy on every call, as :class:`Memo` gives)."""
+    with _HISTORIES_LOCK:
+        memo = _HISTORIES.get(version)
+        if memo is None:
+            memo = _HISTORIES[version] = Memo(sys.maxsize)
+            while len(_HISTORIES) > HISTORY_VERSIONS:
+                _HISTORIES.popitem(last=False)
+        else:
+            _HISTORIES.move_to_end(version)
+    return memo.get(key, compute)
 
 
 @dataclass
@@ -52,7 +77,7 @@ class MarketData:
         """Whether the store holds ``symbol``."""
         version = store_version(self.store)
         # Asked hundreds of times per report: one query per store version, not per question.
-        held = self.store.symbols() if version is None else _HISTORY.get((version, "symbols"), self.store.symbols)
+        held = self.store.symbols() if version is None else _history(version, "symbols", self.store.symbols)
         return symbol.upper() in held
 
     def bars(self, symbol: str) -> pd.DataFrame:
@@ -65,7 +90,7 @@ class MarketData:
             else:
                 # The whole stored history, read once per store version for every day asked
                 # (a dashboard moving its date): cutting it here equals the store's own as_of.
-                full = _HISTORY.get((version, key), lambda: self.store.prices(symbol))
+                full = _history(version, key, lambda: self.store.prices(symbol))
                 self._cache[key] = full.loc[: self.as_of]
         return self._cache[key]
 
@@ -85,7 +110,7 @@ class MarketData:
             if version is None:
                 self._cache[key] = self.store.observations(symbol, as_of=self.as_of, vintages=True)
             else:
-                full = _HISTORY.get((version, key), lambda: self.store.observations(symbol, vintages=True))
+                full = _history(version, key, lambda: self.store.observations(symbol, vintages=True))
                 self._cache[key] = full[full["available_at"] <= self.cutoff()]
         return self._cache[key]
 
@@ -99,7 +124,7 @@ class MarketData:
         meta = (
             self.store.meta(symbol)
             if version is None
-            else _HISTORY.get((version, "meta", symbol.upper()), lambda: self.store.meta(symbol))
+            else _history(version, ("meta", symbol.upper()), lambda: self.store.meta(symbol))
         )
         rule = meta.release
         max_age = STALE_AFTER_DAYS.get(rule or "end_of_day")

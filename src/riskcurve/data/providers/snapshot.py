@@ -51,6 +51,10 @@ class SnapshotProvider:
         """Whether ``symbol`` is a price or a value series in this snapshot."""
         return self._locate(symbol)[1]
 
+    def path(self, symbol: str) -> Path:
+        """The file ``symbol`` is read from."""
+        return self._locate(symbol)[0]
+
     def _locate(self, symbol: str) -> tuple[Path, SeriesKind]:
         files = self._files()
         name = symbol.strip().upper()
