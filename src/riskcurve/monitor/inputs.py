@@ -186,7 +186,7 @@ class Rows:
 class MonitorInputs:
     """The frames a digest reads, on one daily index up to :attr:`as_of`.
 
-    Build with :func:`load_inputs`; read any day with :func:`riskcurve.monitor.digest.digest_on`.
+    Build with :func:`load_inputs`; read any day with :meth:`riskcurve.monitor.digest.Monitor.digest`.
 
     Attributes
     ----------
