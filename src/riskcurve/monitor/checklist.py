@@ -2,7 +2,7 @@
 
 Each item is ✔ (``"yes"``), ✘ (``"no"``) or unknown, with the figure behind it, its definition and
 the date its data run through. An item whose data have gone stale (no value within the input's
-freshness rule, :data:`~riskcurve.monitor.inputs.FRESH_DAYS`) or are not stored is *unknown*,
+freshness rule, :func:`~riskcurve.signals.registry.freshness_of`) or are not stored is *unknown*,
 never ✘. Every figure is read from an existing signal (``riskcurve signal NAME``) or from a
 stored series as known on the day; nothing here looks forward.
 """
@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from riskcurve.monitor.inputs import DARK, FRESH_DAYS, LIT, MonitorInputs
+from riskcurve.monitor.inputs import DARK, LIT, MonitorInputs
 
 Status = Literal["yes", "no", "unknown"]
 MARKS: dict[str, str] = {"yes": "✔", "no": "✘", "unknown": "?"}
@@ -74,8 +74,9 @@ def _last(inputs: MonitorInputs, name: str, day: pd.Timestamp) -> tuple[dict[str
     return inputs.rows[name].last(day)
 
 
-def _fresh_session(row_date: pd.Timestamp | None, day: pd.Timestamp) -> bool:
-    return row_date is not None and (day - row_date).days <= FRESH_DAYS["exchange"]
+def _fresh(inputs: MonitorInputs, day: pd.Timestamp, *symbols: str) -> bool:
+    """Whether every one of ``symbols`` is fresh on ``day`` by its freshness rule."""
+    return all(s in inputs.rows and pd.notna(inputs.rows[s].at(day, "value")) for s in symbols)
 
 
 def _pct(value: float, digits: int = 1) -> str:
@@ -101,7 +102,7 @@ def _rut_high(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         ),
     )
     row, date = _last(inputs, "breakout", day)
-    if row is None or not _fresh_session(date, day):
+    if row is None or not _fresh(inputs, day, "RUT"):
         return _unknown("rut_above_old_high", label, "thesis", definition, "no recent RUT close", _day(date))
     distance = row.get("distance_above_old_high")
     if distance is None or pd.isna(distance):
@@ -119,7 +120,7 @@ def _small_caps_ahead(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         ("The RUT/GSPC ratio is above its 50-session mean (`riskcurve signal relative-strength`)."),
     )
     row, date = _last(inputs, "relative_strength", day)
-    if row is None or not _fresh_session(date, day) or pd.isna(row.get("ratio_ma")):
+    if row is None or not _fresh(inputs, day, "RUT", "GSPC") or pd.isna(row.get("ratio_ma")):
         return _unknown("small_caps_ahead", label, "thesis", definition, "no recent RUT and GSPC closes", _day(date))
     gap = float(row["ratio"] / row["ratio_ma"] - 1.0)
     figure = (

@@ -8,7 +8,7 @@
 :class:`Monitor` computes every signal once (as of the last day it will be asked about) and then
 reads any earlier day: :meth:`Monitor.digest` is what a back-fill calls for every Friday. A
 digest of day ``D`` read from a monitor built on a later day equals the digest computed on the
-store cut at ``D`` (``tests/unit/monitor/test_truncation.py``).
+store cut at ``D`` (``tests/property/test_no_lookahead_digest.py``).
 """
 
 from __future__ import annotations
@@ -174,10 +174,7 @@ def _stage_text(low: int, high: int, links: Sequence[LinkStatus]) -> str:
     if low == high:
         return f"stage {low} of 5 ({front})"
     unknown = [link for link in links[low:high] if link.state == "unknown"]
-    why = "; ".join(
-        f"{link.label} unknown" + (f" (no data since {link.through}" + (f": {link.stale})" if link.stale else ")"))
-        for link in unknown
-    )
+    why = "; ".join(f"{link.label} unknown" + (f" ({link.stale})" if link.stale else "") for link in unknown)
     return f"stage {low}-{high} of 5: {why}"
 
 

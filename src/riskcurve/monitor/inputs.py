@@ -2,17 +2,16 @@
 
 Every signal in :mod:`riskcurve.signals` is causal: its frame computed as of a late day and cut
 at an earlier day ``d`` equals the frame computed as of ``d`` (the truncation tests prove it,
-``tests/property`` and ``tests/unit/monitor/test_truncation.py``). So the monitor computes each
+``tests/property/test_no_lookahead_digest.py`` for the digest). So the monitor computes each
 signal once, as of the last day asked for, and a digest of any earlier day only *reads* rows
 dated on or before that day. This is what makes a digest instant and a back-fill of every
-Friday cheap (:func:`riskcurve.monitor.digest.digest_on`).
+Friday cheap (:meth:`riskcurve.monitor.digest.Monitor.digest`).
 
-The link states (lit, dark or unknown) come from the cascade. When the cascade frame carries
-``state_<link>`` columns (lit/dark/unknown from the freshness rules of
-``riskcurve.signals.freshness``) they are used as they are; otherwise a link is *unknown* on a
-day when one of the inputs it needs has no value recent enough for its cadence
-(:data:`FRESH_DAYS`), and lit or dark as the cascade says when all are fresh. A stale input never
-makes a link dark.
+The link states (lit, dark or unknown), their data-through dates and why a link is unknown come
+from the cascade's ``state_<link>``, ``through_<link>`` and ``why_<link>`` columns (the
+freshness rules of :mod:`riskcurve.signals.freshness`). Other series (the checklist's) are read
+with the same rules (:func:`~riskcurve.signals.registry.freshness_of`): a stale value is
+unknown, never carried as if current.
 """
 
 from __future__ import annotations
@@ -26,10 +25,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from riskcurve.data.calendar import MAX_CARRY_DAYS, known_on
+from riskcurve.data.calendar import known_on
 from riskcurve.data.panel import MarketData
-from riskcurve.data.release import STALE_AFTER_DAYS
-from riskcurve.signals.cascade import LINKS
+from riskcurve.signals.cascade import INPUT_SYMBOLS, LINK_INPUTS, LINKS
 
 if TYPE_CHECKING:
     from riskcurve.stats.claims import Claim
@@ -37,21 +35,6 @@ if TYPE_CHECKING:
 #: State codes in :attr:`MonitorInputs.states`.
 LIT, DARK, UNKNOWN = 1, 0, -1
 STATE_NAMES = {LIT: "lit", DARK: "dark", UNKNOWN: "unknown"}
-
-#: The inputs each link needs (the cascade's own definitions, ``signals/cascade.py``).
-LINK_INPUTS: dict[str, tuple[str, ...]] = {
-    "bonds_credit": ("DGS10", "BAMLH0A0HYM2"),
-    "large_caps": ("GSPC",),
-    "small_caps": ("RUT", "GSPC"),
-    "btc": ("BTC",),
-    "eth_alts": ("ETH", "BTC"),
-}
-
-#: Days an input may go without a new value before it counts as stale, by cadence: exchange
-#: closes are carried over a long weekend (:data:`~riskcurve.data.calendar.MAX_CARRY_DAYS`),
-#: crypto trades every day, and a value series goes stale after its release rule's limit
-#: (:data:`~riskcurve.data.release.STALE_AFTER_DAYS`, 7 days for daily releases).
-FRESH_DAYS: dict[str, int] = {"exchange": MAX_CARRY_DAYS, "crypto": 3, "value": 7}
 
 #: Series of the skeptic's checklist items, read when the store holds them.
 EXTRA_SERIES: tuple[str, ...] = ("BTC_SPOT_ETF_NETFLOW", "CFTC_BTC_CME_OI", "STABLECOIN_SUPPLY_TOTAL", "STABLECOINS")
@@ -70,19 +53,107 @@ class Known:
     Attributes
     ----------
     value
-        The value known at the end of each day (NaN before the first one, or once stale).
+        The value known at the end of each day; NaN before the first one, and on days the
+        series is stale by its freshness rule.
     observed
-        The date that value describes ("data through"); NaT when nothing is known.
+        The date of the newest observation known ("data through"); NaT when nothing is known.
     unit
         The series' unit, as stored.
-    max_age
-        Days without a new value after which it is stale.
     """
 
     value: pd.Series
     observed: pd.Series
     unit: str
-    max_age: int
+
+
+def known_series(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> Known:
+    """``symbol`` as known on each of ``days``, NaN where stale (:func:`~riskcurve.signals.registry.freshness_of`)."""
+    from riskcurve.signals.registry import freshness_of
+
+    meta = data.store.meta(symbol)
+    fresh = freshness_of(data, symbol, days)
+    if meta.kind == "value":
+        value = known_on(data.vintages(symbol), days, max_age_days=None)["value"]
+    else:
+        bars = data.bars(symbol)["close"].dropna()
+        both = days.union(pd.DatetimeIndex(bars.index))
+        value = bars.reindex(both).ffill().reindex(days)
+    observed = pd.Series(pd.DatetimeIndex(fresh["last_known"]), index=days)
+    return Known(value.where(fresh["fresh"].astype(bool)), observed, meta.unit)
+
+
+def link_states(cascade_frame: pd.DataFrame, inputs: Mapping[str, Known]) -> tuple[pd.DataFrame, ...]:
+    """Each link lit (1), dark (0) or unknown (-1) each day, its data-through date and why unknown.
+
+    Parameters
+    ----------
+    cascade_frame
+        The cascade signal's frame. Its ``state_<link>`` (``"lit"``, ``"dark"``, ``"unknown"``),
+        ``through_<link>`` and ``why_<link>`` columns are used where present; otherwise the
+        link's boolean column, made unknown on days an input of
+        :data:`~riskcurve.signals.cascade.LINK_INPUTS` is stale in ``inputs``.
+    inputs
+        Each input's :class:`Known`, by store symbol.
+
+    Returns
+    -------
+    (states, through, stale)
+        Frames on the cascade's index, one column per link; ``stale`` says why a link is unknown
+        ('' when it is known).
+    """
+    days = pd.DatetimeIndex(cascade_frame.index)
+    states: dict[str, np.ndarray] = {}
+    through: dict[str, pd.Series] = {}
+    stale: dict[str, pd.Series] = {}
+    for link in LINKS:
+        symbols = [INPUT_SYMBOLS[field] for field in LINK_INPUTS[link]]
+        needed = [inputs[s] for s in symbols if s in inputs]
+        fresh = np.ones(len(days), dtype=bool)
+        names = pd.Series("", index=days, dtype=object)
+        for symbol in symbols:
+            known = inputs.get(symbol)
+            ok = known.value.notna().to_numpy() if known is not None else np.zeros(len(days), dtype=bool)
+            fresh &= ok
+            names = names.where(ok, names + symbol + ", ")
+        column = f"state_{link}"
+        if column in cascade_frame.columns:
+            text = cascade_frame[column].astype(object).to_numpy()
+            code = np.where(text == "lit", LIT, np.where(text == "dark", DARK, UNKNOWN))
+        else:
+            lit = cascade_frame[link].fillna(False).astype(bool).to_numpy()
+            code = np.where(fresh, np.where(lit, LIT, DARK), UNKNOWN)
+        states[link] = code.astype(np.int8)
+        if f"through_{link}" in cascade_frame.columns:
+            through[link] = pd.Series(pd.DatetimeIndex(cascade_frame[f"through_{link}"]), index=days)
+        else:
+            observed = pd.DataFrame({i: k.observed for i, k in enumerate(needed)}, index=days)
+            through[link] = observed.min(axis=1) if needed else pd.Series(pd.NaT, index=days)
+        if f"why_{link}" in cascade_frame.columns:
+            why = cascade_frame[f"why_{link}"].astype(object)
+            stale[link] = why.where(why.notna() & (code == UNKNOWN), "").astype(str)
+        else:
+            stale[link] = names.str.rstrip(", ").where(code == UNKNOWN, "")
+    return (
+        pd.DataFrame(states, index=days),
+        pd.DataFrame(through, index=days),
+        pd.DataFrame(stale, index=days),
+    )
+
+
+def stage_bounds(states: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The stage as far as the data allow: ``(low, high)`` per day.
+
+    ``low`` counts the links lit from the first before the first link that is not lit;
+    ``high`` counts those lit *or unknown*. They are equal when every link up to the front is
+    known; ``low < high`` reads "stage low-high of 5: <the unknown link> unknown".
+    """
+    codes = states[list(LINKS)].to_numpy()
+    n = len(LINKS)
+    lit = codes == LIT
+    maybe = codes != DARK
+    low = np.where(lit.all(axis=1), n, np.argmin(lit, axis=1))
+    high = np.where(maybe.all(axis=1), n, np.argmin(maybe, axis=1))
+    return low.astype(np.int64), high.astype(np.int64)
 
 
 class Rows:
@@ -115,7 +186,7 @@ class Rows:
 class MonitorInputs:
     """The frames a digest reads, on one daily index up to :attr:`as_of`.
 
-    Build with :func:`load_inputs`; read any day with :func:`riskcurve.monitor.digest.digest_on`.
+    Build with :func:`load_inputs`; read any day with :meth:`riskcurve.monitor.digest.Monitor.digest`.
 
     Attributes
     ----------
@@ -181,103 +252,6 @@ class MonitorInputs:
         return found
 
 
-def _price_known(data: MarketData, symbol: str, days: pd.DatetimeIndex, max_age: int) -> Known:
-    bars = data.bars(symbol)["close"].dropna()
-    both = days.union(pd.DatetimeIndex(bars.index))
-    observed = pd.Series(bars.index, index=bars.index).reindex(both).ffill().reindex(days)
-    value = bars.reindex(both).ffill().reindex(days)
-    fresh = (days - pd.DatetimeIndex(observed)).days <= max_age
-    unit = data.store.meta(symbol).unit
-    return Known(value.where(fresh), observed, unit, max_age)
-
-
-def _value_known(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> Known:
-    meta = data.store.meta(symbol)
-    limit = STALE_AFTER_DAYS.get(meta.release or "end_of_day")
-    max_age = int(limit) if limit is not None else FRESH_DAYS["value"]
-    frame = known_on(data.vintages(symbol), days, max_age_days=None)
-    observed = frame["observed"]
-    fresh = (days - pd.DatetimeIndex(observed)).days <= max_age
-    return Known(frame["value"].where(fresh), observed, meta.unit, max_age)
-
-
-def known_series(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> Known:
-    """``symbol`` as known on each of ``days``, with its freshness rule (see :data:`FRESH_DAYS`)."""
-    if data.store.kind(symbol) == "value":
-        return _value_known(data, symbol, days)
-    calendar = data.store.meta(symbol).calendar
-    max_age = FRESH_DAYS["crypto"] if calendar == "crypto" else FRESH_DAYS["exchange"]
-    return _price_known(data, symbol, days, max_age)
-
-
-def link_states(cascade_frame: pd.DataFrame, inputs: Mapping[str, Known]) -> tuple[pd.DataFrame, ...]:
-    """Each link lit (1), dark (0) or unknown (-1) each day, its data-through date and stale inputs.
-
-    Parameters
-    ----------
-    cascade_frame
-        The cascade signal's frame. Its ``state_<link>`` columns (``"lit"``, ``"dark"``,
-        ``"unknown"``) are used when present; otherwise the link's boolean column, made unknown
-        on days when an input of :data:`LINK_INPUTS` is stale.
-    inputs
-        Each input's :class:`Known`.
-
-    Returns
-    -------
-    (states, through, stale)
-        Frames on the cascade's index, one column per link.
-    """
-    days = pd.DatetimeIndex(cascade_frame.index)
-    states: dict[str, np.ndarray] = {}
-    through: dict[str, pd.Series] = {}
-    stale: dict[str, pd.Series] = {}
-    for link in LINKS:
-        needed = [inputs[s] for s in LINK_INPUTS[link] if s in inputs]
-        age_ok = np.ones(len(days), dtype=bool)
-        names = pd.Series("", index=days, dtype=object)
-        observed = pd.DataFrame({i: k.observed for i, k in enumerate(needed)}, index=days)
-        for symbol in LINK_INPUTS[link]:
-            known = inputs.get(symbol)
-            if known is None:
-                age_ok[:] = False
-                names = names + f"{symbol} (not stored),"
-                continue
-            fresh = known.value.notna().to_numpy()
-            age_ok &= fresh
-            names = names.where(fresh, names + symbol + ",")
-        through[link] = observed.min(axis=1) if len(needed) else pd.Series(pd.NaT, index=days)
-        stale[link] = names.str.rstrip(",").str.replace(",", ", ")
-        column = f"state_{link}"
-        if column in cascade_frame.columns:
-            text = cascade_frame[column].astype(object)
-            code = np.where(text == "lit", LIT, np.where(text == "dark", DARK, UNKNOWN))
-        else:
-            lit = cascade_frame[link].fillna(False).astype(bool).to_numpy()
-            code = np.where(age_ok, np.where(lit, LIT, DARK), UNKNOWN)
-        states[link] = code.astype(np.int8)
-    return (
-        pd.DataFrame(states, index=days),
-        pd.DataFrame(through, index=days),
-        pd.DataFrame(stale, index=days),
-    )
-
-
-def stage_bounds(states: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The stage as far as the data allow: ``(low, high)`` per day.
-
-    ``low`` counts the links lit from the first before the first link that is not lit;
-    ``high`` counts those lit *or unknown*. They are equal when every link up to the front is
-    known; ``low < high`` reads "stage low-high of 5: <the unknown link> unknown".
-    """
-    codes = states[list(LINKS)].to_numpy()
-    n = len(LINKS)
-    lit = codes == LIT
-    maybe = codes != DARK
-    low = np.where(lit.all(axis=1), n, np.argmin(lit, axis=1))
-    high = np.where(maybe.all(axis=1), n, np.argmin(maybe, axis=1))
-    return low.astype(np.int64), high.astype(np.int64)
-
-
 def _frame(compute: Any) -> pd.DataFrame:
     from riskcurve.errors import DataError
 
@@ -314,7 +288,7 @@ def load_inputs(data: MarketData, claims: Sequence[Claim] | None = None) -> Moni
     spec = SIGNALS["cascade"]
     cascade_frame = spec.compute(data, None, **spec.parameters)
     days = pd.DatetimeIndex(cascade_frame.index)
-    symbols = {s for needed in LINK_INPUTS.values() for s in needed} | set(LIQUIDITY_INPUTS)
+    symbols = set(INPUT_SYMBOLS.values()) | set(LIQUIDITY_INPUTS)
     inputs = {s: known_series(data, s, days) for s in sorted(symbols) if data.has(s)}
     states, through, stale = link_states(cascade_frame, inputs)
 

@@ -165,7 +165,8 @@ def render_text(digest: Digest) -> Any:
 _STYLE = (
     ".digest{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:12px 16px;margin:16px 0}"
     ".digest h2{margin:0 0 6px;font-size:18px}.digest h3{font-size:14px;margin:12px 0 4px}"
-    ".digest .call{font-size:16px;font-weight:600}.digest .advancing{color:#1b7f3b}.digest .stalled{color:#a15c00}"
+    ".digest .call{font-size:15px;font-weight:600;margin:4px 0}.digest summary{cursor:pointer;font-size:12.5px}"
+    ".digest .advancing{color:#1b7f3b}.digest .stalled{color:#a15c00}"
     ".digest .refuted{color:#b00020}.digest .unknown{color:#6b3fa0}.digest table{font-size:12.5px}"
     ".digest .yes{color:#1b7f3b}.digest .no{color:#b00020}.digest td.mark{width:1%;font-weight:600}"
     ".digest .cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px}"
@@ -198,7 +199,7 @@ def render_html(digest: Digest) -> str:
     changes = (
         "".join(f"<li>{e(c.what)}: {e(c.before)} → {e(c.after)}</li>" for c in digest.changes) or "<li>nothing</li>"
     )
-    odds = _table(
+    odds_table = _table(
         ("link, within h sessions", "shrunk [90%]", "raw", "base rate"), map(_probability_cells, digest.probabilities)
     )
     checks = "".join(
@@ -210,17 +211,31 @@ def render_html(digest: Digest) -> str:
         "".join(f"<li><b>{e(what)}</b>: {e(state)}</li>" for what, state in _forecast_lines(digest)) or "<li>none</li>"
     )
     returns = _table(("asset, window", "in the current stage", "all days"), _return_rows(digest))
+    front = next((p for p in digest.probabilities if p.horizon == 63), None)
+    odds = (
+        f"P({_LABELS[front.link]} lights within 63 sessions) {_pct(front.shrunk)} "
+        f"[{_pct(front.shrunk_low)}-{_pct(front.shrunk_high)}] against a base rate of {_pct(front.base_rate)} "
+        f"({front.episodes} episodes)"
+        if front is not None and front.shrunk is not None
+        else "no dark link with a known stage"
+    )
+    tally = " ".join(
+        f"{MARKS[status]}{sum(i.status == status for i in digest.checklist)}" for status in ("yes", "no", "unknown")
+    )
+    pending = ", ".join(f"{m.id} {m.days_left} days left" for m in digest.forecasts if m.status == "pending")
     return (
         f"<div class='digest' id='digest'><style>{_STYLE}</style>"
-        f"<h2>This week: the cascade is <span class='{call}'>{e(call)}</span></h2>"
-        f"<p class='call'>{e(digest.stage.text)}. <span class='{call}'>{e(digest.verdict.reason)}</span></p>"
-        f"<p class='small'>As of {digest.as_of.isoformat()}, from data known that day; "
-        f"compared with {digest.previous_as_of}.</p>"
+        f"<h2>This week ({digest.as_of.isoformat()}): the cascade is <span class='{call}'>{e(call)}</span></h2>"
+        f"<p class='call'>{e(digest.stage.text)}: <span class='{call}'>{e(digest.verdict.reason)}</span></p>"
+        f"<p class='small'>{e(odds)}. Checklist {tally}."
+        + (f" Forecasts pending: {e(pending)}." if pending else "")
+        + f" Compared with {digest.previous_as_of}: {len(digest.changes)} change(s).</p>"
+        "<details><summary>The whole digest: links, changes, odds, checklist, forecasts, forward returns</summary>"
         f"<div class='cols'><div><h3>Links</h3>{links}<h3>Since last week</h3><ul>{changes}</ul></div>"
-        f"<div><h3>Next links</h3>{odds}<p class='small'>Shrunk toward the base rate with a Beta prior worth 10 "
+        f"<div><h3>Next links</h3>{odds_table}<p class='small'>Shrunk toward the base rate with a Beta prior worth 10 "
         "episodes; raw = lit/episodes with a Jeffreys interval (docs/monitor.md).</p></div></div>"
         f"<h3>Checklist</h3><table><tbody>{checks}</tbody></table>"
         f"<h3>Forecasts marked to market</h3><ul>{forecasts}</ul>"
-        f"<details><summary>Forward simple returns in the current stage against all days</summary>{returns}</details>"
-        "</div>"
+        f"<h3>Forward simple returns in the current stage against all days</h3>{returns}"
+        "</details></div>"
     )

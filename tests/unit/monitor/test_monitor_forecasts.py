@@ -112,7 +112,7 @@ def _known(days: pd.DatetimeIndex, last: str | None) -> Known:
         stop = pd.Timestamp(last)
         observed = observed.where(observed <= stop, stop)
         value = value.where((days - stop).days <= 7)
-    return Known(value, observed, "", 7)
+    return Known(value, observed, "")
 
 
 def test_a_stale_input_makes_its_link_unknown_never_dark() -> None:
