@@ -1,6 +1,7 @@
 """Claims as data: a claim language, its kinds compiled to the statistics, one grade scale, packs.
 
-A claim is a YAML document (:mod:`~riskcurve.stats.claims.language`); each kind compiles to
+A claim is a YAML document (:mod:`~riskcurve.stats.claims.language`, read by
+:mod:`~riskcurve.stats.claims.reading`); each kind compiles to
 the existing signals and studies (:mod:`~riskcurve.stats.claims.kinds`, reading the store through
 :mod:`~riskcurve.stats.claims.context` and the named figures of
 :mod:`~riskcurve.stats.claims.figures`) and is graded on one scale
@@ -22,7 +23,8 @@ from typing import Any
 from riskcurve.data.store import Store
 from riskcurve.stats.claims.grading import EVIDENCE, GRADES, Evidence, Grade
 from riskcurve.stats.claims.kinds import SEED, ClaimResult, run
-from riskcurve.stats.claims.language import TEMPLATE, Claim, ClaimFile, load_claims, parse_claims
+from riskcurve.stats.claims.language import Claim, ClaimFile
+from riskcurve.stats.claims.reading import TEMPLATE, load_claims, parse_claims
 from riskcurve.stats.claims.result import results_frame
 
 #: The built-in pack: every testable claim of the January-2026 commentaries (C01-C47).
