@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 
 from riskcurve import config
-from riskcurve.cli._common import MAX_REPS, AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, parse_day, progress_bar
+from riskcurve.cli._common import (
+    MAX_REPS,
+    AsOfOpt,
+    JsonOpt,
+    StoreOpt,
+    app,
+    between,
+    emit_json,
+    err,
+    parse_day,
+    progress_bar,
+    within,
+)
 from riskcurve.report.background import claims_in_background
 from riskcurve.stats.defaults import REPS, SEED
 from riskcurve.untrusted import for_terminal
@@ -27,7 +39,11 @@ def report_command(
         ),
     ] = None,
     reps: Annotated[
-        int, typer.Option(min=10, max=MAX_REPS, help="Resamples for the event studies' p-values and intervals.")
+        int,
+        typer.Option(
+            callback=within(10, MAX_REPS),
+            help=f"Resamples for the event studies' p-values and intervals ({between(10, MAX_REPS)}).",
+        ),
     ] = REPS,
     seed: Annotated[int, typer.Option(help="Seed of every resampling, for reproducible numbers.")] = SEED,
     store: StoreOpt = None,
