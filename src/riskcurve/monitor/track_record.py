@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.data.store import Store
 from riskcurve.signals.cascade import LINKS
@@ -172,10 +173,15 @@ class TrackRecord:
             f"  {self.verdict}",
         ]
         for (link, horizon), s in self.scores.items():
-            interval = f"[{s.skill_low:+.3f}, {s.skill_high:+.3f}]" if math.isfinite(s.skill_low) else "[no interval]"
+            interval = (
+                f"[{numbers.score(s.skill_low, signed=True)}, {numbers.score(s.skill_high, signed=True)}]"
+                if math.isfinite(s.skill_low)
+                else "[no interval]"
+            )
             lines.append(
-                f"  {link:<12} {horizon:>3} sessions  n={s.n:<5} Brier {s.brier:.3f} (base {s.brier_reference:.3f})  "
-                f"skill {s.skill:+.3f} {interval}  {s.verdict}"
+                f"  {link:<12} {horizon:>3} sessions  n={s.n:<5} Brier {numbers.score(s.brier)} "
+                f"(base {numbers.score(s.brier_reference)})  "
+                f"skill {numbers.score(s.skill, signed=True)} {interval}  {s.verdict}"
             )
         if self.other_data:
             lines.append(f"  note: {self.other_data} digests were computed from other data; rerun the back-fill")

@@ -102,6 +102,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.stats._json import plain
@@ -507,7 +508,7 @@ def _code(row: Mapping[Any, Any], alpha: float) -> str:
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+    return "n/a" if value is None or not math.isfinite(value) else numbers.percent(value, 1, signed=True)
 
 
 def _row_verdict(row: Mapping[Any, Any], alpha: float) -> str:
@@ -519,10 +520,11 @@ def _row_verdict(row: Mapping[Any, Any], alpha: float) -> str:
     text = (
         f"{h} bars: in {_pct(row['mean_in'])} ({row['n_in']} bars, {row['spells_in']} spells) vs out "
         f"{_pct(row['mean_out'])} ({row['n_out']} bars, {row['spells_out']} spells); difference "
-        f"{_pct(row['difference'])} ({1 - alpha:.0%} CI {_pct(row['ci_low'])} to {_pct(row['ci_high'])}), "
-        f"p={row['p_two_sided']:.3f}, Holm p={row['p_holm']:.3f}"
+        f"{_pct(row['difference'])} ({numbers.percent(1 - alpha, 0)} CI {_pct(row['ci_low'])} to "
+        f"{_pct(row['ci_high'])}), "
+        f"{numbers.p_equals(row['p_two_sided'])}, Holm {numbers.p_equals(row['p_holm'])}"
     )
-    mde = f"±{row['mde']:.1%}" if math.isfinite(row["mde"]) else "n/a"
+    mde = f"±{numbers.percent(row['mde'], 1)}" if math.isfinite(row["mde"]) else "n/a"
     if code == "too_few_events":
         return (
             f"{text}; too few spells to conclude (fewer than {MIN_SPELLS} in or out of the state; "
@@ -531,9 +533,9 @@ def _row_verdict(row: Mapping[Any, Any], alpha: float) -> str:
     if code == "chance":
         return f"{text}; cannot distinguish from chance (smallest reliably detectable difference {mde})"
     if code == "above_baseline":
-        return f"{text}; higher while the state holds (significant at {alpha:.0%}, Holm-adjusted)"
+        return f"{text}; higher while the state holds (significant at {numbers.percent(alpha, 0)}, Holm-adjusted)"
     if code == "below_baseline":
-        return f"{text}; lower while the state holds (significant at {alpha:.0%}, Holm-adjusted)"
+        return f"{text}; lower while the state holds (significant at {numbers.percent(alpha, 0)}, Holm-adjusted)"
     return f"{text}; mixed evidence: the rotation test rejects chance but the block-bootstrap interval includes 0"
 
 
@@ -541,11 +543,11 @@ def _overall(table: pd.DataFrame, subject: str, alpha: float) -> tuple[str, str]
     codes = table["verdict_code"].tolist()
     tested = int(table["p_two_sided"].notna().sum())
     significant = [c for c in codes if c in ("above_baseline", "below_baseline")]
-    family = f"(Holm-adjusted across {tested} horizons, alpha {alpha:g})"
+    family = f"(Holm-adjusted across {tested} horizons, alpha {numbers.significant(alpha, 3)})"
     if significant:
         parts = [
             f"{h} bars ({'higher' if row['verdict_code'] == 'above_baseline' else 'lower'}, difference "
-            f"{_pct(row['difference'])}, Holm p={row['p_holm']:.3f})"
+            f"{_pct(row['difference'])}, Holm {numbers.p_equals(row['p_holm'])})"
             for h, row in table.iterrows()
             if row["verdict_code"] in ("above_baseline", "below_baseline")
         ]
@@ -800,15 +802,15 @@ class ConditionalResult:
             f"Conditional study: {study.name} -> {study.target_name} ({study.kind} returns, {study.timing}, "
             "horizons in target bars)",
             f"State holds on {_pct(self.share_in).lstrip('+')} of measured bars; {study.reps} stationary-bootstrap "
-            f"resamples per horizon, seed {self.seed}, alpha {study.alpha:g}",
+            f"resamples per horizon, seed {self.seed}, alpha {numbers.significant(study.alpha, 3)}",
             "",
             f"{'h':>5} {'n in':>6} {'n out':>6} {'sp in':>6} {'sp out':>6} {'in':>8} {'out':>8} {'diff':>8} "
             f"{'CI':>19} {'p':>6} {'Holm':>6}",
         ]
         for h, row in self.table.iterrows():
             ci = f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}"
-            p = f"{row['p_two_sided']:.3f}" if math.isfinite(row["p_two_sided"]) else ""
-            holm = f"{row['p_holm']:.3f}" if math.isfinite(row["p_holm"]) else ""
+            p = numbers.p_value(row["p_two_sided"]) if math.isfinite(row["p_two_sided"]) else ""
+            holm = numbers.p_value(row["p_holm"]) if math.isfinite(row["p_holm"]) else ""
             lines.append(
                 f"{h:>5} {int(row['n_in']):>6} {int(row['n_out']):>6} {int(row['spells_in']):>6} "
                 f"{int(row['spells_out']):>6} {_pct(row['mean_in']):>8} {_pct(row['mean_out']):>8} "

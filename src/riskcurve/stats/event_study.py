@@ -72,6 +72,7 @@ import pandas as pd
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.stats._json import plain
@@ -426,7 +427,7 @@ def _holm(p_values: pd.Series) -> pd.Series:
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+    return "n/a" if value is None or not math.isfinite(value) else numbers.percent(value, 1, signed=True)
 
 
 def _plural(n: int, word: str = "event") -> str:
@@ -457,13 +458,13 @@ def _horizon_verdict(h: int, row: pd.Series, alpha: float) -> str:
     waiting = f" ({_plural(recent)} too recent for {h} bars)" if recent else ""
     if n == 0:
         return f"{h} bars: no event with a full {h}-bar horizon{waiting}; nothing to conclude"
-    level = f"{1 - alpha:.0%}"
+    level = numbers.percent(1 - alpha, 0)
     text = (
         f"{h} bars: {_plural(n)}{waiting}; effect {_pct(row['mean'])} vs baseline {_pct(row['baseline_mean'])} "
         f"(difference {_pct(row['difference'])}, {level} CI {_pct(row['ci_low'])} to {_pct(row['ci_high'])}); "
-        f"p={row['p_two_sided']:.2f}, Holm p={row['p_holm']:.2f}"
+        f"{numbers.p_equals(row['p_two_sided'])}, Holm {numbers.p_equals(row['p_holm'])}"
     )
-    mde = f"{row['mde']:.1%}" if math.isfinite(row["mde"]) else "n/a"
+    mde = numbers.percent(row["mde"], 1) if math.isfinite(row["mde"]) else "n/a"
     code = _verdict_code(row, alpha)
     if code == "too_few_events":
         return (
@@ -473,9 +474,9 @@ def _horizon_verdict(h: int, row: pd.Series, alpha: float) -> str:
     if code == "chance":
         return f"{text}; cannot distinguish from chance (smallest reliably detectable difference ±{mde})"
     if code == "above_baseline":
-        return f"{text}; higher than after random days (significant at {alpha:.0%}, Holm-adjusted)"
+        return f"{text}; higher than after random days (significant at {numbers.percent(alpha, 0)}, Holm-adjusted)"
     if code == "below_baseline":
-        return f"{text}; lower than after random days (significant at {alpha:.0%}, Holm-adjusted)"
+        return f"{text}; lower than after random days (significant at {numbers.percent(alpha, 0)}, Holm-adjusted)"
     return f"{text}; mixed evidence: the permutation test rejects chance but the bootstrap interval includes 0"
 
 
@@ -497,16 +498,16 @@ def _overall_verdict(table: pd.DataFrame, name: str, target: str, alpha: float) 
     if significant.empty:
         return (
             f"{subject}: cannot distinguish from chance at any horizon "
-            f"(Holm-adjusted across {tested} horizons, alpha {alpha:g}).{tail}"
+            f"(Holm-adjusted across {tested} horizons, alpha {numbers.significant(alpha, 3)}).{tail}"
         )
     parts = [
         f"{h} bars ({'higher' if row['ci_low'] > 0 else 'lower'}, difference {_pct(row['difference'])}, "
-        f"Holm p={row['p_holm']:.3f})"
+        f"Holm {numbers.p_equals(row['p_holm'])})"
         for h, row in significant.iterrows()
     ]
     return (
         f"{subject}: returns after events differ from random days at {'; '.join(parts)} "
-        f"(Holm-adjusted across {tested} horizons, alpha {alpha:g}).{tail}"
+        f"(Holm-adjusted across {tested} horizons, alpha {numbers.significant(alpha, 3)}).{tail}"
     )
 
 
@@ -699,17 +700,17 @@ class EventStudyResult:
                 else ""
             ),
             f"Resampling: {study.reps} permutations and stationary-bootstrap resamples, seed {self.seed}, "
-            f"min spacing {study.spacing} bars, alpha {study.alpha:g}",
+            f"min spacing {study.spacing} bars, alpha {numbers.significant(study.alpha, 3)}",
             "",
             f"{'h':>5} {'n':>3} {'mean':>8} {'median':>8} {'hit':>5} {'hit CI':>13} {'base':>8} "
             f"{'diff':>8} {'diff CI':>19} {'p':>6} {'MDE':>7}",
         ]
         for h, row in self.table.iterrows():
-            hit = f"{row['hit_rate']:.0%}" if row["n"] else "n/a"
-            hit_ci = f"{row['hit_low']:.0%}-{row['hit_high']:.0%}" if row["n"] else ""
+            hit = numbers.percent(row["hit_rate"], 0) if row["n"] else "n/a"
+            hit_ci = f"{numbers.percent(row['hit_low'], 0)}-{numbers.percent(row['hit_high'], 0)}" if row["n"] else ""
             ci = f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}" if row["n"] else ""
-            p = f"{row['p_two_sided']:.3f}" if row["n"] else ""
-            mde = f"{row['mde']:.1%}" if row["n"] else ""
+            p = numbers.p_value(row["p_two_sided"]) if row["n"] else ""
+            mde = numbers.percent(row["mde"], 1) if row["n"] else ""
             lines.append(
                 f"{h:>5} {int(row['n']):>3} {_pct(row['mean']):>8} {_pct(row['median']):>8} {hit:>5} {hit_ci:>13} "
                 f"{_pct(row['baseline_mean']):>8} {_pct(row['difference']):>8} {ci:>19} {p:>6} {mde:>7}"

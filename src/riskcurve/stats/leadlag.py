@@ -34,6 +34,7 @@ from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.sandwich_covariance import S_hac_simple
 from statsmodels.tsa.vector_ar.var_model import VAR
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike, Frequency
 from riskcurve.data.calendar import resample_last
 from riskcurve.data.panel import MarketData
@@ -610,7 +611,7 @@ def _record(table: pd.DataFrame, key: Any) -> dict[str, Any]:
 
 
 def _fmt_p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return numbers.p_value(p)
 
 
 def _bars(k: int, unit: tuple[str, str]) -> str:
@@ -688,10 +689,12 @@ class LeadLagResult:
         lines = [
             f"Lead-lag {self.lead} -> {self.lag}, {self.freq} returns {self.start.date()}..{self.end.date()} "
             f"(n = {self.n_obs}); calendar: {self.calendar}.",
-            f"Peak |corr| at k = {peak.k:+d}: {peak.corr:+.3f} (white-noise band ±{peak.band_white:.3f}, "
-            f"robust band ±{peak.band_robust:.3f}, Holm p {_fmt_p(peak.p_holm)}); bootstrap peak interval "
+            f"Peak |corr| at k = {peak.k:+d}: {numbers.score(peak.corr, 3, signed=True)} (white-noise "
+            f"band ±{numbers.score(peak.band_white, 3)}, "
+            f"robust band ±{numbers.score(peak.band_robust, 3)}, Holm p {_fmt_p(peak.p_holm)}); "
+            f"bootstrap peak interval "
             f"[{peak.interval[0]:+d}, {peak.interval[1]:+d}], "
-            f"{peak.share:.0%} of {self.reps} resamples at {peak.k:+d}.",
+            f"{numbers.percent(peak.share, 0)} of {self.reps} resamples at {peak.k:+d}.",
         ]
         for direction, row in self.granger.iterrows():
             lines.append(
@@ -926,7 +929,8 @@ class LeadLag:
             f"{measured} at frequency {self.freq} on {returns.attrs['calendar']}. "
             + (f"{described} " if described else "")
             + f"corr(k) = corr({lead_name}_t, {lag_name}_(t+k)) for k = -{max_lag}..{max_lag}: k > 0 means "
-            f"{lead_name} moves first. Bands at {1 - self.alpha:.0%}: white-noise z/sqrt(n), and robust "
+            f"{lead_name} moves first. Bands at {numbers.percent(1 - self.alpha, 0)}: white-noise "
+            f"z/sqrt(n), and robust "
             f"(Newey-West variance of the cross-products, bandwidth {hac_lags}); per-lag p-values from the robust "
             f"band, Holm and Benjamini-Hochberg adjusted over the {2 * max_lag + 1} lags. Peak uncertainty: stationary "
             f"bootstrap of the lagged pairs (mean block {block}, {self.reps} resamples). Granger: OLS F-tests "
@@ -1026,7 +1030,8 @@ def _verdict(
     if 0 in significant:
         row = _record(ccf, 0)
         parts.append(
-            f"{lead} and {lag} move together within the same {unit[0]} (corr {row['corr']:+.2f}, "
+            f"{lead} and {lag} move together within the same {unit[0]} (corr "
+            f"{numbers.score(row['corr'], 2, signed=True)}, "
             f"Holm p {_fmt_p(row['p_holm'])})."
         )
     nonzero = [k for k in significant if k != 0]
@@ -1047,7 +1052,8 @@ def _verdict(
         others_text = f" Other significant lags: {', '.join(f'{k:+d}' for k in others)}." if others else ""
         parts.append(
             f"{leader} leads {follower} by {_bars(bars, unit)}: corr({lead}_t, {lag}_t{best:+d}) = "
-            f"{row['corr']:+.2f} (robust band ±{row['band_robust']:.2f}, Holm p {_fmt_p(row['p_holm'])}).{others_text}"
+            f"{numbers.score(row['corr'], 2, signed=True)} (robust band "
+            f"±{numbers.score(row['band_robust'], 2)}, Holm p {_fmt_p(row['p_holm'])}).{others_text}"
         )
         if evidence == "mixed":
             parts.append("But Granger points the other way, so the direction is unsettled.")
@@ -1069,10 +1075,12 @@ def _verdict(
             f"{len(ccf)} lags scanned.{both}"
         )
     parts.append(
-        f"Bootstrap ({reps} resamples): the largest |corr| falls at k = {peak.k:+d} in {peak.share:.0%} of them, "
-        f"{1 - alpha:.0%} interval [{peak.interval[0]:+d}, {peak.interval[1]:+d}] {unit[1]}; {lead} first in "
-        f"{peak.share_lead_first:.0%}, same {unit[0]} in {peak.share_same:.0%}, "
-        f"{lag} first in {peak.share_lag_first:.0%}."
+        f"Bootstrap ({reps} resamples): the largest |corr| falls at k = {peak.k:+d} in "
+        f"{numbers.percent(peak.share, 0)} of them, "
+        f"{numbers.percent(1 - alpha, 0)} interval [{peak.interval[0]:+d}, {peak.interval[1]:+d}] "
+        f"{unit[1]}; {lead} first in "
+        f"{numbers.percent(peak.share_lead_first, 0)}, same {unit[0]} in {numbers.percent(peak.share_same, 0)}, "
+        f"{lag} first in {numbers.percent(peak.share_lag_first, 0)}."
     )
     parts.append(granger_text)
     return Verdict(

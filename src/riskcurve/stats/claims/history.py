@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base, quiet, window_bounds
 from riskcurve.stats.claims.context import Context, Reader
@@ -127,7 +128,7 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
         f"median {fmt(best['median'], 'percent')}, {fmt(best['share_positive'], 'share')} positive; "
         f"any day mean {fmt(best['baseline_mean'], 'percent')}, median {fmt(best['baseline_median'], 'percent')}, "
         f"{fmt(best['baseline_share_positive'], 'share')} positive; "
-        f"difference of means {fmt(best['difference'], 'percent')} ({kind}), adjusted p {p:.2f}"
+        f"difference of means {fmt(best['difference'], 'percent')} ({kind}), adjusted {numbers.p_equals(p)}"
         if best is not None and p is not None
         else ""
     )

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base
 from riskcurve.stats.claims.context import Context, Reader
@@ -50,8 +51,8 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
         )
         headline = (
             f"{first} first at {ahead} of {ahead + behind} matched turning points "
-            f"(same day {int((leads == 0).sum())}); p {test.p:.2f}; detectable share above a coin flip "
-            f"+{test.mde * 100:.0f} points"
+            f"(same day {int((leads == 0).sum())}); {numbers.p_equals(test.p)}; detectable share above a coin flip "
+            f"{numbers.points(test.mde, 0)}"
         )
         return base.result(
             claim,
@@ -108,7 +109,7 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
                 reason=reason,
                 headline=f"{row.k}/{row.n} onsets of {row.later} with {row.earlier} already lit "
                 f"({fmt(share, 'percent').lstrip('+')} vs base {fmt(row.base, 'percent').lstrip('+')}); "
-                f"Holm p {row.p_adjusted:.3g}",
+                f"Holm {numbers.p_equals(row.p_adjusted)}",
                 definition={},
                 measured={k: getattr(row, k) for k in ("k", "n", "share", "base", "p", "p_adjusted", "mde")},
                 n=int(row.n),
