@@ -436,7 +436,8 @@ tr.note-row td{color:#333;font-size:12.5px;background:#fafbfc;border-bottom:1px 
 .small{color:#555;font-size:12.5px;font-weight:normal}.item{color:#777;font-size:11px;font-weight:normal}
 .first-screen{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:10px 16px;margin:10px 0}
 .first-screen>.panel{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:8px 14px}
-.first-screen>.wide{grid-column:1/-1}.first-screen h2{font-size:17px;margin:2px 0 6px}
+.first-screen>.wide{grid-column:1/-1}.first-screen>.bare{background:none;border:0;padding:0}
+.first-screen>.bare .digest{margin:0}.first-screen h2{font-size:17px;margin:2px 0 6px}
 .first-screen>.banner{background:#fff3cd;border:2px solid #b35c00;color:#5a2d00;font-size:15px}
 .first-screen>.banner h2{color:#8a3b00}.first-screen>.banner p{margin:2px 0}
 p.answer{margin:0 0 4px;font-weight:600;font-size:14px}.tally .grade-consistent b{color:#1b7f3b}
@@ -550,7 +551,7 @@ def build_report(
     # Stale is judged against today, or against the day the reader asked for.
     reference = today() if as_of is None else day.date()
     fresh = freshness(store.list_series(as_of=picture.as_of), used_symbols(picture), reference)
-    screen = FirstScreen(picture, fresh, checks, failure, _regime_rows)
+    screen = FirstScreen(picture, fresh, checks, failure, _regime_rows, digest=_digest_panel(store, picture))
     # PNGs render in the system browser (another process) while the HTML is assembled here.
     pending: Future[list[Path]] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskcurve-png") as pool:
@@ -561,8 +562,7 @@ def build_report(
             }
             figures.load_renderer()
             pending = pool.submit(figures.write_pngs, charts)
-        # The weekly digest (riskcurve.monitor) opens the first screen: the answer before the detail.
-        first = _digest_panel(store, picture) + first_screen_html(screen)
+        first = first_screen_html(screen)
         sections.append(_glossary_section(sections, first))
         document = render(sections, picture, store_path=store.path, first_screen=first)
         # Never over the store, a device or a FIFO; a .part file is removed whatever fails.
