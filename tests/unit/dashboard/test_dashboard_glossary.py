@@ -50,9 +50,9 @@ def _unexplained(block: Any) -> list[str]:
     missing = []
     for entry in glossary.entries():
         for spelling in entry.spellings:
-            if _explained_here(spelling) and re.search(rf"(?<![\w.-]){re.escape(spelling)}(?![\w-])", text):
-                if entry.text not in titles:
-                    missing.append(spelling)
+            shown = re.search(rf"(?<![\w.-]){re.escape(spelling)}(?![\w-])", text)
+            if _explained_here(spelling) and shown and entry.text not in titles:
+                missing.append(spelling)
     return missing
 
 
