@@ -538,7 +538,11 @@ def first_screen_panels() -> list[Any]:
     return [
         html.Div(id="freshness-banner"),
         # The weekly digest first (riskcurve.monitor): the answer before the detail.
-        _box("digest", "This week", dcc.Loading(html.Div(id="digest-panel"), type="default")),
+        _box(
+            "digest",
+            ["This week", html.Span(id="digest-title")],
+            dcc.Loading(html.Div(id="digest-panel"), type="default"),
+        ),
         _box("call", "Did the call come true?", dcc.Loading(html.Div(id="forecast-lines"), type="default")),
         html.Div(
             [
@@ -567,21 +571,23 @@ def first_screen_panels() -> list[Any]:
     ]
 
 
-def _digest_panel(digest: Any) -> html.Div:
-    """The weekly digest at a glance, its detail collapsed: the words of the report's panel."""
+def _digest_panel(digest: Any) -> tuple[list[Any], html.Div]:
+    """The weekly digest at a glance (the heading's verdict, and a body whose detail is collapsed):
+    the words of the report's panel."""
     from riskcurve.monitor.render import DETAILS, glance, render_markdown
     from riskcurve.report.glossary import annotate
 
     call = digest.verdict.call
     colour = {"advancing": "#1b7f3b", "stalled": "#a15c00", "refuted": "#b00020"}.get(call, "#6b3fa0")
     done: set[str] = set()
-    return html.Div(
+    title = [
+        f" ({digest.as_of.isoformat()}): the cascade is ",
+        html.Span(call, id="digest-call", style={"color": colour}),
+    ]
+    return title, html.Div(
         [
             html.P(
                 [
-                    f"{digest.as_of.isoformat()}: the cascade is ",
-                    html.Span(call, id="digest-call", style={"color": colour}),
-                    ". ",
                     *glossed(digest.stage.text, done),
                     ": ",
                     html.Span(glossed(digest.verdict.reason, done), style={"color": colour}),
@@ -595,7 +601,7 @@ def _digest_panel(digest: Any) -> html.Div:
                     # The digest's Markdown, with the report's hover text on its terms.
                     dcc.Markdown(
                         annotate(html_text.escape(render_markdown(digest), quote=False)), dangerously_allow_html=True
-                    ),  # fmt: skip
+                    ),
                 ]
             ),
         ],
@@ -839,17 +845,20 @@ def create_app(store_path: str | Path) -> dash.Dash:
             )
         as_of_control = html.Div(
             [
-                _control(
-                    "as of (YYYY-MM-DD, Enter)",
-                    dcc.Input(
-                        id="as-of",
-                        type="text",
-                        value=day.date().isoformat(),
-                        placeholder="YYYY-MM-DD",
-                        debounce=True,  # on Enter or leaving the box, not at every keystroke
-                        maxLength=10,
-                        style={"width": "120px", "fontSize": "15px"},
-                    ),
+                html.Label(
+                    [
+                        html.Span("as of (YYYY-MM-DD, Enter)"),
+                        dcc.Input(
+                            id="as-of",
+                            type="text",
+                            value=day.date().isoformat(),
+                            placeholder="YYYY-MM-DD",
+                            debounce=True,  # on Enter or leaving the box, not at every keystroke
+                            maxLength=10,
+                            style={"width": "120px", "fontSize": "15px"},
+                        ),
+                    ],
+                    style={**_STYLE["control"], "flexDirection": "row", "alignItems": "center", "gap": "8px"},
                 ),
                 html.Div(id="as-of-message", role="alert", style=_STYLE["error"]),
             ],
@@ -959,7 +968,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
         ]
         return html.Div(
             [
-                html.H1("riskcurve: liquidity along the risk curve", style={"margin": "2px 0", "fontSize": "24px"}),
+                html.H1("riskcurve: liquidity along the risk curve", style={"margin": "0", "fontSize": "22px"}),
                 html.P(
                     [
                         f"Store: {reader.path.name} (read-only). Latest common day of RUT, GSPC and BTC: "
@@ -969,7 +978,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
                         "forecasts, the claims, the regime and every chart. The regime uses each signal's standard "
                         "definition; the parameters change the charts.",
                     ],
-                    style=_STYLE["note"],
+                    style={**_STYLE["note"], "fontSize": "12px", "margin": "2px 0 6px"},
                     id="store-note",
                 ),
                 as_of_control,
@@ -1086,15 +1095,15 @@ def create_app(store_path: str | Path) -> dash.Dash:
         note = picture.note or ""
         return picture.as_of.isoformat(), note, _regime_rows(picture), chain, _terms("cascade-chain", chain)
 
-    @app.callback(Output("digest-panel", "children"), Input("as-of", "value"))
-    def update_digest(as_of: object) -> Any:
+    @app.callback(Output("digest-title", "children"), Output("digest-panel", "children"), Input("as-of", "value"))
+    def update_digest(as_of: object) -> tuple[Any, Any]:
         from riskcurve.monitor import compute_digest
 
         try:
             day = warmed(as_of)
             digest = reader.cached(("digest", day), lambda store: compute_digest(MarketData(store, as_of=day)))
         except (RiskcurveError, ValueError) as failure:
-            return f"The weekly digest could not be computed: {' '.join(str(failure).split())}"
+            return "", f"The weekly digest could not be computed: {' '.join(str(failure).split())}"
         return _digest_panel(digest)
 
     def figure_callback(name: str, inputs: list[Input], build: Callable[..., go.Figure]) -> None:

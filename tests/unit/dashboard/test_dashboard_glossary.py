@@ -83,7 +83,7 @@ def test_every_first_screen_block_explains_its_terms(screen) -> None:  # type: i
     picture, results, fresh, digest, _ = screen
     blocks = {
         "freshness banner": dashboard._freshness_banner(fresh),
-        "digest": dashboard._digest_panel(digest),
+        "digest": list(dashboard._digest_panel(digest)),
         "forecasts": dashboard._forecast_block(results),
         "scorecard": dashboard._scorecard(results),
         **{f"regime row {i}": row for i, row in enumerate(dashboard._regime_rows(picture))},
