@@ -21,6 +21,7 @@ reads back to the same float (``repr``), which is what CSV exports use.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 __all__ = [
@@ -52,9 +53,18 @@ def is_missing(value: Any) -> bool:
     """Whether ``value`` is None, NaN, NaT or pandas' NA (shown as an empty cell)."""
     if value is None:
         return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, int | str | bytes):
+        return False
+    # Only a pandas or numpy object can be NaT or NA: no need to load pandas to ask otherwise.
+    pd = sys.modules.get("pandas")
+    if pd is None:  # a numpy scalar, say: missing only if NaN
+        try:
+            return math.isnan(float(value))
+        except (TypeError, ValueError):
+            return False
     try:
-        import pandas as pd
-
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # list-likes are not missing values
         return False

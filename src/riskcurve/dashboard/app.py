@@ -1081,7 +1081,6 @@ def create_app(store_path: str | Path) -> dash.Dash:
         Output("regime-note", "children"),
         Output("regime-panel", "children"),
         Output("figure-cascade-chain", "figure"),
-        Output("chart-terms-cascade-chain", "children"),
         Input("as-of", "value"),
     )
     def update_regime(as_of: object) -> tuple[Any, ...]:
@@ -1090,10 +1089,18 @@ def create_app(store_path: str | Path) -> dash.Dash:
         except (RiskcurveError, ValueError) as failure:
             message = " ".join(str(failure).split())
             # The charts get the same bad value and show their own error.
-            return "", "", html.Div(message, style=_STYLE["error"], id="regime-error"), _error_figure(message), None
+            return "", "", html.Div(message, style=_STYLE["error"], id="regime-error"), _error_figure(message)
         chain = _figure_or_error(lambda: figures.cascade_chain_chart(picture))
         note = picture.note or ""
-        return picture.as_of.isoformat(), note, _regime_rows(picture), chain, _terms("cascade-chain", chain)
+        return picture.as_of.isoformat(), note, _regime_rows(picture), chain
+
+    @app.callback(Output("chart-terms-cascade-chain", "children"), Input("as-of", "value"))
+    def cascade_chain_terms(as_of: object) -> Any:
+        try:
+            picture = day_regime(_day(as_of, fallback_day()))
+        except (RiskcurveError, ValueError):
+            return None  # the regime panel says what is wrong
+        return _terms("cascade-chain", _figure_or_error(lambda: figures.cascade_chain_chart(picture)))
 
     @app.callback(Output("digest-title", "children"), Output("digest-panel", "children"), Input("as-of", "value"))
     def update_digest(as_of: object) -> tuple[Any, Any]:
