@@ -108,7 +108,9 @@ def test_the_dashboard_opens_with_the_digest(filled_store_path: Path) -> None:
     assert "2026-02-01" in title[0] and title[1].id == "digest-call"
     assert title[1].children in ("advancing", "stalled", "refuted", "unknown")
     *_, details = body.children  # the whole digest, folded
-    summary, markdown = details.children
-    assert markdown.children.startswith("**riskcurve digest, 2026-02-01**") and "C45" in markdown.children
+    summary, detail = details.children
+    first = detail.children[0].children[0]  # the Markdown's first line, in bold
+    assert first.children == ["riskcurve digest, 2026-02-01"]
+    assert "C45" in str(detail.to_plotly_json())
     title, said = update("1980-01-01")
     assert title == "" and said.startswith("The weekly digest could not be computed")

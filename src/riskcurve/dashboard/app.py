@@ -39,7 +39,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
 from riskcurve import numbers
-from riskcurve.dashboard.glossary import GLOSS_STYLE, glossed, hover, terms_line
+from riskcurve.dashboard.glossary import GLOSS_STYLE, glossed, glossed_markdown, hover, terms_line
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
@@ -575,7 +575,6 @@ def _digest_panel(digest: Any) -> tuple[list[Any], html.Div]:
     """The weekly digest at a glance (the heading's verdict, and a body whose detail is collapsed):
     the words of the report's panel."""
     from riskcurve.monitor.render import DETAILS, glance, render_markdown
-    from riskcurve.report.glossary import annotate
 
     call = digest.verdict.call
     colour = {"advancing": "#1b7f3b", "stalled": "#a15c00", "refuted": "#b00020"}.get(call, "#6b3fa0")
@@ -598,10 +597,8 @@ def _digest_panel(digest: Any) -> tuple[list[Any], html.Div]:
             html.Details(
                 [
                     html.Summary(DETAILS, style={"cursor": "pointer", "fontSize": "12.5px"}),
-                    # The digest's Markdown, with the report's hover text on its terms.
-                    dcc.Markdown(
-                        annotate(html_text.escape(render_markdown(digest), quote=False)), dangerously_allow_html=True
-                    ),
+                    # The digest's Markdown (what a notification says), with hover text on its terms.
+                    html.Div(glossed_markdown(render_markdown(digest)), className="digest-detail"),
                 ]
             ),
         ],

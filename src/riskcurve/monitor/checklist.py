@@ -261,7 +261,7 @@ def _change(observed: pd.Series, unit: str, scale: float = 1.0) -> tuple[float, 
     if earlier.empty:
         return None
     change = float(observed.iloc[-1] / earlier.iloc[-1] - 1.0)
-    return change, f"{numbers.decimal(observed.iloc[-1] * scale, 1)} {unit}, {_pct(change)} over 13 weeks"
+    return change, f"{numbers.significant(observed.iloc[-1] * scale, 4)} {unit}, {_pct(change)} over 13 weeks"
 
 
 def _flows(observed: pd.Series) -> tuple[float, str] | None:
