@@ -8,7 +8,6 @@ the same block: an ``<abbr>`` (or an element with that ``title``) carrying the e
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -37,10 +36,6 @@ def _walk(component: Any) -> tuple[str, set[str]]:
         return " ".join(p[0] for p in parts), set().union(*(p[1] for p in parts)) if parts else set()
     titles = {component.title} if isinstance(getattr(component, "title", None), str) else set()
     children = getattr(component, "children", None)
-    if type(component).__name__ == "Markdown":  # the digest's detail: HTML inside Markdown
-        source = children if isinstance(children, str) else ""
-        titles |= {html.unescape(t) for t in re.findall(r"<abbr [^>]*title='([^']*)'", source)}
-        return html.unescape(re.sub(r"<[^>]*>", " ", source)), titles
     text, inner = _walk(children)
     return text, titles | inner
 
