@@ -195,7 +195,7 @@ def glossary_markdown() -> str:
         "",
         "Every term and series id the report, the dashboard and the command line use. Generated from",
         "`src/riskcurve/report/glossary.yaml`, the one place these words live (the report shows them",
-        "as a section and as hover text); edit that file, then",
+        "as a section and as hover text, the dashboard as hover text); edit that file, then",
         "`python -c 'from riskcurve.report.glossary import glossary_markdown as g; print(g(), end=\"\")' "
         "> docs/glossary.md`.",
     ]
