@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LEAD",
     "SCORE_COLUMNS",
+    "score_rows",
     "source_text",
     "track_record_figures",
     "track_record_html",
@@ -63,7 +64,7 @@ SCORE_COLUMNS = (
 )
 
 
-def _rows(record: TrackRecord) -> list[dict[str, Any]]:
+def score_rows(record: TrackRecord) -> list[dict[str, Any]]:
     rows = []
     for (link, horizon), score in record.scores.items():
         if link != ALL_LINKS:
@@ -134,7 +135,7 @@ def track_record_figures(record: TrackRecord, *, seed: int = SEED) -> tuple[go.F
 
 def track_record_html(record: TrackRecord) -> str:
     """The verdict line, where the digests came from, and the pooled scores per horizon, as HTML."""
-    table = html_table(_rows(record), SCORE_COLUMNS) if record.scored else ""
+    table = html_table(score_rows(record), SCORE_COLUMNS) if record.scored else ""
     return (
         f"<p class='verdict' id='track-record-verdict'>{html.escape(verdict_text(record))}</p>"
         f"<p class='small'>{html.escape(source_text(record))}</p>{table}"

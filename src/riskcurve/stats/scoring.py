@@ -152,7 +152,9 @@ def reliability_table(forecast: Any, outcome: Any, *, bins: int = BINS) -> pd.Da
     """
     bins = check_int("bins", bins, 1)
     p, y = _arrays(forecast, outcome)
-    edges = np.linspace(0.0, 1.0, bins + 1)
+    # i / bins is the float nearest each edge (linspace gives 0.30000000000000004 for 3/10, which
+    # put a forecast of exactly 0.3 into the bin below).
+    edges = np.arange(bins + 1) / bins
     which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
     rows = []
     for b in np.unique(which):
