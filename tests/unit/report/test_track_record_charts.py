@@ -110,9 +110,12 @@ def test_a_later_outcome_never_moves_an_earlier_point() -> None:
     flipped = rows.copy()
     late = flipped["resolved"] > at[0]
     flipped.loc[late, "y"] = 1 - flipped.loc[late, "y"]
-    args = {"horizon_days": 28, "reps": 200, "seed": 5}
-    before = skill_over_time(rows["p"], rows["ref"], rows["y"], rows["issued"], rows["resolved"], at, **args)
-    after = skill_over_time(flipped["p"], flipped["ref"], flipped["y"], flipped["issued"], flipped["resolved"], at, **args)
+
+    def curve(frame: pd.DataFrame) -> pd.DataFrame:
+        columns = (frame[c] for c in ("p", "ref", "y", "issued", "resolved"))
+        return skill_over_time(*columns, at, horizon_days=28, reps=200, seed=5)
+
+    before, after = curve(rows), curve(flipped)
     pd.testing.assert_series_equal(before.iloc[0], after.iloc[0])
     assert before["skill"].iloc[1] != after["skill"].iloc[1]
 
