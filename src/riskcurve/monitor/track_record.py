@@ -331,9 +331,9 @@ def _scored(
         scores=scores,
         by_year=_by_year(scored),
         verdict=_verdict(scores),
-        scored_forecasts=scored[
-            ["as_of", "link", "horizon", "probability", "base_rate", "outcome", "resolved"]
-        ].reset_index(drop=True),
+        scored_forecasts=scored[["as_of", "link", "horizon", "probability", "base_rate", "outcome", "resolved"]]
+        .astype({"link": object, "horizon": "int64", "probability": float, "base_rate": float, "outcome": float})
+        .reset_index(drop=True),
         source=source,
     )
 
@@ -416,12 +416,13 @@ def weekly_track_record(
     fridays = history_days(first_readable_day(states), day, "W")
     if len(fridays) == 0:
         return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), _verdict({}))
-    history = load_history(store, start=fridays[0], end=fridays[-1])
-    history = history[history.index.isin(fridays)]
+    stored = load_history(store, start=fridays[0])
+    history = stored[stored.index.isin(fridays)]
+    # A back-fill stamps every row with the data it read up to its last day (the last stored row).
     current = (
         len(history) == len(fridays)
         and bool((history["code_version"] == code_version()).all())
-        and bool((history["data_fingerprint"] == data_fingerprint(store, history.index.max())).all())
+        and bool((history["data_fingerprint"] == data_fingerprint(store, stored.index.max())).all())
     )
     if current:
         forecasts = load_forecasts(store, start=fridays[0], end=fridays[-1])
