@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.data.store import Store
 from riskcurve.signals.cascade import LINKS
@@ -203,14 +204,19 @@ class TrackRecord:
             f"  {self.verdict}",
         ]
         for (link, horizon), s in self.scores.items():
-            interval = f"[{s.skill_low:+.3f}, {s.skill_high:+.3f}]" if math.isfinite(s.skill_low) else "[no interval]"
+            low, high = _three(s.skill_low, signed=True), _three(s.skill_high, signed=True)
+            interval = f"[{low}, {high}]" if math.isfinite(s.skill_low) else "[no interval]"
             lines.append(
-                f"  {link:<12} {horizon:>3} sessions  n={s.n:<5} Brier {s.brier:.3f} (base {s.brier_reference:.3f})  "
-                f"skill {s.skill:+.3f} {interval}  {s.verdict}"
+                f"  {link:<12} {horizon:>3} sessions  n={s.n:<5} Brier {_three(s.brier)} "
+                f"(base {_three(s.brier_reference)})  skill {_three(s.skill, signed=True)} {interval}  {s.verdict}"
             )
         if self.other_data:
             lines.append(f"  note: {self.other_data} digests were computed from other data; rerun the back-fill")
         return "\n".join(lines)
+
+
+def _three(value: float, *, signed: bool = False) -> str:
+    return numbers.decimal(value, 3, signed=signed)
 
 
 def _verdict(scores: dict[tuple[str, int], ForecastScore]) -> str:
