@@ -133,3 +133,17 @@ def test_the_charts_score_the_stored_backfill_or_compute_the_same_one(
     code, out, err = cli("track-record", "--store", str(backfilled), "--freq", "W", "--reps", "200", "--json")
     assert code == 0, err
     assert json.loads(out)["verdict"] == stored.verdict
+
+
+def test_before_the_chain_can_be_read_the_record_is_empty_not_an_error(filled_store: Store) -> None:
+    from riskcurve.monitor.track_record import weekly_track_record
+    from riskcurve.report.track_record import track_record_section
+
+    end, _ = default_as_of(filled_store)
+    readable = first_readable_day(load_inputs(MarketData(filled_store, as_of=end), claims=[]).states)
+    day = readable - pd.Timedelta(days=1)
+    record = weekly_track_record(filled_store, day)
+    assert (record.digests, record.scored) == (0, 0)
+    assert record.verdict == f"no digest yet: the chain cannot be read on any Friday up to {day.date()}"
+    drawn, blocks = track_record_section(filled_store, day)
+    assert drawn == () and record.verdict in blocks[0]

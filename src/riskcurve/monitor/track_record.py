@@ -30,6 +30,7 @@ import pandas as pd
 from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.data.store import Store
+from riskcurve.errors import DataError
 from riskcurve.signals.cascade import LINKS
 from riskcurve.stats._json import plain
 from riskcurve.stats.scoring import ForecastScore, score_forecasts
@@ -419,9 +420,13 @@ def weekly_track_record(
     if monitor.as_of != day:
         raise ValueError(f"the monitor stands on {monitor.as_of.date()}, not on {day.date()}")
     states = monitor.inputs.states
-    fridays = history_days(first_readable_day(states), day, "W")
+    try:
+        fridays = history_days(first_readable_day(states), day, "W")
+    except DataError:  # before the chain can first be read: no digest yet, nothing to score
+        fridays = pd.DatetimeIndex([])
     if len(fridays) == 0:
-        return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), _verdict({}))
+        verdict = f"no digest yet: the chain cannot be read on any Friday up to {day.date()}"
+        return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), verdict, source=COMPUTED)
     stored = load_history(store, start=fridays[0])
     history = stored[stored.index.isin(fridays)]
     # A back-fill stamps every row with the data it read up to its last day (the last stored row).

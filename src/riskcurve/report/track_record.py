@@ -97,6 +97,8 @@ def verdict_text(record: TrackRecord) -> str:
 
 def source_text(record: TrackRecord) -> str:
     """Where the digests came from: the stored back-fill, or one computed for this panel."""
+    if record.digests == 0:
+        return "There is no weekly digest to score yet."
     span = f"the {numbers.count(record.digests)} Friday digests from {record.first} to {record.last}"
     if record.source == COMPUTED:
         return (
