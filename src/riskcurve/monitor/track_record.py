@@ -12,9 +12,15 @@ The scores (:func:`riskcurve.stats.scoring.score_forecasts`) compare the probabi
 gave (the shrunk figure) with the base rate known on the same day: Brier and log score, Brier
 skill with an interval from a block bootstrap over weeks (blocks at least as long as the
 horizon), a reliability table and sharpness, for each link and horizon and for all links
-together at each horizon. Skill over time is the Brier skill of the forecasts issued in each
-calendar year. The verdict never claims more than the interval: "no skill shown over the base
-rate" when it includes zero.
+together at each horizon. The verdict never claims more than the interval: "no skill shown
+over the base rate" when it includes zero.
+
+Skill over time, two ways: :attr:`TrackRecord.by_year` gives the Brier skill of the forecasts
+issued in each calendar year; :func:`skill_curves` gives the pooled skill with its interval as
+the record stood at each quarter's end (only forecasts resolved by then), which the report and
+the dashboard draw with :func:`reliability_tables`. :func:`weekly_track_record` is the record of
+the Friday digests as of any day, read from the store's back-fill when it is current and
+computed in memory otherwise (docs/monitor.md, "The charts").
 """
 
 from __future__ import annotations
