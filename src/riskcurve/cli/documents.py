@@ -14,9 +14,7 @@ from riskcurve.cli._common import app, out
 def schema_command(
     name: Annotated[
         str | None,
-        typer.Argument(
-            help="The command whose machine-readable output the schema describes, e.g. check or series-show."
-        ),
+        typer.Argument(help="The command whose JSON output the schema describes, e.g. check or series-show."),
     ] = None,
     path: Annotated[bool, typer.Option("--path", help="Print the schema file's path instead of the schema.")] = False,
 ) -> None:

@@ -37,9 +37,8 @@ def run_history(store: StoreOpt, start: str | None, freq: str, as_of: str | None
 
 
 def _interval(low: float, high: float) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "-"
-    return f"[{numbers.score(low, signed=True)}, {numbers.score(high, signed=True)}]"
+    shown = numbers.decimal(low, 3, signed=True), numbers.decimal(high, 3, signed=True)
+    return f"[{shown[0]}, {shown[1]}]" if math.isfinite(low) and math.isfinite(high) else "-"
 
 
 @app.command("track-record", help=TRACK_RECORD_HELP)
@@ -85,10 +84,10 @@ def track_record_command(
             link,
             str(horizon),
             str(s.n),
-            numbers.score(s.brier) if s.n else "-",
-            numbers.score(s.brier_reference) if s.n else "-",
-            numbers.score(s.log) if s.n else "-",
-            numbers.score(s.skill, signed=True) if math.isfinite(s.skill) else "-",
+            numbers.decimal(s.brier, 3) if s.n else "-",
+            numbers.decimal(s.brier_reference, 3) if s.n else "-",
+            numbers.decimal(s.log, 3) if s.n else "-",
+            numbers.decimal(s.skill, 3, signed=True) if math.isfinite(s.skill) else "-",
             _interval(s.skill_low, s.skill_high),
             s.verdict,
         )
