@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcurve.data.calendar import MAX_CARRY_DAYS, on_days
+from riskcurve.data.calendar import MAX_CARRY_DAYS, frame_on_days, on_days
 from riskcurve.signals.events import persist
 from riskcurve.signals.freshness import freshness, rule_for
 
@@ -348,7 +348,7 @@ class CascadeInputs:
                 last_known[name] = pd.Series(days.where(known.notna().to_numpy()), index=days).ffill()
         sessions = pd.DatetimeIndex(gspc.dropna().index).union(pd.DatetimeIndex(rut.dropna().index))
         sessions = sessions[(sessions >= days.min()) & (sessions <= days.max())] if len(days) else sessions[:0]
-        alt_frame = pd.DataFrame({name: on_days(alts[name], days) for name in alts.columns}, index=days)
+        alt_frame = frame_on_days(alts, days)
         return cls(
             gspc=on_days(gspc, days),
             rut=on_days(rut, days),
@@ -520,10 +520,17 @@ def alt_breadth_share(alts: pd.DataFrame, *, window: int = 50, min_alts: int = 3
         The share in [0, 1], counted over coins with a close and a full window that day; NaN
         when fewer than ``min_alts`` qualify.
     """
-    means = alts.rolling(window, min_periods=window).mean()
-    comparable = alts.notna() & means.notna()
+    # Rows before any coin's first close count nothing: skipping them (decades of days before
+    # crypto, times hundreds of coins) changes no number, a rolling mean skipping NaN alike.
+    present = alts.notna().to_numpy().any(axis=1)
+    if not present.any():
+        return pd.Series(np.nan, index=alts.index)
+    tail = alts.iloc[int(present.argmax()) :]
+    means = tail.rolling(window, min_periods=window).mean()
+    comparable = tail.notna() & means.notna()
     counted = comparable.sum(axis=1)
-    return ((alts > means) & comparable).sum(axis=1) / counted.where(counted >= min_alts)
+    share = ((tail > means) & comparable).sum(axis=1) / counted.where(counted >= min_alts)
+    return share.reindex(alts.index)
 
 
 def _kleene_all(conditions: list[pd.Series]) -> np.ndarray:
