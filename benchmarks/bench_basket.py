@@ -151,10 +151,10 @@ def main() -> None:
         shutil.copy(source.path, path)
         held = base
         with Store(path, read_only=True) as store:
-            coins = synthetic_coins(store, max(sizes) - base)
+            made = synthetic_coins(store, max(sizes) - base)
         for size in sizes:
             began = time.perf_counter()
-            batch = [coin_series(closes, name, "synthetic") for name, closes in coins[held - base : size - base]]
+            batch = [coin_series(closes, name, "synthetic") for name, closes in made[held - base : size - base]]
             if batch:
                 with Store(path) as store:
                     store.write([fetched for fetched, _ in batch], {meta.symbol: meta for _, meta in batch})
@@ -170,14 +170,14 @@ def main() -> None:
                 flush=True,
             )
     coins = [row["coins"] for row in rows]
-    print(f"\ngrowth exponent, log time on log coins ({coins[0]:.0f} to {coins[-1]:.0f} coins; 1 = linear):")
-    for key, label in (
-        ("regime", "regime"),
-        ("digest", "digest"),
-        ("per_day", "per-day regime"),
-        ("traced_mb", "traced memory"),
-    ):
-        print(f"  {label:<16} {exponent(coins, [row[key] for row in rows]):.2f}")
+    span = f"fitted {coins[0]:.0f}-{coins[-1]:.0f}"
+    print(f"\ngrowth exponent, slope of log time on log coins (1 = linear; {span}", end="")
+    print(f", and from {coins[-2]:.0f} to {coins[-1]:.0f} coins):" if len(rows) > 2 else "):")
+    labels = {"regime": "regime", "digest": "digest", "per_day": "per-day regime", "traced_mb": "traced memory"}
+    for key, label in labels.items():
+        values = [row[key] for row in rows]
+        last_step = f"  {exponent(coins[-2:], values[-2:]):.2f}" if len(rows) > 2 else ""
+        print(f"  {label:<16} {exponent(coins, values):.2f}{last_step}")
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]
         extra = last["coins"] - first["coins"]

@@ -18,6 +18,8 @@ from riskcurve.data.release import knowledge_cutoffs
 
 #: Longest run of days an exchange close is carried onto crypto days (a long weekend plus a holiday).
 MAX_CARRY_DAYS = 4
+#: Columns :func:`frame_on_days` aligns at once.
+_COLUMN_BLOCK = 64
 
 
 def daily_index(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
@@ -94,19 +96,22 @@ def frame_on_days(frame: pd.DataFrame, days: pd.DatetimeIndex, *, carry: int | N
     values = clean.to_numpy(dtype=float)
     out = np.full((len(days), values.shape[1]), np.nan)
     if len(clean) and values.shape[1]:
-        rows = np.arange(len(clean))[:, None]
-        # The row of each column's newest value on or before each row (-1: none yet).
-        last = np.maximum.accumulate(np.where(np.isnan(values), -1, rows), axis=0)
         position = pd.DatetimeIndex(clean.index).searchsorted(days, side="right") - 1
         valid = position >= 0
-        source = last[position[valid]]
-        found = source >= 0
-        picked = np.take_along_axis(values, np.maximum(source, 0), axis=0)
-        if carry is not None:
-            dates = pd.DatetimeIndex(clean.index).to_numpy(dtype="datetime64[ns]")[np.maximum(source, 0)]
-            age = days.to_numpy(dtype="datetime64[ns]")[valid][:, None] - dates
-            found &= age <= np.timedelta64(carry, "D")
-        out[valid] = np.where(found, picked, np.nan)
+        dates = pd.DatetimeIndex(clean.index).to_numpy(dtype="datetime64[ns]")
+        ends = days.to_numpy(dtype="datetime64[ns]")[valid][:, None]
+        rows = np.arange(len(clean))[:, None]
+        # A block of columns at a time, so the work arrays stay small whatever the basket's size.
+        for first in range(0, values.shape[1], _COLUMN_BLOCK):
+            block = values[:, first : first + _COLUMN_BLOCK]
+            # The row of each column's newest value on or before each row (-1: none yet).
+            last = np.maximum.accumulate(np.where(np.isnan(block), -1, rows), axis=0)
+            source = last[position[valid]]
+            found = source >= 0
+            picked = np.take_along_axis(block, np.maximum(source, 0), axis=0)
+            if carry is not None:
+                found &= ends - dates[np.maximum(source, 0)] <= np.timedelta64(carry, "D")
+            out[valid, first : first + _COLUMN_BLOCK] = np.where(found, picked, np.nan)
     # A fresh array: no copy (pandas would copy it, 0.4 s for 500 coins since 1990).
     return pd.DataFrame(out, index=days, columns=frame.columns, copy=False)
 

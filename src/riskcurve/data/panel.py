@@ -145,19 +145,17 @@ class MarketData:
             if version is None:
                 self._cache[key] = _side_by_side({coin: self.close(coin) for coin in self.basket()})
             else:
-                coins = self.basket()
-                full = _history(
-                    version,
-                    key,
-                    lambda: _side_by_side(
-                        {
-                            coin: _history(version, ("bars", coin), lambda c=coin: self.store.prices(c))["close"]
-                            for coin in coins
-                        }
-                    ),
-                )
+                full = _history(version, key, lambda: _side_by_side(self._whole_closes(version, self.basket())))
                 self._cache[key] = full.loc[: self.as_of]
         return self._cache[key]
+
+    def _whole_closes(self, version: Hashable, symbols: Iterable[str]) -> dict[str, pd.Series]:
+        """Every stored close of ``symbols``, from the store-history cache :meth:`bars` fills."""
+
+        def whole(symbol: str) -> pd.DataFrame:
+            return _history(version, ("bars", symbol), lambda: self.store.prices(symbol))
+
+        return {symbol: whole(symbol)["close"] for symbol in symbols}
 
     def bars(self, symbol: str) -> pd.DataFrame:
         """OHLCV bars dated on or before ``as_of``."""
