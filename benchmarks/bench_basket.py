@@ -17,8 +17,9 @@ day:
   every signal is computed over its whole history (what one ``riskcurve regime --as-of D`` does
   in a process that has read the store);
 * **the digest**: ``compute_digest`` of the same day, warm, likewise;
-* **peak memory** of the whole process (``ru_maxrss``, it only grows, so the peak so far) and
-  the peak traced by ``tracemalloc`` during one cold regime and digest of that size.
+* **peak memory**: each size is measured in a fresh process (the store's histories read once),
+  whose peak resident size (``ru_maxrss``) covers all of the above, imports included; and the
+  peak ``tracemalloc`` traced during the first (cold) regime and digest.
 
 It prints each size's figures and the growth exponent fitted on log time against log coins
 (from 12 to the largest size): 1 is linear, the issue's bar is "no faster than linearly".
@@ -28,10 +29,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -141,7 +144,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm runs of regime and of the digest per size")
     parser.add_argument("--days", type=int, default=3, help="Fridays of the per-day regime baseline per size")
     parser.add_argument("--store", help="a filled store (copied; default: filled from the snapshot)")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child process: measure this store
     options = parser.parse_args()
+    if options.measure:
+        print(json.dumps(measure(Path(options.measure), options.runs, options.days)))
+        return
     sizes = sorted({int(size) for size in options.sizes.split(",")})
     rows = []
     with snapshot_store(options.store) as source, tempfile.TemporaryDirectory() as folder:
@@ -160,13 +167,15 @@ def main() -> None:
                     store.write([fetched for fetched, _ in batch], {meta.symbol: meta for _, meta in batch})
             held = max(held, size)
             filled = time.perf_counter() - began
-            row = measure(path, options.runs, options.days)
-            row["import_s"] = filled
+            # A fresh process per size: its peak memory is that size's alone.
+            child = [sys.executable, __file__, "--measure", str(path), "--runs", str(options.runs)]
+            done = subprocess.run([*child, "--days", str(options.days)], capture_output=True, text=True, check=True)
+            row = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(row)
             print(
                 f"{row['coins']:>4} coins: regime {row['regime']:.2f} s, digest {row['digest']:.2f} s, "
                 f"per-day regime {row['per_day']:.2f} s/day; peak traced {row['traced_mb']:.0f} MB, "
-                f"process peak RSS {row['rss_mb']:.0f} MB (storing the coins took {filled:.1f} s)",
+                f"peak RSS of the process {row['rss_mb']:.0f} MB (storing the coins took {filled:.1f} s)",
                 flush=True,
             )
     coins = [row["coins"] for row in rows]

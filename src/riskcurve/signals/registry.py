@@ -302,13 +302,10 @@ def _divergence_events(data: MarketData, symbol: str = "RUT", **params: Any) -> 
 def alt_closes(data: MarketData) -> pd.DataFrame:
     """Closes of BTC, ETH and the basket's coins (:meth:`MarketData.basket`) on every day from 2013-04-01.
 
-    Crypto trades every day: nothing is carried, a missing close stays missing. Built once per
-    day and store, for the altseason signal and the basket index alike.
+    Crypto trades every day: nothing is carried, a missing close stays missing. Not kept in the
+    signal cache: it is a few reads of arrays the store-history cache holds, and hundreds of
+    coins would make it the largest entry of every day kept.
     """
-    return signal_cache.cached(data, "alt.closes", None, {}, lambda: _alt_closes(data))
-
-
-def _alt_closes(data: MarketData) -> pd.DataFrame:
     days = data.days("2013-04-01")
     majors = pd.DataFrame({c: data.close(c).reindex(days) for c in ("BTC", "ETH") if data.has(c)}, index=days)
     return pd.concat([majors, data.basket_closes().reindex(days)], axis=1)

@@ -7,6 +7,7 @@ from the store's rows by the signal functions' own definitions, never pinned.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from riskcurve.errors import DataError
 from riskcurve.monitor import compute_digest
 from riskcurve.signals import cache
 from riskcurve.signals.altseason import altseason, basket_composition, basket_index
-from riskcurve.signals.cascade import CascadeParams, alt_breadth_share
+from riskcurve.signals.cascade import CascadeParams, alt_breadth_share, cascade
 from riskcurve.signals.regime import default_as_of
 from riskcurve.signals.registry import SIGNALS, alt_basket, alt_closes, cascade_inputs
 
@@ -207,10 +208,17 @@ def test_catalogue_only_results_are_the_catalogue_definitions(filled_store: Stor
         SIGNALS["altseason"].compute(data, None, **params), altseason(closes, **params), check_freq=False
     )
     pd.testing.assert_series_equal(alt_basket(data), basket_index(closes[names[2:]]), check_freq=False)
-    every_day = cascade_inputs(data).alts
-    days = pd.DatetimeIndex(every_day.index)
+    inputs = cascade_inputs(data)
+    days = pd.DatetimeIndex(inputs.alts.index)
     expected = pd.DataFrame({c: on_days(data.close(c), days) for c in names[2:]}, index=days)
-    pd.testing.assert_frame_equal(every_day, expected, check_freq=False, check_names=False)
+    pd.testing.assert_frame_equal(inputs.alts, expected, check_freq=False, check_names=False)
+    # The alts start at the first coin's close, not with the other inputs: the cascade is the one
+    # computed with every coin on every day, as before.
+    assert days[0] > inputs.index[0] and days[-1] == inputs.index[-1]
+    every_day = pd.DataFrame({c: on_days(data.close(c), inputs.index) for c in names[2:]}, index=inputs.index)
+    pd.testing.assert_frame_equal(
+        cascade(inputs, CascadeParams()), cascade(dataclasses.replace(inputs, alts=every_day), CascadeParams())
+    )
 
 
 def test_importing_a_coin_with_basket(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
