@@ -17,6 +17,7 @@ day:
   every signal is computed over its whole history (what one ``riskcurve regime --as-of D`` does
   in a process that has read the store);
 * **the digest**: ``compute_digest`` of the same day, warm, likewise;
+* with ``--check``, the claims check (``run_claims``, what ``riskcurve check`` runs), warm, once;
 * **peak memory**: each size is measured in a fresh process (the store's histories read once),
   whose peak resident size (``ru_maxrss``) covers all of the above, imports included; and the
   peak ``tracemalloc`` traced during the first (cold) regime and digest.
@@ -89,8 +90,8 @@ def _peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
-def measure(path: Path, runs: int, days: int) -> dict[str, float]:
-    """Time regime, the per-day regime and the digest on the store at ``path``."""
+def measure(path: Path, runs: int, days: int, check: bool = False) -> dict[str, float]:
+    """Time regime, the per-day regime and the digest (and the claims check) on the store at ``path``."""
     with Store(path, read_only=True) as store:
         end, _ = default_as_of(store)
         cache.clear()
@@ -121,7 +122,17 @@ def measure(path: Path, runs: int, days: int) -> dict[str, float]:
             regime(store, day)
         per_day = (time.perf_counter() - began) / len(sample)
         members = len(MarketData(store, as_of=end).basket())
+        claims = float("nan")
+        if check:
+            from riskcurve.stats.claims import run_claims
+
+            def fresh_check() -> None:
+                cache.clear()
+                run_claims(store, as_of=end)
+
+            claims = _timed(fresh_check, 1)
     return {
+        "check": claims,
         "coins": members,
         "regime": one_regime,
         "digest": one_digest,
@@ -144,10 +155,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm runs of regime and of the digest per size")
     parser.add_argument("--days", type=int, default=3, help="Fridays of the per-day regime baseline per size")
     parser.add_argument("--store", help="a filled store (copied; default: filled from the snapshot)")
+    parser.add_argument("--check", action="store_true", help="also time the claims check (run_claims), once a size")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child process: measure this store
     options = parser.parse_args()
     if options.measure:
-        print(json.dumps(measure(Path(options.measure), options.runs, options.days)))
+        print(json.dumps(measure(Path(options.measure), options.runs, options.days, options.check)))
         return
     sizes = sorted({int(size) for size in options.sizes.split(",")})
     rows = []
@@ -169,12 +181,15 @@ def main() -> None:
             filled = time.perf_counter() - began
             # A fresh process per size: its peak memory is that size's alone.
             child = [sys.executable, __file__, "--measure", str(path), "--runs", str(options.runs)]
-            done = subprocess.run([*child, "--days", str(options.days)], capture_output=True, text=True, check=True)
+            child += ["--days", str(options.days), *(["--check"] if options.check else [])]
+            done = subprocess.run(child, capture_output=True, text=True, check=True)
             row = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(row)
             print(
                 f"{row['coins']:>4} coins: regime {row['regime']:.2f} s, digest {row['digest']:.2f} s, "
-                f"per-day regime {row['per_day']:.2f} s/day; peak traced {row['traced_mb']:.0f} MB, "
+                f"per-day regime {row['per_day']:.2f} s/day"
+                + (f", check {row['check']:.2f} s" if options.check else "")
+                + f"; peak traced {row['traced_mb']:.0f} MB, "
                 f"peak RSS of the process {row['rss_mb']:.0f} MB (storing the coins took {filled:.1f} s)",
                 flush=True,
             )
@@ -183,6 +198,8 @@ def main() -> None:
     print(f"\ngrowth exponent, slope of log time on log coins (1 = linear; {span}", end="")
     print(f", and from {coins[-2]:.0f} to {coins[-1]:.0f} coins):" if len(rows) > 2 else "):")
     labels = {"regime": "regime", "digest": "digest", "per_day": "per-day regime", "traced_mb": "traced memory"}
+    if options.check:
+        labels["check"] = "claims check"
     for key, label in labels.items():
         values = [row[key] for row in rows]
         last_step = f"  {exponent(coins[-2:], values[-2:]):.2f}" if len(rows) > 2 else ""
@@ -196,7 +213,9 @@ def main() -> None:
             f"{1000 * (last['digest'] - first['digest']) / extra:.1f} ms to the digest, "
             f"{(last['traced_mb'] - first['traced_mb']) / extra:.2f} MB traced"
         )
-    print(f"(python {sys.version.split()[0]}; {math.ceil(time.process_time())} s CPU in all)")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() + children.ru_utime + children.ru_stime
+    print(f"(python {sys.version.split()[0]}; {math.ceil(cpu)} s CPU in all, the measuring processes included)")
 
 
 if __name__ == "__main__":
