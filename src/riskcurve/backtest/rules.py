@@ -286,11 +286,10 @@ def traded_prices(data: MarketData, asset: str) -> pd.Series:
             f"a rule's input instead, e.g. --rule state -p 'when={key}.chg_13w>0'"
         )
     if key in ALTS_NAMES:
-        members = list(data.basket())
-        if not members:
+        if not data.basket():
             raise ValueError("the store holds no altcoin for the ALTS basket; run `riskcurve update` first")
-        closes = pd.DataFrame({a: data.close(a) for a in members})
-        return basket_prices(closes).rename(ALT_BASKET)
+        # Every coin's closes side by side on the dates any of them closed (no carry).
+        return basket_prices(data.basket_closes()).rename(ALT_BASKET)
     if "," in key or ":" in key:
         weights = _parse_weights(key)
         data.require(*weights)

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskcurve.backtest.engine import basket_prices
+from riskcurve.backtest.rules import traded_prices
 from riskcurve.data.calendar import daily_index, frame_on_days, on_days
 from riskcurve.data.ingest import coin_series, import_csv
 from riskcurve.data.panel import MarketData, basket_coins
@@ -133,6 +135,13 @@ def test_the_alt_basket_index_holds_every_coin(grown_store: Store) -> None:
     days = data.days("2013-04-01")
     expected = basket_index(_closes(grown_store, list(basket_coins(grown_store)), days))
     pd.testing.assert_series_equal(alt_basket(data), expected, check_freq=False)
+
+
+def test_the_backtests_alts_asset_holds_every_coin(grown_store: Store) -> None:
+    data = MarketData(grown_store, as_of=_day(grown_store))
+    closes = pd.DataFrame({name: grown_store.prices(name)["close"] for name in basket_coins(grown_store)})
+    expected = basket_prices(closes)
+    pd.testing.assert_series_equal(traded_prices(data, "ALTS"), expected, check_freq=False, check_names=False)
 
 
 def test_the_cascades_alt_breadth_counts_every_coin(grown_store: Store) -> None:
