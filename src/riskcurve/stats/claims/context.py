@@ -12,6 +12,7 @@ import pandas as pd
 
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
+from riskcurve.signals.timeline import Timeline
 from riskcurve.stats.claims.language import (
     Events,
 )
@@ -47,16 +48,28 @@ class Context:
     seed: int = SEED
     reps: int | None = None
     _views: dict[pd.Timestamp, MarketData] = field(default_factory=dict)
+    #: Every view's signals are cut from one computation over the history known on ``as_of``
+    #: (shared with the copies :func:`dataclasses.replace` makes, as the caches are).
+    _timeline: dict[pd.Timestamp, Timeline] = field(default_factory=dict)
     _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
     #: Studies already run in this check, by everything that determines them: claims (and the
     #: robustness readings of a claim) that ask the same question share one run.
     shared: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def view(self, day: dt.date | pd.Timestamp | None = None) -> MarketData:
-        """The store as known at the end of ``day`` (never later than ``as_of``)."""
+        """The store as known at the end of ``day`` (never later than ``as_of``).
+
+        A view of a :class:`~riskcurve.signals.timeline.Timeline` ending on ``as_of``: each
+        signal is computed once over that history and cut at the view's day, which equals
+        computing it on the day (signals are causal; tests/property/test_timeline_truncation.py).
+        Claims dated on many days, and their robustness readings a few days either side, then
+        share one computation of each signal instead of one per day.
+        """
         stand = self.as_of if day is None else min(pd.Timestamp(day), self.as_of)
         if stand not in self._views:
-            self._views[stand] = MarketData(self.store, as_of=stand)
+            if self.as_of not in self._timeline:
+                self._timeline[self.as_of] = Timeline(self.store, end=self.as_of)
+            self._views[stand] = self._timeline[self.as_of].on(stand)
         return self._views[stand]
 
     def signal(self, data: MarketData, name: str, symbol: str | None, parameters: Mapping[str, Any]) -> pd.DataFrame:
@@ -73,6 +86,13 @@ class Context:
                 raise DataMissing(f"the store lacks {chosen}; run `riskcurve update` or import it")
             self._signals[key] = spec.compute(data, chosen, **merged)
         return self._signals[key]
+
+    def observations(self, data: MarketData, symbol: str) -> pd.Series:
+        """A value series' latest values published by the end of ``data.as_of`` (read once per day)."""
+        key = ("observations", data.as_of, symbol)
+        if key not in self._signals:
+            self._signals[key] = self.store.observations(symbol, as_of=data.as_of)
+        return self._signals[key]["value"]
 
     def events(self, data: MarketData, events: Events) -> pd.DatetimeIndex:
         """Event dates known on ``data.as_of``."""
@@ -140,8 +160,7 @@ class Reader:
                 raise DataMissing(f"{symbol} has no {field} data")
             values = bars[field].rename(symbol)
         else:
-            frame = self.data.store.observations(symbol, as_of=self.data.as_of)
-            values = frame["value"].rename(symbol)
+            values = self.context.observations(self.data, symbol).rename(symbol)
         if values.dropna().empty:
             raise DataMissing(f"no {symbol} data on or before {self.data.as_of.date()}")
         self._note(symbol, values)
