@@ -94,7 +94,7 @@ def _as_pvalues(pvalues: Sequence[float] | pd.Series | np.ndarray) -> pd.Series:
     if isinstance(pvalues, pd.DataFrame):
         raise TypeError("pvalues must be one-dimensional (a Series, array or list); got a DataFrame")
     if isinstance(pvalues, pd.Series):
-        series = pvalues.copy()
+        series = pvalues  # astype below copies it
     else:
         array = np.asarray(pvalues)
         if array.ndim != 1:
@@ -104,11 +104,11 @@ def _as_pvalues(pvalues: Sequence[float] | pd.Series | np.ndarray) -> pd.Series:
         values = series.astype(float)
     except (TypeError, ValueError):
         raise TypeError(f"pvalues must be numbers; got dtype {series.dtype}") from None
-    finite = values.dropna()
-    outside = finite[(finite < 0.0) | (finite > 1.0)]
+    array = values.to_numpy()
+    outside = np.flatnonzero((array < 0.0) | (array > 1.0))  # NaN is neither
     if len(outside):
-        label = outside.index[0]
-        raise ValueError(f"pvalues must lie in [0, 1]; the value at {label!r} is {outside.iloc[0]!r}")
+        label = values.index[outside[0]]
+        raise ValueError(f"pvalues must lie in [0, 1]; the value at {label!r} is {array[outside[0]]!r}")
     return values
 
 
@@ -157,13 +157,16 @@ def adjust(
     """
     chosen = _check_methods(methods)
     values = _as_pvalues(pvalues)
-    present = values.notna().to_numpy()
-    frame = pd.DataFrame({"p": values.to_numpy()}, index=values.index)
+    array = values.to_numpy()
+    present = ~np.isnan(array)
+    columns = {"p": array}
     for method in chosen:
-        adjusted = np.full(len(values), np.nan)
+        adjusted = np.full(len(array), np.nan)
         if present.any():
-            adjusted[present] = _multipletests(values.to_numpy()[present], method)
-        frame[f"p_{METHOD_COLUMNS[method]}"] = adjusted
+            adjusted[present] = _multipletests(array[present], method)
+        columns[f"p_{METHOD_COLUMNS[method]}"] = adjusted
+    # Built in one go: adding columns one by one costs more than the adjustment itself.
+    frame = pd.DataFrame(columns, index=values.index)
     frame.attrs["family_size"] = int(present.sum())
     return frame
 

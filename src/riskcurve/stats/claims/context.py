@@ -88,10 +88,17 @@ class Context:
         return self._signals[key]
 
     def observations(self, data: MarketData, symbol: str) -> pd.Series:
-        """A value series' latest values published by the end of ``data.as_of`` (read once per day)."""
+        """A value series' latest value for each date published by the end of ``data.as_of``.
+
+        What ``store.observations(symbol, as_of=data.as_of)`` returns, taken from the view's
+        vintages (the whole stored history is read once per store version and cut at the day's
+        knowledge cutoff, :meth:`MarketData.vintages`) rather than one query per claim date:
+        vintages come ordered by date and publication, so each date's last row is its latest.
+        """
         key = ("observations", data.as_of, symbol)
         if key not in self._signals:
-            self._signals[key] = self.store.observations(symbol, as_of=data.as_of)
+            vintages = data.vintages(symbol)
+            self._signals[key] = vintages[~vintages.index.duplicated(keep="last")]
         return self._signals[key]["value"]
 
     def events(self, data: MarketData, events: Events) -> pd.DatetimeIndex:
