@@ -25,9 +25,9 @@ def test_value_series_from_the_vintages_equal_the_stores_point_in_time_reads(fil
 
 def test_views_of_one_run_are_cut_from_one_timeline(filled_store: Store) -> None:
     ctx = Context(filled_store, pd.Timestamp("2026-03-02"))
-    early, late = ctx.view("2026-01-21"), ctx.view("2026-02-20")
+    early, late = ctx.view(pd.Timestamp("2026-01-21")), ctx.view(pd.Timestamp("2026-02-20"))
     assert early.timeline is late.timeline is not None  # type: ignore[attr-defined]
-    assert ctx.view("2027-01-01").as_of == pd.Timestamp("2026-03-02")  # never past the run's day
+    assert ctx.view(pd.Timestamp("2027-01-01")).as_of == pd.Timestamp("2026-03-02")  # never past the run's day
     frame = ctx.signal(early, "cascade", None, {})
     assert frame.index.max() <= pd.Timestamp("2026-01-21")
 
@@ -40,7 +40,7 @@ def test_a_signal_on_a_view_equals_the_signal_computed_on_that_day_alone(filled_
     ctx = Context(filled_store, pd.Timestamp("2026-03-02"))
     spec = get_signal("cascade")
     alone = spec.compute(MarketData(filled_store, as_of=pd.Timestamp(day)), None, **spec.parameters)
-    pd.testing.assert_frame_equal(ctx.signal(ctx.view(day), "cascade", None, {}), alone, check_exact=True)
+    pd.testing.assert_frame_equal(ctx.signal(ctx.view(pd.Timestamp(day)), "cascade", None, {}), alone, check_exact=True)
 
 
 @pytest.mark.parametrize("claim_id", ["C21", "C16", "C39"])

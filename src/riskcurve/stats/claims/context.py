@@ -51,7 +51,8 @@ class Context:
     #: Every view's signals are cut from one computation over the history known on ``as_of``
     #: (shared with the copies :func:`dataclasses.replace` makes, as the caches are).
     _timeline: dict[pd.Timestamp, Timeline] = field(default_factory=dict)
-    _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    #: Signal frames, events, value series and series read, by day and everything else that determines them.
+    _signals: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     #: Studies already run in this check, by everything that determines them: claims (and the
     #: robustness readings of a claim) that ask the same question share one run.
     shared: dict[tuple[Any, ...], Any] = field(default_factory=dict)
@@ -152,6 +153,17 @@ class Reader:
         symbol = name.strip().upper()
         if "/" in symbol:
             return self._ratio(symbol, field)
+        # Read once per view, symbol and field: every claim and reading standing on the same day
+        # reads the same values (handed out as they are: nothing here or in the studies edits a
+        # series in place).
+        key = ("series", self.data.as_of, symbol, field)
+        found = self.context._signals.get(key)
+        if found is None:
+            found = self.context._signals[key] = self._read(symbol, field)
+        self._note(symbol, found)
+        return found
+
+    def _read(self, symbol: str, field: str) -> pd.Series:
         if symbol in ALT_NAMES:
             from riskcurve.signals.registry import alt_basket
 
@@ -170,7 +182,6 @@ class Reader:
             values = self.context.observations(self.data, symbol).rename(symbol)
         if values.dropna().empty:
             raise DataMissing(f"no {symbol} data on or before {self.data.as_of.date()}")
-        self._note(symbol, values)
         return values
 
     def _ratio(self, name: str, field: str) -> pd.Series:
