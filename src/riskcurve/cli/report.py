@@ -38,7 +38,7 @@ def report_command(
         typer.Option(
             "--robustness",
             help="Also re-run each claim under 10 or more neighbouring readings and add a robustness column to "
-            "the claims table (share agreeing, fragile grades); adds about 10 s.",
+            "the claims table (share agreeing, fragile grades); about 10 CPU-seconds more.",
         ),
     ] = False,
 ) -> None:
