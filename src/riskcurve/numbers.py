@@ -50,6 +50,8 @@ def is_missing(value: Any) -> bool:
     """Whether ``value`` is None, NaN, NaT or pandas' NA (shown as an empty cell)."""
     if value is None:
         return True
+    if isinstance(value, int | float | str):  # no pandas for plain values: the CLI's help formats some
+        return isinstance(value, float) and math.isnan(value)
     try:
         import pandas as pd
 
