@@ -132,19 +132,20 @@ def main() -> None:
     first = next(iter(runs.values()))[0]
     print(f"check of the built-in pack: {first['claims']} claims, {args.rounds} process(es) per variant, ", end="")
     print(f"best of {args.repeat} warm runs each; 1-min load average {load:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'phase':<28}" + "".join(f"{name:>34}" for name in runs) + f"{'ratio':>10}")
+    print(f"{'phase':<28}" + "".join(f"{name:>34}" for name in runs) + f"{'ratio wall, CPU':>18}")
 
     def median(name: str, phase: str, which: int) -> float:
         return statistics.median(float(run[phase][which]) for run in runs[name])  # type: ignore[index]
 
     for phase, label in PHASES:
-        cells, walls = [], []
+        cells, walls, cpus = [], [], []
         for name in runs:
             wall, cpu = median(name, phase, 0), median(name, phase, 1)
             cells.append(f"{wall:8.2f} s wall {cpu:7.2f} s CPU")
             walls.append(wall)
-        ratio = walls[0] / walls[-1] if walls[-1] > 0 else float("nan")
-        print(f"{label:<28}" + "".join(f"{cell:>34}" for cell in cells) + f"{ratio:9.1f}x")
+            cpus.append(cpu)
+        ratios = [one[0] / one[-1] if one[-1] > 0 else float("nan") for one in (walls, cpus)]
+        print(f"{label:<28}" + "".join(f"{cell:>34}" for cell in cells) + f"{ratios[0]:10.1f}x {ratios[1]:5.1f}x")
     agree = all(
         len({run[key] for variant in runs.values() for run in variant}) == 1 for key in ("digest", "digest_robustness")
     )
