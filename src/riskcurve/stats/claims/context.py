@@ -159,9 +159,12 @@ class Reader:
         key = ("series", self.data.as_of, symbol, field)
         found = self.context._signals.get(key)
         if found is None:
-            found = self.context._signals[key] = self._read(symbol, field)
-        self._note(symbol, found)
-        return found
+            values = self._read(symbol, field)
+            self._note(symbol, values)
+            found = self.context._signals[key] = (values, self.used[symbol])
+        values, note = found
+        self.used[symbol] = dict(note)
+        return values
 
     def _read(self, symbol: str, field: str) -> pd.Series:
         if symbol in ALT_NAMES:

@@ -215,7 +215,11 @@ def _measured(
         first = raw.dropna().index.min()
         before_data = start is not None and first > start + pd.Timedelta(days=GRACE_DAYS)
         if measure.series is not None:
-            stale = stale_note(raw, measure.series.upper(), end)
+            # The same series and window end under readings that change only a bound or threshold.
+            stale_key = ("stale", data.as_of, measure.series.upper(), measure.field, end)
+            if stale_key not in ctx.shared:
+                ctx.shared[stale_key] = stale_note(raw, measure.series.upper(), end)
+            stale = ctx.shared[stale_key]
         if measure.relative_to is not None:
             # The same reading of another symbol: a series, or the same signal column for it.
             other_raw = (
