@@ -49,6 +49,14 @@ def report_command(
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness",
+            help="Also re-run each claim under 10 or more neighbouring readings and add a robustness column to "
+            "the claims table (share agreeing, fragile grades); about 10 CPU-seconds more.",
+        ),
+    ] = False,
 ) -> None:
     """Write the self-contained HTML report (opens without a server or internet).
 
@@ -67,7 +75,7 @@ def report_command(
         png = False
     _refuse_empty(path)
     # The claims are checked in a second process from now on, while this one imports the report.
-    with claims_in_background(path, day) as claims:
+    with claims_in_background(path, day, robustness=robustness) as claims:
         from riskcurve.data.store import Store
         from riskcurve.report.figures import find_browser
         from riskcurve.report.html import build_report
@@ -93,6 +101,7 @@ def report_command(
                 seed=seed,
                 progress=progress,
                 claims=claims,
+                robustness=robustness,
             )
     if json_out:
         emit_json(result.to_dict())

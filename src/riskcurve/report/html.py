@@ -310,11 +310,11 @@ def _sections(
     return sections
 
 
-def _checked(store: Store, picture: Regime, pending: PendingClaims | None) -> ClaimsOutcome:
-    """The claims pack's results on the report's day, or why there are none."""
-    if pending is not None and (outcome := pending.result(store.path)) is not None:
+def _checked(store: Store, picture: Regime, pending: PendingClaims | None, robustness: bool) -> ClaimsOutcome:
+    """The claims pack's results on the report's day (with their robustness if asked), or why there are none."""
+    if pending is not None and pending.robustness == robustness and (outcome := pending.result(store.path)) is not None:
         return outcome
-    return claims_outcome(store, picture.as_of)
+    return claims_outcome(store, picture.as_of, robustness=robustness)
 
 
 def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
@@ -439,6 +439,7 @@ padding:5px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}t
 footer{color:#666;font-size:12px;padding:0 28px 30px}
 th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.note-row td{color:#333;font-size:12.5px;background:#fafbfc;border-bottom:1px solid #d5d9e0}
+td.fragile{color:#a15c00;font-weight:600}
 .small{color:#555;font-size:12.5px;font-weight:normal}.item{color:#777;font-size:11px;font-weight:normal}
 .first-screen{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:10px 16px;margin:10px 0}
 .first-screen>.panel{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:8px 14px}
@@ -521,6 +522,7 @@ def build_report(
     seed: int = SEED,
     progress: Progress | None = None,
     claims: PendingClaims | None = None,
+    robustness: bool = False,
 ) -> ReportResult:
     """Build the report and write it atomically to ``out``.
 
@@ -542,6 +544,10 @@ def build_report(
         The built-in claims pack being checked on the same day by another process
         (:func:`riskcurve.report.background.claims_in_background`, as the command line does);
         by default, or if that process fails, they are checked here.
+    robustness
+        Also re-run each claim under its neighbouring readings and show the share that agree
+        with its grade, and fragile grades, in the claims table (``report --robustness``: about
+        ten times the claims' work, so not done by default).
     """
     if as_of is None:
         day, note = default_as_of(store)
@@ -551,7 +557,7 @@ def build_report(
     if note and not picture.note:
         picture = Regime(picture.as_of, note, picture.items, picture.unavailable)
     # Once per report: the first screen's scorecard and the claims sections share the results.
-    checked = functools.cache(lambda: _checked(store, picture, claims))
+    checked = functools.cache(lambda: _checked(store, picture, claims, robustness))
     sections = _sections(store, picture, checked, reps=reps, seed=seed, progress=progress)
     checks, failure = checked()
     # Stale is judged against today, or against the day the reader asked for.

@@ -73,17 +73,32 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
     rows, notes, per_event, verdicts = [], [], {}, {}
     for target in definition.targets:
         close = reader.series(target)
-        study = EventStudy(
-            events,
-            close,
-            horizons=tuple(definition.horizons),
-            kind=definition.returns,
-            reps=ctx.reps or definition.reps,
-            seed=ctx.seed,
-            min_spacing=definition.min_spacing,
-            name=claim.id or "events",
+        # A reading that changes only how the study is graded (the claimed effect, say) reuses it.
+        key = (
+            "history",
+            data.as_of,
+            tuple(events),
+            target,
+            tuple(definition.horizons),
+            definition.returns,
+            ctx.reps or definition.reps,
+            ctx.seed,
+            definition.min_spacing,
+            claim.id or "events",
         )
-        result, said = quiet(study.run)
+        if key not in ctx.shared:
+            study = EventStudy(
+                events,
+                close,
+                horizons=tuple(definition.horizons),
+                kind=definition.returns,
+                reps=ctx.reps or definition.reps,
+                seed=ctx.seed,
+                min_spacing=definition.min_spacing,
+                name=claim.id or "events",
+            )
+            ctx.shared[key] = quiet(study.run)
+        result, said = ctx.shared[key]
         notes.extend(said)
         verdicts[target] = result.verdict
         for h, row in result.to_frame().iterrows():

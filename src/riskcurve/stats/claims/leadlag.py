@@ -24,18 +24,31 @@ def check(ctx: Context, claim: LeadLagClaim, base: Base) -> ClaimResult:
     definition = claim.definition
     for symbol in (definition.lead, definition.lag):
         reader.series(symbol)
-    result, notes = quiet(
-        lambda: leadlag(
-            data,
-            definition.lead,
-            definition.lag,
-            freq=definition.freq,
-            max_lag=definition.max_lag,
-            start=definition.start,
-            reps=ctx.reps or definition.reps,
-            seed=ctx.seed,
-        )
+    key = (
+        "lead-lag",
+        data.as_of,
+        definition.lead,
+        definition.lag,
+        definition.freq,
+        definition.max_lag,
+        definition.start,
+        ctx.reps or definition.reps,
+        ctx.seed,
     )
+    if key not in ctx.shared:
+        ctx.shared[key] = quiet(
+            lambda: leadlag(
+                data,
+                definition.lead,
+                definition.lag,
+                freq=definition.freq,
+                max_lag=definition.max_lag,
+                start=definition.start,
+                reps=ctx.reps or definition.reps,
+                seed=ctx.seed,
+            )
+        )
+    result, notes = ctx.shared[key]
     expects = claim.expects
     verdict = result.verdict
     lags = expects.lags or (1, result.max_lag)
