@@ -319,7 +319,7 @@ def import_command(
     allow_jumps: Annotated[
         bool,
         typer.Option(
-            help=f"With --basket: accept one-day moves beyond x{JUMP_FACTOR:g} "
+            help=f"With --basket: accept one-day moves beyond x{numbers.significant(JUMP_FACTOR, 3)} "
             "(refused as a likely unit change or typo)."
         ),
     ] = False,
