@@ -81,6 +81,7 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
             seed=ctx.seed,
             min_spacing=definition.min_spacing,
             name=claim.id or "events",
+            family=len(definition.targets) * len(definition.horizons),  # Holm runs over all of them
         )
         result, said = quiet(study.run)
         notes.extend(said)

@@ -20,7 +20,7 @@ from riskcurve.stats.claims.result import ClaimResult, DataMissing, fmt, jsonabl
 def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
     """Grade an ``order`` claim: which comes first, as a share against its base rate."""
     from riskcurve.stats.multiple_testing import adjust
-    from riskcurve.stats.proportion import binomial_test
+    from riskcurve.stats.proportion import binomial_test, detectable_share
 
     data = ctx.view(base.date)
     reader = Reader(ctx, data)
@@ -83,8 +83,11 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
         lit = onsets(known[later], cooldown=definition.cooldown)
         already = int(known.loc[lit, earlier].sum())
         rate = float(known[earlier].mean())
-        test = binomial_test(already, len(lit), min(max(rate, 1e-6), 1 - 1e-6))
-        rows.append({"earlier": earlier, "later": later, **test.to_dict()})
+        share = min(max(rate, 1e-6), 1 - 1e-6)
+        test = binomial_test(already, len(lit), share)
+        # Graded after Holm over the pairs: the MDE is stated at its first step.
+        mde = detectable_share(len(lit), share, grading.ALPHA / (len(links) - 1))
+        rows.append({"earlier": earlier, "later": later, **test.to_dict(), "mde": mde if math.isfinite(mde) else None})
     table = pd.DataFrame(rows)
     table["p_adjusted"] = adjust(table["p"].astype(float), methods=("holm",))["p_holm"].to_numpy()
     parts = []
