@@ -317,8 +317,8 @@ def test_detectable_correlation_has_the_power_it_states() -> None:
 
 
 def test_detectable_correlation_golden_case() -> None:
-    """The MDE solves rho = z_c sqrt(se^2 + rho^2 q) + z_p se, computed here by hand."""
-    from scipy import stats
+    """The MDE solves rho = z_c sqrt((1 - rho^2) se^2 + rho^2 q) + z_p sqrt(1 - rho^2) se, by hand."""
+    from scipy import optimize, stats
 
     from riskcurve.stats.leadlag import detectable_correlation
 
@@ -328,15 +328,16 @@ def test_detectable_correlation_golden_case() -> None:
     z_c, z_p = stats.norm.ppf(1 - 0.05 / 6), stats.norm.ppf(0.8)
 
     def solve(se: float, q: float) -> float:
-        rho = 0.0
-        for _ in range(200):
-            rho = z_c * np.sqrt(se**2 + rho**2 * q) + z_p * se
-        return float(rho)
+        def gap(rho: float) -> float:
+            return rho - z_c * np.sqrt((1 - rho**2) * se**2 + rho**2 * q) - z_p * np.sqrt(1 - rho**2) * se
+
+        return float(optimize.brentq(gap, 0.0, 1.0))
 
     assert detectable_correlation(ccf, (1, 1)) == pytest.approx(solve(0.2, 0.01))  # lead's squares at k > 0
     assert detectable_correlation(ccf, (-1, -1)) == pytest.approx(solve(0.1, 0.04))  # lag's at k < 0
     assert detectable_correlation(ccf, (-1, 1)) == pytest.approx(solve(0.05, 0.01))  # the smallest in range
     ccf.attrs.pop("square_variation")
-    assert detectable_correlation(ccf, (0, 0)) == pytest.approx((z_c + z_p) * 0.05)  # no squares known: plain
+    plain = (z_c + z_p) * 0.05  # no squares known: rho = plain * sqrt(1 - rho^2)
+    assert detectable_correlation(ccf, (0, 0)) == pytest.approx(plain / np.sqrt(1 + plain**2))
     ccf.attrs["square_variation"] = (1.0, 1.0)  # the band grows faster than rho: no MDE
     assert np.isnan(detectable_correlation(ccf, (0, 0)))
