@@ -85,6 +85,7 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
             ctx.seed,
             definition.min_spacing,
             claim.id or "events",
+            len(definition.targets) * len(definition.horizons),
         )
         if key not in ctx.shared:
             study = EventStudy(
@@ -96,6 +97,7 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
                 seed=ctx.seed,
                 min_spacing=definition.min_spacing,
                 name=claim.id or "events",
+                family=len(definition.targets) * len(definition.horizons),  # Holm runs over all of them
             )
             ctx.shared[key] = quiet(study.run)
         result, said = ctx.shared[key]

@@ -35,6 +35,7 @@ def _binomial(ctx: Context, k: int, n: int, share: float) -> BinomialTest:
 def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
     """Grade an ``order`` claim: which comes first, as a share against its base rate."""
     from riskcurve.stats.multiple_testing import adjust
+    from riskcurve.stats.proportion import detectable_share
 
     data = ctx.view(base.date)
     reader = Reader(ctx, data)
@@ -102,8 +103,11 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
         lit = onsets(known[later], cooldown=definition.cooldown)
         already = int(known.loc[lit, earlier].sum())
         rate = float(known[earlier].mean())
-        test = _binomial(ctx, already, len(lit), min(max(rate, 1e-6), 1 - 1e-6))
-        rows.append({"earlier": earlier, "later": later, **test.to_dict()})
+        share = min(max(rate, 1e-6), 1 - 1e-6)
+        test = _binomial(ctx, already, len(lit), share)
+        # Graded after Holm over the pairs: the MDE is stated at its first step.
+        mde = detectable_share(len(lit), share, grading.ALPHA / (len(links) - 1))
+        rows.append({"earlier": earlier, "later": later, **test.to_dict(), "mde": mde if math.isfinite(mde) else None})
     table = pd.DataFrame(rows)
     table["p_adjusted"] = adjust(table["p"].astype(float), methods=("holm",))["p_holm"].to_numpy()
     parts = []
