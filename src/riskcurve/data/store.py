@@ -3,7 +3,8 @@
 Writes go through :meth:`Store.write`, which compares what arrived with what is stored and
 writes only new or changed rows, all symbols of a batch in one transaction: a failure or an
 interruption leaves the file exactly as it was, and writing the same data twice changes nothing
-(not even the update log).
+(not even the update log). How one series is merged (new rows, revisions, vintages) is in
+:mod:`riskcurve.data.revisions`; :meth:`Store.export` writes through :mod:`riskcurve.data.export`.
 
 Readers and writers at once
 ---------------------------
@@ -34,21 +35,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from riskcurve import numbers
-from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
+from riskcurve._typing import DateLike, ExportFormat, SeriesKind
 from riskcurve.data.catalog import SERIES_SQL, save_listing, series_parameters
 from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
+from riskcurve.data.export import (  # noqa: F401 - EXPORT_EXTENSIONS, STDOUT_NAME re-exported
+    EXPORT_EXTENSIONS,
+    STDOUT_NAME,
+    export_format,
+    export_series,
+)
 from riskcurve.data.providers.base import Fetched, utc_now
-from riskcurve.data.release import available_at, knowledge_cutoff
+from riskcurve.data.release import knowledge_cutoff
+from riskcurve.data.revisions import _META_SQL, WriteStats, _pydate, register_series, write_prices, write_values
 from riskcurve.data.schema import MIGRATIONS, SCHEMA_VERSION, SeriesMeta
 from riskcurve.data.storefile import check_store_file
 from riskcurve.errors import DataError, StoreDamagedError, StoreError, UnknownSymbolError
@@ -66,44 +72,6 @@ _TABLES = (
     "digest_history",
     "digest_forecasts",
 )
-
-
-@dataclass(frozen=True)
-class WriteStats:
-    """What one symbol's write changed.
-
-    Attributes
-    ----------
-    symbol, provider, source
-        What was written and where it came from.
-    rows_new
-        Dates (or vintages) the store did not have.
-    rows_revised
-        Stored rows whose values changed: prices updated in place, macro values added as a
-        new vintage known from the fetch time.
-    first_date, last_date
-        Range of the incoming data (``None`` when it was empty).
-    first_revised
-        The earliest date whose stored value changed (``None`` when none did): a change far
-        back is worth a look (a source correcting its history, or a bad file).
-    """
-
-    symbol: str
-    provider: str
-    source: str
-    rows_new: int
-    rows_revised: int
-    first_date: pd.Timestamp | None
-    last_date: pd.Timestamp | None
-    first_revised: pd.Timestamp | None = None
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything was written."""
-        return bool(self.rows_new or self.rows_revised)
-
-
-_META_SQL = "SELECT symbol, kind, unit, description, calendar, release_rule, lag_days, origin FROM series"
 
 
 class Store:
@@ -326,7 +294,7 @@ class Store:
         with self._transaction():
             for item in batch:
                 series = meta[item.symbol]
-                self._register(series)
+                register_series(self._con, series)
                 if item.kind == "price":
                     stats.append(self._write_prices(item))
                 else:
@@ -412,191 +380,11 @@ class Store:
                 "(a file in the wrong folder?); nothing was written"
             )
 
-    def _register(self, series: SeriesMeta) -> None:
-        row = self._con.execute("SELECT kind, origin FROM series WHERE symbol = ?", [series.symbol]).fetchone()
-        if row is None:
-            self._con.execute(
-                "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    series.symbol,
-                    series.kind,
-                    series.unit,
-                    series.description,
-                    series.calendar,
-                    series.release,
-                    series.lag_days,
-                    series.origin,
-                    utc_now().to_pydatetime(),
-                ],
-            )
-        elif row[0] != series.kind:
-            raise DataError(
-                f"stored as a {row[0]} series, cannot write {series.kind} data into it", symbol=series.symbol
-            )
-        elif row[1] == "provider" and series.origin == "catalogue":
-            self._adopt(series)
-
-    def _adopt(self, series: SeriesMeta) -> None:
-        """Give a series stored as ``"provider"`` the catalogue's metadata once the catalogue names it.
-
-        Its rows were dated by the end-of-day rule (no rule was known); each row still carrying
-        that instant is re-dated by the catalogue's release rule, so nothing reads it early.
-        Revisions (rows known from a later fetch) keep their instant. Nothing is deleted.
-        """
-        stored = self._con.execute(_META_SQL + " WHERE symbol = ?", [series.symbol]).fetchone()
-        if stored is None:
-            return
-        old = SeriesMeta(*stored)
-        self._con.execute(
-            "UPDATE series SET unit = ?, description = ?, calendar = ?, release_rule = ?, origin = ? WHERE symbol = ?",
-            [series.unit, series.description, series.calendar, series.release, series.origin, series.symbol],
-        )
-        rows = _as_ns(
-            self._con.execute("SELECT date, available_at FROM observations WHERE symbol = ?", [series.symbol]).df(),
-            "date",
-            "available_at",
-        )
-        if rows.empty:
-            return
-        dates = pd.DatetimeIndex(rows["date"])
-        was = available_at(dates, old.release, lag_days=old.lag_days).as_unit("ns")
-        now = available_at(dates, series.release, lag_days=series.lag_days).as_unit("ns")
-        redated = pd.DataFrame({"date": rows["date"], "old": rows["available_at"], "new": now})
-        redated = redated[(rows["available_at"].to_numpy() == was.to_numpy()) & (was.to_numpy() != now.to_numpy())]
-        if redated.empty:
-            return
-        self._con.register("redated", redated)
-        try:
-            self._con.execute(
-                "UPDATE observations SET available_at = r.new FROM redated AS r WHERE observations.symbol = ? "
-                "AND observations.date = r.date AND observations.available_at = r.old",
-                [series.symbol],
-            )
-        finally:
-            self._con.unregister("redated")
-
     def _write_prices(self, item: Fetched) -> WriteStats:
-        incoming = item.frame.loc[:, list(PRICE_COLUMNS)]
-        if incoming.empty:
-            return WriteStats(item.symbol, item.provider, item.source, 0, 0, None, None)
-        first, last = incoming.index[0], incoming.index[-1]
-        stored = self._con.execute(
-            "SELECT date, open, high, low, close, volume FROM prices WHERE symbol = ? AND date BETWEEN ? AND ?",
-            [item.symbol, _pydate(first), _pydate(last)],
-        ).df()
-        stored = stored.set_index(pd.DatetimeIndex(stored["date"]).as_unit("ns")).drop(columns="date")
-        known = incoming.index.isin(stored.index)
-        fresh = incoming.loc[~known]
-        overlap = incoming.loc[known]
-        before = stored.reindex(overlap.index)
-        same = (overlap.to_numpy() == before.to_numpy()) | (np.isnan(overlap.to_numpy()) & np.isnan(before.to_numpy()))
-        revised = overlap.loc[~same.all(axis=1)]
-        stamp = item.fetched_at.to_pydatetime()
-        for rows, statement in (
-            (fresh, "INSERT INTO prices SELECT ?, date, open, high, low, close, volume, ?, ? FROM incoming"),
-            (
-                revised,
-                "UPDATE prices SET open = i.open, high = i.high, low = i.low, close = i.close, volume = i.volume, "
-                "provider = ?, fetched_at = ? FROM incoming AS i WHERE prices.symbol = ? AND prices.date = i.date",
-            ),
-        ):
-            if rows.empty:
-                continue
-            self._con.register("incoming", rows.rename_axis("date").reset_index())
-            try:
-                if statement.startswith("INSERT"):
-                    self._con.execute(statement, [item.symbol, item.provider, stamp])
-                else:
-                    # The bar being replaced is kept, with what replaced it and why, so a revision
-                    # of history is never silent (`Store.price_revisions`).
-                    self._con.execute(
-                        "INSERT INTO price_revisions SELECT p.symbol, p.date, p.open, p.high, p.low, p.close, "
-                        "p.volume, p.provider, p.fetched_at, i.close, ?, ?, ? FROM prices AS p JOIN incoming AS i "
-                        "ON p.date = i.date WHERE p.symbol = ?",
-                        [item.provider, stamp, f"replaced by {item.source}", item.symbol],
-                    )
-                    self._con.execute(statement, [item.provider, stamp, item.symbol])
-            finally:
-                self._con.unregister("incoming")
-        return WriteStats(
-            item.symbol,
-            item.provider,
-            item.source,
-            len(fresh),
-            len(revised),
-            first,
-            last,
-            revised.index.min() if len(revised) else None,
-        )
+        return write_prices(self._con, item)
 
     def _write_values(self, item: Fetched, series: SeriesMeta) -> WriteStats:
-        frame = item.frame
-        if frame.empty:
-            return WriteStats(item.symbol, item.provider, item.source, 0, 0, None, None)
-        first, last = frame.index.min(), frame.index.max()
-        stamp = item.fetched_at
-        if "available_at" in frame.columns:
-            incoming = pd.DataFrame(
-                {
-                    "date": frame.index,
-                    "value": frame["value"].to_numpy(),
-                    "available_at": frame["available_at"].to_numpy(),
-                }
-            )
-            stored = self._con.execute(
-                "SELECT date, available_at, value AS stored FROM observations "
-                "WHERE symbol = ? AND date BETWEEN ? AND ?",
-                [item.symbol, _pydate(first), _pydate(last)],
-            ).df()
-            merged = incoming.merge(_as_ns(stored, "date", "available_at"), on=["date", "available_at"], how="left")
-            fresh = merged.loc[merged["stored"].isna(), ["date", "value", "available_at"]]
-            corrected = merged.loc[merged["stored"].notna() & (merged["stored"] != merged["value"])]
-            new_count, revised_count = len(fresh), len(corrected)
-            first_revised = corrected["date"].min() if revised_count else None
-            if revised_count:
-                self._con.register("corrected", corrected[["date", "value", "available_at"]])
-                try:
-                    self._con.execute(
-                        "UPDATE observations SET value = c.value, provider = ?, fetched_at = ? FROM corrected AS c "
-                        "WHERE observations.symbol = ? AND observations.date = c.date "
-                        "AND observations.available_at = c.available_at",
-                        [item.provider, stamp.to_pydatetime(), item.symbol],
-                    )
-                finally:
-                    self._con.unregister("corrected")
-        else:
-            incoming = pd.DataFrame(
-                {
-                    "date": frame.index,
-                    "value": frame["value"].to_numpy(),
-                    "available_at": available_at(
-                        pd.DatetimeIndex(frame.index), series.release, lag_days=series.lag_days
-                    ),
-                }
-            )
-            latest = self._con.execute(
-                "SELECT date, value AS stored FROM observations WHERE symbol = ? AND date BETWEEN ? AND ? "
-                "QUALIFY row_number() OVER (PARTITION BY date ORDER BY available_at DESC) = 1",
-                [item.symbol, _pydate(first), _pydate(last)],
-            ).df()
-            merged = incoming.merge(_as_ns(latest, "date"), on="date", how="left")
-            fresh = merged.loc[merged["stored"].isna(), ["date", "value", "available_at"]]
-            changed = merged.loc[merged["stored"].notna() & (merged["stored"] != merged["value"])].copy()
-            # A revision seen without vintages is known only from when we saw it.
-            changed["available_at"] = changed["available_at"].where(changed["available_at"] > stamp, stamp)
-            new_count, revised_count = len(fresh), len(changed)
-            first_revised = changed["date"].min() if revised_count else None
-            fresh = pd.concat([fresh, changed[["date", "value", "available_at"]]])
-        if len(fresh):
-            self._con.register("incoming", fresh)
-            try:
-                self._con.execute(
-                    "INSERT INTO observations SELECT ?, date, value, available_at, ?, ? FROM incoming",
-                    [item.symbol, item.provider, stamp.to_pydatetime()],
-                )
-            finally:
-                self._con.unregister("incoming")
-        return WriteStats(item.symbol, item.provider, item.source, new_count, revised_count, first, last, first_revised)
+        return write_values(self._con, item, series)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -907,43 +695,7 @@ class Store:
         OutputError
             If the target is refused (the store itself, a directory...) or could not be written.
         """
-        from riskcurve.outputs import check_output, is_stdout, write_output
-
-        target = Path(path).expanduser()
-        if is_stdout(path):
-            chosen: ExportFormat = "csv" if format is None else export_format(Path("stdout"), format)
-        else:
-            chosen = export_format(target, format)
-        protected = [] if self.path == MEMORY else [self.path]
-        check_output(path, protected=protected)  # before reading: a refused target costs nothing
-        meta = self.meta(symbol)
-        if meta.kind == "price":
-            frame = self.prices(meta.symbol, as_of=as_of, provenance=True)
-        else:
-            frame = self.observations(meta.symbol, as_of=as_of, vintages=vintages, provenance=True)
-
-        def write(temporary: Path) -> None:
-            if chosen == "csv":
-                from riskcurve.numbers import exact
-
-                # Full precision: each float as the shortest decimal that reads back to it.
-                frame.to_csv(temporary, float_format=exact)
-                return
-            now = utc_now()
-            providers = sorted(set(frame["provider"].dropna())) if "provider" in frame else []
-            facts = {
-                "symbol": meta.symbol,
-                "unit": meta.unit,
-                "description": meta.description,
-                "kind": meta.kind,
-                "provider": ",".join(providers),
-                "as_of": (pd.Timestamp(as_of) if as_of is not None else now).date().isoformat(),
-                "exported_at": now.isoformat(),
-            }
-            _write_parquet(frame, str(temporary), facts)
-
-        written = write_output(path, write, protected=protected, suffix=f".{chosen}")
-        return written if written is not None else Path(STDOUT_NAME)
+        return export_series(self, symbol, path, format=format, as_of=as_of, vintages=vintages)
 
     def export_parquet(
         self,
@@ -957,55 +709,6 @@ class Store:
         return self.export(symbol, path, format="parquet", as_of=as_of, vintages=vintages)
 
 
-#: File formats :meth:`Store.export` writes, by extension.
-EXPORT_EXTENSIONS: dict[str, ExportFormat] = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-
-
-#: What :meth:`Store.export` returns for an export to standard output.
-STDOUT_NAME = "-"
-
-
-def export_format(path: Path, format: str | None) -> ExportFormat:
-    """The export format: ``format`` when given (checked against the extension), else the extension's."""
-    implied = EXPORT_EXTENSIONS.get(path.suffix.lower())
-    if format is None:
-        if implied is None:
-            raise ValueError(
-                f"cannot tell the format of {path} from its extension: name it .csv or .parquet, or give --format"
-            )
-        return implied
-    if format not in ("csv", "parquet"):
-        raise ValueError(f"format must be 'csv' or 'parquet', got {format!r}")
-    if implied is not None and implied != format:
-        raise ValueError(f"format {format} contradicts the file name {path.name} (a {implied} extension)")
-    return "csv" if format == "csv" else "parquet"
-
-
-def _write_parquet(frame: pd.DataFrame, path: str, facts: Mapping[str, str]) -> None:
-    """Write ``frame`` (its index as a ``date`` column) to Parquet with DuckDB, ``facts`` as key-value metadata.
-
-    DuckDB writes Parquet itself (``COPY ... (FORMAT parquet, KV_METADATA {...})``), so the
-    export needs no pyarrow; any Parquet reader (DuckDB, pandas with pyarrow, polars) reads it.
-    """
-    import duckdb
-
-    def literal(text: str) -> str:
-        return "'" + str(text).replace("'", "''") + "'"
-
-    metadata = ", ".join(f"{literal('riskcurve.' + key)}: {literal(value)}" for key, value in facts.items())
-    table = frame.reset_index()
-    with duckdb.connect() as scratch:
-        scratch.register("export_frame", table)
-        scratch.execute(
-            f"COPY (SELECT * FROM export_frame) TO {literal(path)} "
-            f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{metadata}}})"
-        )
-
-
-def _pydate(value: pd.Timestamp | None) -> Any:
-    return None if value is None else value.date()
-
-
 def _earliest(end: DateLike | None, as_of: DateLike | None) -> pd.Timestamp | None:
     candidates = [pd.Timestamp(v).normalize() for v in (end, as_of) if v is not None]
     return min(candidates) if candidates else None
@@ -1015,13 +718,6 @@ def _range_params(start: DateLike | None, end: DateLike | None) -> list[Any]:
     lo = pd.Timestamp(start).date() if start is not None else None
     hi = pd.Timestamp(end).date() if end is not None else None
     return [lo, lo, hi, hi]
-
-
-def _as_ns(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    out = frame.copy()
-    for column in columns:
-        out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
-    return out
 
 
 def _date_indexed(frame: pd.DataFrame) -> pd.DataFrame:
