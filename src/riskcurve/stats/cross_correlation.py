@@ -18,8 +18,6 @@ from statsmodels.stats.sandwich_covariance import S_hac_simple
 from riskcurve.stats._validation import check_alpha, check_int
 from riskcurve.stats.multiple_testing import family_table
 
-# -- cross-correlation ----------------------------------------------------------------------
-
 
 def _pairs(x: np.ndarray, y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(x_t, y_{t+k}) over every t where both exist."""

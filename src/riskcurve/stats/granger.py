@@ -20,9 +20,6 @@ from riskcurve.stats.multiple_testing import family_table
 InformationCriterion: TypeAlias = Literal["aic", "bic"]
 
 
-# -- Granger causality -----------------------------------------------------------------------
-
-
 def _granger_one(caused: np.ndarray, causing: np.ndarray, lags: int) -> dict[str, float]:
     n = len(caused)
     target = caused[lags:]
