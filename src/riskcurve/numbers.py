@@ -50,6 +50,8 @@ def is_missing(value: Any) -> bool:
     """Whether ``value`` is None, NaN, NaT or pandas' NA (shown as an empty cell)."""
     if value is None:
         return True
+    if type(value) in (float, int, bool, str):  # the plain values, without importing pandas (`--help` shows some)
+        return type(value) is float and math.isnan(value)
     try:
         import pandas as pd
 
