@@ -146,6 +146,8 @@ def significant(value: Any, digits: int = 4) -> str:
         return _nonfinite(value)
     if number != 0 and abs(number) < 1e-4:
         return f"{number:.{max(digits - 1, 0)}e}"
+    if abs(number) >= 1e15:  # as the docstring says: 1e+308, not 309 digits with separators
+        return f"{number:.{digits}g}"
     return _sig(number, digits)
 
 
