@@ -50,8 +50,8 @@ def is_missing(value: Any) -> bool:
     """Whether ``value`` is None, NaN, NaT or pandas' NA (shown as an empty cell)."""
     if value is None:
         return True
-    if type(value) in (float, int, bool, str):  # the plain values, without importing pandas (`--help` shows some)
-        return type(value) is float and math.isnan(value)
+    if isinstance(value, int | float | str):  # no pandas for plain values: the CLI's help formats some
+        return isinstance(value, float) and math.isnan(value)
     try:
         import pandas as pd
 
@@ -146,7 +146,7 @@ def significant(value: Any, digits: int = 4) -> str:
         return _nonfinite(value)
     if number != 0 and abs(number) < 1e-4:
         return f"{number:.{max(digits - 1, 0)}e}"
-    if abs(number) >= 1e15:  # as the docstring says: 1e+308, not 309 digits with separators
+    if abs(number) >= 1e15:  # 1e+308, not a line of digit groups
         return f"{number:.{digits}g}"
     return _sig(number, digits)
 

@@ -2,7 +2,8 @@
 
 The app is served from a thread on 127.0.0.1 (an ephemeral port) over a store filled from the
 snapshot. The browser loads the page, reads the regime panel, moves the as-of date, and checks
-the panel shows what :func:`riskcurve.signals.regime.regime` says for that day. A second test
+the panel shows what :func:`riskcurve.signals.regime.regime` says for that day; the track
+record's reliability diagram and skill curve render with the points the day's record has. A second test
 drives the first screen: the stale-data banner, the forecasts in words, the claims scorecard
 linked to every claim's evidence, an empty chart that says why, and a typed date that is not a
 date. The first screen (1366x768) is written to ``tmp_path`` and, when
@@ -99,6 +100,20 @@ def _expected(store_path: Path, day: str | None) -> tuple[str, dict[str, str]]:
     return day, {item.name: item.headline for item in picture.items}
 
 
+def _track_record_expected(store_path: Path, day: str) -> tuple[str, int, int]:
+    """The verdict line, the reliability bins (all horizons) and the 63-session skill points of ``day``."""
+    from riskcurve.monitor.track_record import reliability_tables, skill_curves, weekly_track_record
+    from riskcurve.report.track_record import verdict_text
+
+    with Store(store_path, read_only=True) as store:
+        record = weekly_track_record(store, day)
+    return verdict_text(record), len(reliability_tables(record)["all"]), len(skill_curves(record)[63])
+
+
+def _count(page, selector: str) -> int:  # type: ignore[no-untyped-def]
+    return int(page.evaluate("(s) => document.querySelectorAll(s).length", selector))
+
+
 def test_dashboard_shows_the_regime_and_follows_the_as_of_date(
     dashboard_url: str, filled_store_path: Path, tmp_path: Path
 ) -> None:
@@ -139,6 +154,24 @@ def test_dashboard_shows_the_regime_and_follows_the_as_of_date(
             for name in ("breakout", "relative-strength", "divergence", "altseason", "cycle", "volatility"):
                 assert _text(page, f"regime-{name}").startswith(default_values[name]), name
 
+            # The track record's two charts render with data: a point per reliability bin (and its
+            # bar of counts), a point per quarter of the skill curve, under the verdict of the day.
+            verdict, bins, quarters = _track_record_expected(filled_store_path, default_day)
+            page.wait_for_function(
+                "(v) => ((document.getElementById('track-record-verdict') || {}).textContent || '') === v",
+                arg=verdict,
+                timeout=TIMEOUT_MS,
+            )
+            page.wait_for_function(
+                "() => document.querySelectorAll('#figure-skill-over-time .scatterlayer .point').length > 0",
+                timeout=TIMEOUT_MS,
+            )
+            assert _count(page, "#figure-reliability .scatterlayer .point") == bins >= 5
+            assert _count(page, "#figure-reliability .barlayer .point") == bins
+            assert _count(page, "#figure-skill-over-time .scatterlayer .point") == quarters >= 20
+            assert _count(page, "#figure-skill-over-time .scatterlayer .js-fill") >= 1  # the interval band
+            assert "Reliability of the digest" in _text(page, "figure-reliability")
+
             # Moving the as-of date changes the values, to what the regime says on that day.
             _set_as_of(page, day_2017)
             cascade_2017 = _text(page, "regime-cascade")
@@ -147,6 +180,14 @@ def test_dashboard_shows_the_regime_and_follows_the_as_of_date(
             assert cascade_2017.startswith(values_2017["cascade"])
             assert _text(page, "regime-liquidity").startswith(values_2017["liquidity"])
             assert _text(page, "regime-liquidity") != first_liquidity
+            # The track record follows the day: only forecasts resolved by then.
+            verdict_2017, _, _ = _track_record_expected(filled_store_path, day_2017)
+            assert verdict_2017 != verdict
+            page.wait_for_function(
+                "(v) => ((document.getElementById('track-record-verdict') || {}).textContent || '') === v",
+                arg=verdict_2017,
+                timeout=TIMEOUT_MS,
+            )
 
             _set_as_of(page, day_2021)
             assert _text(page, "regime-cascade").startswith("stage 5/5")

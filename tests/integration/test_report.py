@@ -26,6 +26,7 @@ SECTIONS = (
     "liquidity",
     "liquidity-drivers",
     "cascade",
+    "track-record",
     "study",
     "leadlag",
     "cycle",
@@ -61,6 +62,33 @@ def test_every_section_is_built_with_real_numbers(report: tuple[str, object]) ->
     assert "C29.after" in text and "+0.83%" in text  # the claim pack: supply inflation after the 2024 halving
     assert "What happened next" in text and "2026-04-21" in text  # the forecasts' window
     assert "Data: " in text  # every figure's caption states its data range
+
+
+def test_the_track_record_section_shows_the_record_known_on_the_day(
+    report: tuple[str, object], filled_store_path: Path
+) -> None:
+    from riskcurve import numbers
+    from riskcurve.monitor.track_record import ALL_LINKS, weekly_track_record
+
+    text, _ = report
+    section = text[text.index("<section id='track-record'>") :]
+    section = section[: section.index("</section>")]
+    with Store(filled_store_path, read_only=True) as store:
+        record = weekly_track_record(store, AS_OF)  # the snapshot store holds no back-fill: computed
+    assert record.scored > 1000
+    assert "back-filled here in memory" in section
+    assert f"{AS_OF}: {record.verdict}" in section  # the verdict line ("as of" carries a glossary hover)
+    assert f"{numbers.count(record.scored)} forecasts scored" in section
+    # Both charts, drawn from the forecasts resolved by the report's day.
+    assert "Reliability of the digest" in section and "Skill over the base rate, over time" in section
+    assert f"Data: {record.scored_forecasts['as_of'].min().date()} to {AS_OF}" in section
+    # Each pooled horizon's verdict, and "no skill shown" exactly where the interval covers zero.
+    for (link, _horizon), score in record.scores.items():
+        if link == ALL_LINKS:
+            assert numbers.decimal(score.skill, 3, signed=True) in section
+            if score.skill_low <= 0 <= score.skill_high:
+                assert score.verdict == "no skill shown over the base rate"
+            assert score.verdict in section
 
 
 def test_the_jargon_is_explained_in_the_glossary_and_on_hover(report: tuple[str, object]) -> None:

@@ -93,3 +93,57 @@ def test_track_record_without_a_backfill_says_what_to_do(cli: Cli, filled_store_
     code, _, err = cli("track-record", "--store", str(filled_store_path))
     assert code == 1
     assert "riskcurve digest --history" in err
+
+
+@pytest.mark.slow
+def test_the_charts_score_the_stored_backfill_or_compute_the_same_one(
+    cli: Cli, backfilled: Path, filled_store_path: Path
+) -> None:
+    from riskcurve.monitor.track_record import COMPUTED, STORED, reliability_tables, weekly_track_record
+
+    code, _, err = cli("digest", "--history", "--freq", "W", "--store", str(backfilled), "--json")
+    assert code == 0, err
+    with Store(backfilled, read_only=True) as store:
+        stored = weekly_track_record(store, reps=200)
+        # A day inside the stored history reads the stored rows up to it.
+        earlier = weekly_track_record(store, "2021-06-30", reps=200)
+    with Store(filled_store_path, read_only=True) as store:
+        computed = weekly_track_record(store, reps=200)
+        computed_earlier = weekly_track_record(store, "2021-06-30", reps=200)
+    assert (stored.source, earlier.source) == (STORED, STORED)
+    assert (computed.source, computed_earlier.source) == (COMPUTED, COMPUTED)
+    for a, b in ((stored, computed), (earlier, computed_earlier)):
+        assert (a.digests, a.forecasts, a.scored, a.pending, a.verdict) == (
+            b.digests,
+            b.forecasts,
+            b.scored,
+            b.pending,
+            b.verdict,
+        )
+        order = ["as_of", "horizon", "link"]
+        pd.testing.assert_frame_equal(
+            a.scored_forecasts.sort_values(order).reset_index(drop=True),
+            b.scored_forecasts.sort_values(order).reset_index(drop=True),
+        )
+        # The same scores; the bootstrap sums weeks in another order, so intervals agree to rounding.
+        pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), check_exact=False, rtol=1e-9)
+        for key, table in reliability_tables(a).items():
+            pd.testing.assert_frame_equal(table, reliability_tables(b)[key])
+    # The record printed by `track-record --freq W` is the one the charts draw.
+    code, out, err = cli("track-record", "--store", str(backfilled), "--freq", "W", "--reps", "200", "--json")
+    assert code == 0, err
+    assert json.loads(out)["verdict"] == stored.verdict
+
+
+def test_before_the_chain_can_be_read_the_record_is_empty_not_an_error(filled_store: Store) -> None:
+    from riskcurve.monitor.track_record import weekly_track_record
+    from riskcurve.report.track_record import track_record_section
+
+    end, _ = default_as_of(filled_store)
+    readable = first_readable_day(load_inputs(MarketData(filled_store, as_of=end), claims=[]).states)
+    day = readable - pd.Timedelta(days=1)
+    record = weekly_track_record(filled_store, day)
+    assert (record.digests, record.scored) == (0, 0)
+    assert record.verdict == f"no digest yet: the chain cannot be read on any Friday up to {day.date()}"
+    drawn, blocks = track_record_section(filled_store, day)
+    assert drawn == () and record.verdict in blocks[0]

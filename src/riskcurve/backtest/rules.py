@@ -24,7 +24,6 @@ from riskcurve._typing import DateLike
 from riskcurve.backtest.baselines import HALVING_HOLD_DAYS, after_events, halving_cycle
 from riskcurve.backtest.engine import Backtest, BacktestResult, basket_prices
 from riskcurve.data.panel import MarketData
-from riskcurve.data.symbols import ALTCOINS
 from riskcurve.signals.derived import ALTS, ALTS_NAMES, DERIVED
 from riskcurve.signals.registry import get_signal
 from riskcurve.signals.states import condition_state
@@ -48,7 +47,7 @@ __all__ = [
     "traded_prices",
 ]
 
-#: Asset name of the equal-weight altcoin basket (every coin of ``ALTCOINS`` in the store).
+#: Asset name of the equal-weight altcoin basket (every coin of the store's basket, ``MarketData.basket``).
 ALT_BASKET = ALTS
 
 # -- combination helpers -------------------------------------------------------------------------
@@ -287,11 +286,10 @@ def traded_prices(data: MarketData, asset: str) -> pd.Series:
             f"a rule's input instead, e.g. --rule state -p 'when={key}.chg_13w>0'"
         )
     if key in ALTS_NAMES:
-        members = [a for a in ALTCOINS if data.has(a)]
-        if not members:
+        if not data.basket():
             raise ValueError("the store holds no altcoin for the ALTS basket; run `riskcurve update` first")
-        closes = pd.DataFrame({a: data.close(a) for a in members})
-        return basket_prices(closes).rename(ALT_BASKET)
+        # Every coin's closes side by side on the dates any of them closed (no carry).
+        return basket_prices(data.basket_closes()).rename(ALT_BASKET)
     if "," in key or ":" in key:
         weights = _parse_weights(key)
         data.require(*weights)

@@ -304,15 +304,31 @@ def import_command(
     ] = 0,
     unit: Annotated[str, typer.Option(help="Unit of the values, shown in listings.")] = "",
     description: Annotated[str, typer.Option(help="What the series is.")] = "",
+    basket: Annotated[
+        bool,
+        typer.Option(
+            "--basket",
+            help="The file holds a coin's daily USD closes (UTC days): store it as a coin and add it to the "
+            "altcoin basket (altseason, the cascade's alt breadth, ALT_BASKET), from its own first close.",
+        ),
+    ] = False,
+    allow_jumps: Annotated[
+        bool,
+        typer.Option(
+            help=f"With --basket: accept one-day moves beyond x{JUMP_FACTOR:g} "
+            "(refused as a likely unit change or typo)."
+        ),
+    ] = False,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import a series of your own (ETF flows, share of unprofitable companies, ...)."""
+    """Import a series of your own (ETF flows, share of unprofitable companies, ...), or a coin for the basket."""
     from riskcurve.data.ingest import import_csv
     from riskcurve.data.store import Store
+    from riskcurve.data.validation import allowing_jumps
 
     reserved = _reserved_names()
-    with Store(config.store_path(store)) as db:
+    with Store(config.store_path(store)) as db, allowing_jumps(allow_jumps):
         stats = import_csv(
             db,
             file,
@@ -323,6 +339,7 @@ def import_command(
             unit=unit,
             description=description,
             reserved=reserved,
+            basket=basket,
         )
     if json_out:
         emit_json(

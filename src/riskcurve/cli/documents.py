@@ -14,11 +14,11 @@ from riskcurve.cli._common import app, out
 def schema_command(
     name: Annotated[
         str | None,
-        typer.Argument(help="The command whose --json output the schema describes, e.g. check or series-show."),
+        typer.Argument(help="The command whose JSON output the schema describes, e.g. check or series-show."),
     ] = None,
     path: Annotated[bool, typer.Option("--path", help="Print the schema file's path instead of the schema.")] = False,
 ) -> None:
-    """Print the JSON Schema of a command's --json output (draft 2020-12); without a name, list them."""
+    """Print the JSON Schema of what a command prints in JSON (draft 2020-12); without a name, list them."""
     from riskcurve.documents import schema_names, schema_path
 
     if name is None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from riskcurve import config
+from riskcurve import config, numbers
 from riskcurve.cli._common import AsOfOpt, DayOpt, JsonOpt, StoreOpt, app, emit_json, err, out, parse_day
 
 TRACK_RECORD_HELP = (
@@ -37,7 +37,8 @@ def run_history(store: StoreOpt, start: str | None, freq: str, as_of: str | None
 
 
 def _interval(low: float, high: float) -> str:
-    return f"[{low:+.3f}, {high:+.3f}]" if math.isfinite(low) and math.isfinite(high) else "-"
+    shown = numbers.decimal(low, 3, signed=True), numbers.decimal(high, 3, signed=True)
+    return f"[{shown[0]}, {shown[1]}]" if math.isfinite(low) and math.isfinite(high) else "-"
 
 
 @app.command("track-record", help=TRACK_RECORD_HELP)
@@ -81,10 +82,10 @@ def track_record_command(
             link,
             str(horizon),
             str(s.n),
-            f"{s.brier:.3f}" if s.n else "-",
-            f"{s.brier_reference:.3f}" if s.n else "-",
-            f"{s.log:.3f}" if s.n else "-",
-            f"{s.skill:+.3f}" if math.isfinite(s.skill) else "-",
+            numbers.decimal(s.brier, 3) if s.n else "-",
+            numbers.decimal(s.brier_reference, 3) if s.n else "-",
+            numbers.decimal(s.log, 3) if s.n else "-",
+            numbers.decimal(s.skill, 3, signed=True) if math.isfinite(s.skill) else "-",
             _interval(s.skill_low, s.skill_high),
             s.verdict,
         )

@@ -39,6 +39,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
 from riskcurve import numbers
+from riskcurve.dashboard import track_record
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
@@ -918,6 +919,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
                         "forecasts",
                     )
                 ),
+                track_record.track_record_panel(),
                 html.Div(
                     [
                         html.H2("Every claim, its grade and the evidence"),
@@ -1075,6 +1077,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     figure_callback("cycle", [as_of_input], simple("cycle", _cycle_figure))
     figure_callback("volatility", [as_of_input, Input("volatility-symbol", "value")], volatility)
     figure_callback("forecasts", [as_of_input], simple("forecasts", _forecasts_figure))
+    track_record.register(app, reader, warmed, _error_figure)
 
     @app.callback(
         Output("study-result", "children"),

@@ -18,6 +18,8 @@ from riskcurve.data.release import knowledge_cutoffs
 
 #: Longest run of days an exchange close is carried onto crypto days (a long weekend plus a holiday).
 MAX_CARRY_DAYS = 4
+#: Columns :func:`frame_on_days` aligns at once.
+_COLUMN_BLOCK = 64
 
 
 def daily_index(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
@@ -69,6 +71,49 @@ def on_days(series: pd.Series, days: pd.DatetimeIndex, *, carry: int | None = MA
         stale = valid & ((days.to_numpy(dtype="datetime64[ns]") - source_dates) > np.timedelta64(carry, "D"))
         values[stale] = np.nan
     return pd.Series(values, index=days, name=series.name)
+
+
+def frame_on_days(frame: pd.DataFrame, days: pd.DatetimeIndex, *, carry: int | None = MAX_CARRY_DAYS) -> pd.DataFrame:
+    """:func:`on_days` of every column of ``frame`` at once (many coins on one calendar).
+
+    Equal, column by column, to ``on_days(frame[column], days, carry=carry)``, but one pass over
+    an array: an altcoin basket of hundreds of coins costs what its cells cost.
+
+    Parameters
+    ----------
+    frame
+        Date-indexed values, one column per series (NaN where a series has no value).
+    days, carry
+        As for :func:`on_days`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``days``, with ``frame``'s columns.
+    """
+    days = pd.DatetimeIndex(days).rename("date")
+    clean = frame.sort_index()
+    values = clean.to_numpy(dtype=float)
+    out = np.full((len(days), values.shape[1]), np.nan)
+    if len(clean) and values.shape[1]:
+        position = pd.DatetimeIndex(clean.index).searchsorted(days, side="right") - 1
+        valid = position >= 0
+        dates = pd.DatetimeIndex(clean.index).to_numpy(dtype="datetime64[ns]")
+        ends = days.to_numpy(dtype="datetime64[ns]")[valid][:, None]
+        rows = np.arange(len(clean))[:, None]
+        # A block of columns at a time, so the work arrays stay small whatever the basket's size.
+        for first in range(0, values.shape[1], _COLUMN_BLOCK):
+            block = values[:, first : first + _COLUMN_BLOCK]
+            # The row of each column's newest value on or before each row (-1: none yet).
+            last = np.maximum.accumulate(np.where(np.isnan(block), -1, rows), axis=0)
+            source = last[position[valid]]
+            found = source >= 0
+            picked = np.take_along_axis(block, np.maximum(source, 0), axis=0)
+            if carry is not None:
+                found &= ends - dates[np.maximum(source, 0)] <= np.timedelta64(carry, "D")
+            out[valid, first : first + _COLUMN_BLOCK] = np.where(found, picked, np.nan)
+    # A fresh array: no copy (pandas would copy it, 0.4 s for 500 coins since 1990).
+    return pd.DataFrame(out, index=days, columns=frame.columns, copy=False)
 
 
 def known_on(observations: pd.DataFrame, days: pd.DatetimeIndex, *, max_age_days: float | None = None) -> pd.DataFrame:

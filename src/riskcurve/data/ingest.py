@@ -36,7 +36,7 @@ from riskcurve.data.providers.snapshot import SnapshotProvider
 from riskcurve.data.schema import SeriesMeta
 from riskcurve.data.store import Store, WriteStats
 from riskcurve.data.symbols import CATALOGUE, is_known, lookup
-from riskcurve.data.validation import allowing_jumps, read_csv_text, validate_values
+from riskcurve.data.validation import allowing_jumps, read_csv_text, validate_prices, validate_values
 from riskcurve.errors import DataError, RiskcurveError, UnknownSymbolError
 
 Mode = Literal["live", "snapshot"]
@@ -381,11 +381,17 @@ def import_csv(
     unit: str = "",
     description: str = "",
     reserved: Iterable[str] = (),
+    basket: bool = False,
 ) -> WriteStats:
     """Bring a user's own series (ETF flows, share of unprofitable companies...) into the store.
 
     Values become known at the end of their date plus ``lag_days``; say how late the source
     publishes, since an early date here is look-ahead in every signal that uses the series.
+
+    With ``basket``, the file holds a coin's daily closes in USD on UTC days: it is stored as a
+    close-only price series on the crypto calendar (each close known at the end of its day, like
+    the catalogue's coins) and joins the altcoin basket
+    (:func:`riskcurve.data.panel.basket_coins`) from its own first close.
 
     Parameters
     ----------
@@ -405,6 +411,9 @@ def import_csv(
         More names an import may not take, besides the catalogue's and the stored provider
         series': the derived series (``NETLIQ``, ``ALTS``...) and the snapshot's files, which the
         caller knows (this layer does not import the signals).
+    basket
+        Store the file as a coin of the altcoin basket (closes must be positive; ``lag_days``
+        must be 0, a close being known at the end of its UTC day).
 
     Raises
     ------
@@ -419,6 +428,8 @@ def import_csv(
         raise ValueError(f"lag_days must be a whole number of days from 0 to {MAX_LAG_DAYS}, got {lag_days!r}")
     if is_known(symbol) or symbol in {name.strip().upper() for name in reserved}:
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
+    if basket and lag_days:
+        raise DataError("a basket coin's close is known at the end of its UTC day: drop --lag-days", symbol=symbol)
     source = Path(path).expanduser()
     # The file is read and checked with the store released, so readers are not kept waiting.
     store.release()
@@ -431,6 +442,10 @@ def import_csv(
     )
     if symbol in store.symbols() and store.meta(symbol).origin != "import":
         raise DataError("name is taken by a riskcurve series; choose another --name", symbol=symbol)
+    if basket:
+        return _import_coin(store, frame, symbol, source, unit=unit, description=description)
+    if symbol in store.symbols() and store.kind(symbol) == "price":
+        raise DataError("was imported as a coin of the basket; re-import it with --basket", symbol=symbol)
     meta = SeriesMeta(
         symbol,
         "value",
@@ -449,4 +464,54 @@ def import_csv(
     return stats
 
 
-__all__ = ["UpdateResult", "import_csv", "network_available", "plan_update", "update"]
+def coin_series(
+    values: pd.DataFrame, symbol: str, source: str, *, unit: str = "", description: str = ""
+) -> tuple[Fetched, SeriesMeta]:
+    """A coin's closes as ``riskcurve import --basket`` stores them, ready for :meth:`Store.write`.
+
+    Parameters
+    ----------
+    values
+        A coin's daily closes in a ``value`` column, indexed by date (as :func:`validate_values`
+        returns them).
+    symbol, source
+        The name to store it under and where it came from.
+    unit, description
+        Shown in listings; USD and "coin of the altcoin basket" when empty.
+
+    Returns
+    -------
+    tuple of Fetched and SeriesMeta
+        Close-only bars on the crypto calendar, imported (what marks a basket coin,
+        :func:`riskcurve.data.panel.is_imported_coin`).
+
+    Raises
+    ------
+    DataError
+        If a close is not positive, too large, or jumps beyond the limit (see
+        :func:`~riskcurve.data.validation.validate_prices`).
+    """
+    bars = validate_prices(values.rename(columns={"value": "close"}), source=source, symbol=symbol)
+    meta = SeriesMeta(
+        symbol,
+        "price",
+        unit=unit or "USD",
+        description=description or f"coin of the altcoin basket, imported from {Path(source).name}",
+        calendar="crypto",
+        origin="import",
+    )
+    return Fetched(symbol, "price", bars, "import", source, utc_now()), meta
+
+
+def _import_coin(
+    store: Store, values: pd.DataFrame, symbol: str, source: Path, *, unit: str, description: str
+) -> WriteStats:
+    """Store validated ``values`` as a basket coin's close-only daily bars (see :func:`import_csv`)."""
+    fetched, meta = coin_series(values, symbol, str(source), unit=unit, description=description)
+    if symbol in store.symbols() and store.kind(symbol) != "price":
+        raise DataError("was imported as a value series; delete it (`riskcurve series delete`) first", symbol=symbol)
+    (stats,) = store.write([fetched], {symbol: meta})
+    return stats
+
+
+__all__ = ["UpdateResult", "coin_series", "import_csv", "network_available", "plan_update", "update"]

@@ -14,13 +14,16 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from riskcurve._typing import DateLike
 from riskcurve.data.cache import Memo, store_version
 from riskcurve.data.calendar import daily_index, known_on, on_days
 from riskcurve.data.release import STALE_AFTER_DAYS, knowledge_cutoff, today
+from riskcurve.data.schema import SeriesMeta
 from riskcurve.data.store import Store
+from riskcurve.data.symbols import ALTCOINS, CATALOGUE
 from riskcurve.errors import DataError
 
 _T = TypeVar("_T")
@@ -46,6 +49,47 @@ def _history(version: Hashable, key: Hashable, compute: Callable[[], _T]) -> _T:
         else:
             _HISTORIES.move_to_end(version)
     return memo.get(key, compute)
+
+
+def is_imported_coin(meta: SeriesMeta) -> bool:
+    """Whether a stored series is a coin a user imported into the altcoin basket.
+
+    ``riskcurve import --basket`` stores a coin as daily closes on the crypto calendar (a price
+    series the user imported); nothing else is stored that way, so that is the mark.
+    """
+    return meta.origin == "import" and meta.kind == "price" and meta.calendar == "crypto"
+
+
+def basket_coins(store: Store) -> tuple[str, ...]:
+    """The altcoin basket's coins in ``store``: the catalogue's, then the imported ones.
+
+    Parameters
+    ----------
+    store
+        An open store.
+
+    Returns
+    -------
+    tuple of str
+        The catalogue's basket coins (:data:`~riskcurve.data.symbols.ALTCOINS`) the store holds,
+        in catalogue order, then every coin imported with ``riskcurve import --basket``
+        (:func:`is_imported_coin`), by name. Which of them vote on a day is the signal's rule
+        (a coin counts from its own first close; see :mod:`riskcurve.signals.altseason`).
+    """
+    held = store.symbols()
+    own = set(held)
+    imported = sorted(s for s in held if s not in CATALOGUE and is_imported_coin(store.meta(s)))
+    return (*(coin for coin in ALTCOINS if coin in own), *imported)
+
+
+def _side_by_side(closes: dict[str, pd.Series]) -> pd.DataFrame:
+    """Series on their own dates as columns of one frame over the union of their dates (no carry)."""
+    stamps = [pd.DatetimeIndex(series.index).as_unit("ns").asi8 for series in closes.values()]
+    index = pd.DatetimeIndex(np.unique(np.concatenate(stamps)) if stamps else np.array([], dtype="int64"), name="date")
+    values = np.full((len(index), len(closes)), np.nan)
+    for column, (series, dates) in enumerate(zip(closes.values(), stamps, strict=True)):
+        values[np.searchsorted(index.asi8, dates), column] = series.to_numpy(dtype=float)
+    return pd.DataFrame(values, index=index, columns=list(closes), copy=False)
 
 
 @dataclass
@@ -79,6 +123,39 @@ class MarketData:
         # Asked hundreds of times per report: one query per store version, not per question.
         held = self.store.symbols() if version is None else _history(version, "symbols", self.store.symbols)
         return symbol.upper() in held
+
+    def basket(self) -> tuple[str, ...]:
+        """The altcoin basket's coins held by the store (:func:`basket_coins`), whatever their dates."""
+        version = store_version(self.store)
+        if version is None:
+            return basket_coins(self.store)
+        return _history(version, "basket", lambda: basket_coins(self.store))
+
+    def basket_closes(self) -> pd.DataFrame:
+        """Closes of the basket's coins (:meth:`basket`) dated on or before ``as_of``, side by side.
+
+        One column per coin, one row per date any of them closed; NaN where a coin has no close
+        (before its first, after its last, a gap): nothing is carried. Built once per store
+        version from the whole histories and cut here, as :meth:`bars` is, so a basket of
+        hundreds of coins costs one array per day asked, not hundreds of series.
+        """
+        key = ("basket", "closes")
+        if key not in self._cache:
+            version = store_version(self.store)
+            if version is None:
+                self._cache[key] = _side_by_side({coin: self.close(coin) for coin in self.basket()})
+            else:
+                full = _history(version, key, lambda: _side_by_side(self._whole_closes(version, self.basket())))
+                self._cache[key] = full.loc[: self.as_of]
+        return self._cache[key]
+
+    def _whole_closes(self, version: Hashable, symbols: Iterable[str]) -> dict[str, pd.Series]:
+        """Every stored close of ``symbols``, from the store-history cache :meth:`bars` fills."""
+
+        def whole(symbol: str) -> pd.DataFrame:
+            return _history(version, ("bars", symbol), lambda: self.store.prices(symbol))
+
+        return {symbol: whole(symbol)["close"] for symbol in symbols}
 
     def bars(self, symbol: str) -> pd.DataFrame:
         """OHLCV bars dated on or before ``as_of``."""

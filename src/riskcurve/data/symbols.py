@@ -37,6 +37,9 @@ class SymbolSpec:
         at each provider; ``None`` if unsupported.
     live
         Live providers to try, in order of preference.
+    basket
+        Whether the coin votes in the altcoin basket (:data:`ALTCOINS`); coins a user imports
+        join it too (``riskcurve import --basket``, :func:`riskcurve.data.panel.basket_coins`).
     """
 
     name: str
@@ -52,13 +55,14 @@ class SymbolSpec:
     fred: str | None = None
     defillama: str | None = None
     live: tuple[str, ...] = ()
+    basket: bool = False
 
 
 def _index(name: str, description: str, yahoo: str, group: str, unit: str = "index points") -> SymbolSpec:
     return SymbolSpec(name, "price", group, description, unit, "exchange", yahoo=yahoo, live=("yahoo",))
 
 
-def _coin(name: str, description: str, coingecko: str) -> SymbolSpec:
+def _coin(name: str, description: str, coingecko: str, *, basket: bool = True) -> SymbolSpec:
     return SymbolSpec(
         name,
         "price",
@@ -70,6 +74,7 @@ def _coin(name: str, description: str, coingecko: str) -> SymbolSpec:
         ccxt=f"{name}/USD",
         coingecko=coingecko,
         live=("yahoo", "ccxt"),
+        basket=basket,
     )
 
 
@@ -113,8 +118,9 @@ _SPECS: tuple[SymbolSpec, ...] = (
     _index("GOLD", "Gold futures, front month continuous (COMEX GC=F)", "GC=F", "metals", "USD/oz"),
     _index("SILVER", "Silver futures, front month continuous (COMEX SI=F)", "SI=F", "metals", "USD/oz"),
     SymbolSpec("GOLD_LBMA", "price", "metals", "LBMA gold price, PM fix", "USD/oz", "business", live=()),
-    _coin("BTC", "Bitcoin", "bitcoin"),
-    _coin("ETH", "Ethereum", "ethereum"),
+    # The basket is measured against BTC, and ETH is a link of its own.
+    _coin("BTC", "Bitcoin", "bitcoin", basket=False),
+    _coin("ETH", "Ethereum", "ethereum", basket=False),
     _coin("XRP", "XRP", "ripple"),
     _coin("LTC", "Litecoin", "litecoin"),
     _coin("DOGE", "Dogecoin", "dogecoin"),
@@ -193,10 +199,10 @@ _SPECS: tuple[SymbolSpec, ...] = (
 
 CATALOGUE: dict[str, SymbolSpec] = {spec.name: spec for spec in _SPECS}
 
-#: The altcoin basket of the risk curve's last link (everything crypto but BTC and ETH).
-ALTCOINS: tuple[str, ...] = tuple(
-    spec.name for spec in _SPECS if spec.group == "crypto" and spec.name not in ("BTC", "ETH")
-)
+#: The catalogue's altcoin basket, the risk curve's last link: the coins flagged ``basket``. A
+#: store's basket adds the coins imported with ``riskcurve import --basket``
+#: (:func:`riskcurve.data.panel.basket_coins`).
+ALTCOINS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.basket)
 
 #: The total stablecoin supply, in the order it is read: the live DefiLlama series first (a
 #: close-only bar, known at the end of its UTC day), then the snapshot's copy of the same total

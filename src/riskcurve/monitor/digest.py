@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.data.panel import MarketData
 from riskcurve.monitor.checklist import CheckItem, checklist
@@ -317,7 +318,9 @@ def _changes(before: tuple[Any, ...], after: tuple[Any, ...]) -> tuple[Change, .
         if p.horizon == 63 and was is not None and p.shrunk is not None and abs(p.shrunk - was) >= 0.005:
             found.append(
                 Change(
-                    f"P({LINK_LABELS[p.link]} lights within 63 sessions)", f"{was * 100:.0f}%", f"{p.shrunk * 100:.0f}%"
+                    f"P({LINK_LABELS[p.link]} lights within 63 sessions)",
+                    numbers.percent(was, 0),
+                    numbers.percent(p.shrunk, 0),
                 )
             )
     return tuple(found)

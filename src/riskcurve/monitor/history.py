@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.data.panel import MarketData
 from riskcurve.data.providers.base import utc_now
@@ -347,7 +348,7 @@ class Backfill:
             "first_readable": self.first_readable.isoformat(),
             "code_version": self.code_version,
             "data_fingerprint": self.data_fingerprint,
-            "seconds": round(self.seconds, 3),
+            "seconds": self.seconds,
         }
 
     def summary(self) -> str:
@@ -355,7 +356,7 @@ class Backfill:
         every = "Friday" if self.freq == "W" else "day"
         return (
             f"stored {self.days} digests (every {every} {self.start.isoformat()} to {self.end.isoformat()}) "
-            f"with {self.forecasts} next-link probabilities in {self.seconds:.1f} s; "
+            f"with {self.forecasts} next-link probabilities in {numbers.decimal(self.seconds, 1)} s; "
             f"code {self.code_version}, data {self.data_fingerprint}"
         )
 

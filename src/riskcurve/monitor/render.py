@@ -12,6 +12,7 @@ import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from riskcurve import numbers
 from riskcurve.monitor.checklist import MARKS
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ _STATE_MARK = {"lit": "●", "dark": "○", "unknown": "?"}
 def _pct(value: float | None, digits: int = 0, sign: bool = False) -> str:
     if value is None:
         return "n/a"
-    return f"{value * 100:{'+' if sign else ''}.{digits}f}%"
+    return numbers.percent(value, digits, signed=sign)
 
 
 def headline(digest: Digest) -> str:

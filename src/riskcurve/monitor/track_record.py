@@ -12,34 +12,65 @@ The scores (:func:`riskcurve.stats.scoring.score_forecasts`) compare the probabi
 gave (the shrunk figure) with the base rate known on the same day: Brier and log score, Brier
 skill with an interval from a block bootstrap over weeks (blocks at least as long as the
 horizon), a reliability table and sharpness, for each link and horizon and for all links
-together at each horizon. Skill over time is the Brier skill of the forecasts issued in each
-calendar year. The verdict never claims more than the interval: "no skill shown over the base
-rate" when it includes zero.
+together at each horizon. The verdict never claims more than the interval: "no skill shown
+over the base rate" when it includes zero.
+
+Skill over time, two ways: :attr:`TrackRecord.by_year` gives the Brier skill of the forecasts
+issued in each calendar year; :func:`skill_curves` gives the pooled skill with its interval as
+the record stood at each quarter's end (only forecasts resolved by then), which the report and
+the dashboard draw with :func:`reliability_tables`. :func:`weekly_track_record` is the record of
+the Friday digests as of any day, read from the store's back-fill when it is current and
+computed in memory otherwise (docs/monitor.md, "The charts").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.data.store import Store
+from riskcurve.errors import DataError
 from riskcurve.signals.cascade import LINKS
 from riskcurve.stats._json import plain
 from riskcurve.stats.scoring import ForecastScore, score_forecasts
 
-__all__ = ["ALL_LINKS", "TrackRecord", "outcomes", "track_record"]
+if TYPE_CHECKING:
+    from riskcurve.monitor.digest import Monitor
+
+__all__ = [
+    "ALL_LINKS",
+    "ALL_HORIZONS",
+    "COMPUTED",
+    "STORED",
+    "TrackRecord",
+    "outcomes",
+    "reliability_tables",
+    "skill_curves",
+    "track_record",
+    "weekly_track_record",
+]
 
 #: The ``link`` of the rows that pool every link at one horizon.
 ALL_LINKS = "all"
+#: The key of :func:`reliability_tables` that pools every horizon.
+ALL_HORIZONS = "all"
 #: Bootstrap resamples and seed (fixed, so a track record is reproducible).
 REPS = 1000
 SEED = 20260121
+#: Resamples of each earlier point of :func:`skill_curves` (a band drawn, not a verdict: the
+#: interval's half-width is known to about 5%; the last point uses the record's own :data:`REPS`).
+CURVE_REPS = 250
+#: :attr:`TrackRecord.source`: scored from the back-fill stored by ``riskcurve digest --history``.
+STORED = "stored"
+#: :attr:`TrackRecord.source`: the weekly back-fill computed in memory (nothing stored, or not current).
+COMPUTED = "computed"
 
 
 def outcomes(states: pd.DataFrame, forecasts: pd.DataFrame) -> pd.Series:
@@ -99,9 +130,15 @@ class TrackRecord:
     scores
         ``(link, horizon) -> ForecastScore``; ``link`` is :data:`ALL_LINKS` for every link pooled.
     by_year
-        Per horizon and calendar year of issue: forecasts scored, Brier skill (skill over time).
+        Per horizon and calendar year of issue: forecasts scored, Brier skill.
     verdict
         One sentence over the pooled horizons.
+    scored_forecasts
+        Every scored forecast: ``as_of``, ``link``, ``horizon``, ``probability``, ``base_rate``,
+        ``outcome`` and ``resolved`` (the day its window closed); what the charts draw.
+    source
+        :data:`STORED` (read from the store's back-fill) or :data:`COMPUTED` (back-filled in
+        memory by :func:`weekly_track_record`).
     """
 
     as_of: dt.date
@@ -117,6 +154,8 @@ class TrackRecord:
     scores: dict[tuple[str, int], ForecastScore]
     by_year: pd.DataFrame
     verdict: str
+    scored_forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    source: str = "stored"
 
     def to_dict(self) -> dict[str, Any]:
         """The ``riskcurve track-record --json`` schema."""
@@ -172,14 +211,19 @@ class TrackRecord:
             f"  {self.verdict}",
         ]
         for (link, horizon), s in self.scores.items():
-            interval = f"[{s.skill_low:+.3f}, {s.skill_high:+.3f}]" if math.isfinite(s.skill_low) else "[no interval]"
+            low, high = _three(s.skill_low, signed=True), _three(s.skill_high, signed=True)
+            interval = f"[{low}, {high}]" if math.isfinite(s.skill_low) else "[no interval]"
             lines.append(
-                f"  {link:<12} {horizon:>3} sessions  n={s.n:<5} Brier {s.brier:.3f} (base {s.brier_reference:.3f})  "
-                f"skill {s.skill:+.3f} {interval}  {s.verdict}"
+                f"  {link:<12} {horizon:>3} sessions  n={s.n:<5} Brier {_three(s.brier)} "
+                f"(base {_three(s.brier_reference)})  skill {_three(s.skill, signed=True)} {interval}  {s.verdict}"
             )
         if self.other_data:
             lines.append(f"  note: {self.other_data} digests were computed from other data; rerun the back-fill")
         return "\n".join(lines)
+
+
+def _three(value: float, *, signed: bool = False) -> str:
+    return numbers.decimal(value, 3, signed=signed)
 
 
 def _verdict(scores: dict[tuple[str, int], ForecastScore]) -> str:
@@ -242,17 +286,35 @@ def track_record(
     if history.empty:
         return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), _verdict({}))
     states = load_inputs(MarketData(store, as_of=day), claims=[]).states
+    current = data_fingerprint(store, history.index.max())
+    other = int((history["data_fingerprint"] != current).sum())
+    return _scored(day, pd.DatetimeIndex(history.index), forecasts, states, other, reps, seed, STORED)
+
+
+def _scored(
+    day: pd.Timestamp,
+    digests: pd.DatetimeIndex,
+    forecasts: pd.DataFrame,
+    states: pd.DataFrame,
+    other_data: int,
+    reps: int,
+    seed: int,
+    source: str,
+) -> TrackRecord:
+    """Score ``forecasts`` (rows with as_of, link, horizon, probability, base_rate) on ``states``."""
     result = outcomes(states, forecasts)
     days = pd.DatetimeIndex(states.index)
     ends = pd.DatetimeIndex(
         np.busday_offset(
-            forecasts["as_of"].to_numpy(dtype="datetime64[D]"), forecasts["horizon"].to_numpy(), roll="backward"
+            forecasts["as_of"].to_numpy(dtype="datetime64[D]"),
+            forecasts["horizon"].to_numpy(dtype=np.int64),
+            roll="backward",
         ).astype("datetime64[ns]")
     )
     open_ = ends > days[-1]
     given = forecasts["probability"].notna() & forecasts["base_rate"].notna()
     usable = result.notna() & given
-    scored = forecasts[usable].assign(outcome=result[usable])
+    scored = forecasts[usable].assign(outcome=result[usable], resolved=ends[usable.to_numpy()])
     scores: dict[tuple[str, int], ForecastScore] = {}
     for horizon in sorted(forecasts["horizon"].unique()):
         for link in (*LINKS, ALL_LINKS):
@@ -264,27 +326,34 @@ def track_record(
                 rows["base_rate"],
                 rows["outcome"],
                 rows["as_of"],
-                horizon_days=math.ceil(int(horizon) * 7 / 5),
+                horizon_days=horizon_days(int(horizon)),
                 reps=reps,
                 seed=seed,
             )
-    by_year = _by_year(scored)
-    current = data_fingerprint(store, history.index.max())
     return TrackRecord(
         as_of=day.date(),
-        first=history.index.min().date(),
-        last=history.index.max().date(),
-        digests=len(history),
+        first=digests.min().date(),
+        last=digests.max().date(),
+        digests=len(digests),
         forecasts=len(forecasts),
         scored=len(scored),
         pending=int(open_.sum()),
         unresolved=int((result.isna() & ~open_ & given).sum()),
         without_probability=int((~open_ & ~given).sum()),
-        other_data=int((history["data_fingerprint"] != current).sum()),
+        other_data=other_data,
         scores=scores,
-        by_year=by_year,
+        by_year=_by_year(scored),
         verdict=_verdict(scores),
+        scored_forecasts=scored[["as_of", "link", "horizon", "probability", "base_rate", "outcome", "resolved"]]
+        .astype({"link": object, "horizon": "int64", "probability": float, "base_rate": float, "outcome": float})
+        .reset_index(drop=True),
+        source=source,
     )
+
+
+def horizon_days(horizon: int) -> int:
+    """A horizon in sessions as calendar days (five sessions a week): the bootstrap's block floor."""
+    return math.ceil(horizon * 7 / 5)
 
 
 def _by_year(scored: pd.DataFrame) -> pd.DataFrame:
@@ -301,3 +370,168 @@ def _by_year(scored: pd.DataFrame) -> pd.DataFrame:
     )
     table["skill"] = np.where(table["brier_base"] > 0, 1 - table["brier"] / table["brier_base"], np.nan)
     return table.reset_index()
+
+
+# -- the track record as it stood on one day, and what its charts draw ----------------------------
+
+
+def weekly_track_record(
+    store: Store,
+    as_of: DateLike | None = None,
+    *,
+    monitor: Monitor | None = None,
+    reps: int = REPS,
+    seed: int = SEED,
+) -> TrackRecord:
+    """The weekly track record as it stood on ``as_of``, whether or not a back-fill is stored.
+
+    The Friday digests from the first day the chain can be read to ``as_of`` are read from the
+    store when it holds every one of them, computed by the same code (:func:`~riskcurve.monitor.
+    history.code_version`) from the same data (no row computed from other data, as
+    :attr:`TrackRecord.other_data` counts); otherwise they are back-filled here, in memory
+    (:func:`~riskcurve.monitor.history.core_records`, about 1 s; nothing is written, so a
+    read-only store is enough). Both give the same numbers: a stored day equals the digest
+    computed on the store cut at that day (tests/property/test_history_truncation.py).
+    :attr:`TrackRecord.source` says which was used.
+
+    Out of sample as of ``as_of``: only forecasts issued by then, scored only when their window
+    closed by then, with outcomes from the data known then.
+
+    Parameters
+    ----------
+    store
+        The store (read-only is enough).
+    as_of
+        The day (default: today, or the store's last common day).
+    monitor
+        A monitor built on ``as_of`` with ``claims=[]`` (built here when ``None``).
+    reps, seed
+        The bootstrap.
+    """
+    from riskcurve.monitor.history import (
+        build_monitor,
+        code_version,
+        core_records,
+        data_fingerprint,
+        first_readable_day,
+        history_days,
+        load_forecasts,
+        load_history,
+    )
+    from riskcurve.signals.regime import default_as_of
+
+    day = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(store)[0]
+    if monitor is None:
+        monitor = build_monitor(store, day)
+    if monitor.as_of != day:
+        raise ValueError(f"the monitor stands on {monitor.as_of.date()}, not on {day.date()}")
+    states = monitor.inputs.states
+    try:
+        fridays = history_days(first_readable_day(states), day, "W")
+    except DataError:  # before the chain can first be read: no digest yet, nothing to score
+        fridays = pd.DatetimeIndex([])
+    if len(fridays) == 0:
+        verdict = f"no digest yet: the chain cannot be read on any Friday up to {day.date()}"
+        return TrackRecord(day.date(), None, None, 0, 0, 0, 0, 0, 0, 0, {}, pd.DataFrame(), verdict, source=COMPUTED)
+    stored = load_history(store, start=fridays[0])
+    history = stored[stored.index.isin(fridays)]
+    # A back-fill stamps every row with the data it read up to its last day (the last stored row).
+    current = (
+        len(history) == len(fridays)
+        and bool((history["code_version"] == code_version()).all())
+        and bool((history["data_fingerprint"] == data_fingerprint(store, stored.index.max())).all())
+    )
+    if current:
+        forecasts = load_forecasts(store, start=fridays[0], end=fridays[-1])
+        forecasts = forecasts[forecasts["as_of"].isin(fridays)].reset_index(drop=True)
+        return _scored(day, fridays, forecasts, states, 0, reps, seed, STORED)
+    records = core_records(monitor, fridays)
+    forecasts = pd.DataFrame(
+        [
+            (record["as_of"], p["link"], p["horizon"], p["shrunk"], p["base_rate"])
+            for record in records
+            for p in record["probabilities"]
+        ],
+        columns=["as_of", "link", "horizon", "probability", "base_rate"],
+    ).astype({"horizon": "int64", "probability": float, "base_rate": float})
+    forecasts["as_of"] = pd.to_datetime(forecasts["as_of"])
+    return _scored(day, fridays, forecasts, states, 0, reps, seed, COMPUTED)
+
+
+def reliability_tables(record: TrackRecord) -> dict[str, pd.DataFrame]:
+    """The reliability table of every link pooled, per horizon (key ``"21"``, ...) and over all.
+
+    Returns
+    -------
+    dict
+        ``str(horizon) -> table`` and :data:`ALL_HORIZONS` ``-> table`` pooling every horizon;
+        tables as :func:`riskcurve.stats.scoring.reliability_table` (``low``, ``high``, ``n``,
+        ``mean_forecast``, ``observed``). Empty when nothing has been scored.
+    """
+    from riskcurve.stats.scoring import reliability_table
+
+    scored = record.scored_forecasts
+    if scored.empty:
+        return {}
+    tables = {str(horizon): score.reliability for (link, horizon), score in record.scores.items() if link == ALL_LINKS}
+    tables = {key: table for key, table in tables.items() if not table.empty}
+    tables[ALL_HORIZONS] = reliability_table(scored["probability"], scored["outcome"])
+    return tables
+
+
+def skill_curves(
+    record: TrackRecord, *, at: Any = None, reps: int = CURVE_REPS, seed: int = SEED
+) -> dict[int, pd.DataFrame]:
+    """The pooled Brier skill per horizon as it stood at each quarter's end, with its interval.
+
+    Each point is the track record as it would have been printed that day: every forecast whose
+    window had closed by then (:func:`riskcurve.stats.scoring.skill_over_time`). The last point,
+    on the record's own day, is the record's pooled score itself (its interval from the full
+    bootstrap); earlier points use ``reps`` resamples.
+
+    Parameters
+    ----------
+    record
+        A track record with its scored forecasts.
+    at
+        Earlier days to evaluate on (default: every quarter's end from the first resolved
+        forecast to the record's day).
+    reps, seed
+        The bootstrap of the earlier points.
+
+    Returns
+    -------
+    dict
+        ``horizon -> frame`` indexed by day (``date``): ``n``, ``skill``, ``skill_low``,
+        ``skill_high``; only days with at least one forecast scored.
+    """
+    from riskcurve.stats.scoring import skill_over_time
+
+    scored = record.scored_forecasts
+    curves: dict[int, pd.DataFrame] = {}
+    if scored.empty:
+        return curves
+    end = pd.Timestamp(record.as_of)
+    for key, rows in scored.groupby("horizon"):
+        horizon = int(str(key))
+        days = pd.DatetimeIndex(pd.to_datetime(at)) if at is not None else None
+        if days is None:
+            days = pd.date_range(rows["resolved"].min(), end, freq="QE")
+        days = days[days < end]
+        curve = skill_over_time(
+            rows["probability"],
+            rows["base_rate"],
+            rows["outcome"],
+            rows["as_of"],
+            rows["resolved"],
+            days,
+            horizon_days=horizon_days(horizon),
+            reps=reps,
+            seed=seed,
+        )
+        final = record.scores[(ALL_LINKS, horizon)]
+        curve.loc[end] = (final.n, final.skill, final.skill_low, final.skill_high)
+        curve = curve.astype({"n": "int64"})
+        curve.index.name = "date"
+        curves[horizon] = curve[curve["n"] > 0]
+    return curves

@@ -29,7 +29,7 @@ from riskcurve.data.release import today
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
 from riskcurve.outputs import STDOUT, write_output
-from riskcurve.report import figures, glossary, panels
+from riskcurve.report import figures, glossary, panels, track_record
 from riskcurve.report import tables as fmt
 from riskcurve.report.background import ClaimsOutcome, PendingClaims, claims_outcome
 from riskcurve.report.first_screen import FirstScreen, first_screen_html, freshness, used_symbols
@@ -253,6 +253,12 @@ def _sections(
             "The cascade along the risk curve",
             "Which links were lit on each day: bonds & credit, large caps, small caps, Bitcoin, ETH & alts.",
             lambda: ((panels.cascade_figure(data),), ()),
+        ),
+        (
+            "track-record",
+            "Track record: how good the digest's probabilities have been",
+            track_record.LEAD,
+            lambda: track_record.track_record_section(store, picture.as_of, seed=seed),
         ),
         ("study", "What followed each breakout", "", lambda: _study_section(data, reps=reps, seed=seed)),
         ("leadlag", "Who leads whom", "", lambda: _leadlag_section(data, seed=seed)),

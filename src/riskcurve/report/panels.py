@@ -19,7 +19,6 @@ import plotly.graph_objects as go
 from riskcurve import numbers
 from riskcurve._typing import Frequency
 from riskcurve.data.panel import MarketData
-from riskcurve.data.symbols import ALTCOINS
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.report import figures
 from riskcurve.signals.cycle import cycle_overlay, halving_dates
@@ -83,7 +82,7 @@ def altseason_figure(data: MarketData, parameters: Mapping[str, Any] | None = No
     spec = SIGNALS["altseason"]
     chosen = {**spec.parameters, **(parameters or {})}
     frame = spec.compute(data, None, **chosen)
-    return figures.altseason_chart(frame, parameters=chosen, basket=[c for c in ALTCOINS if data.has(c)])
+    return figures.altseason_chart(frame, parameters=chosen, basket=list(data.basket()))
 
 
 def cycle_figure(

@@ -4,6 +4,11 @@ The usual definition (Blockchain Center's "altcoin season index"): it is altcoin
 least 75% of the basket outperformed Bitcoin over the last 90 days. Coins enter the basket only
 once they have existed for the whole window, so a coin listed last month cannot vote, and
 survivorship is avoided: a coin counts on the days it traded, whether or not it lived on.
+
+Which coins make the basket is the store's business, not this module's: the signal registry
+passes the catalogue's basket coins and every coin imported with ``riskcurve import --basket``
+(:meth:`riskcurve.data.panel.MarketData.basket`), hundreds of them if need be; the functions here
+take whatever columns they are given and apply the same rule to each.
 """
 
 from __future__ import annotations

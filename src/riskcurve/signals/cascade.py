@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcurve.data.calendar import MAX_CARRY_DAYS, on_days
+from riskcurve.data.calendar import MAX_CARRY_DAYS, frame_on_days, on_days
 from riskcurve.signals.events import persist
 from riskcurve.signals.freshness import freshness, rule_for
 
@@ -209,7 +209,10 @@ class CascadeInputs:
     btc, eth
         Bitcoin and Ethereum closes (USD).
     alts
-        Closes of the altcoin basket (USD), one column per coin; may have no columns.
+        Closes of the altcoin basket (USD), one column per coin; may have no columns. Its index
+        is the shared index or a tail of it: days before any coin's first close may be left
+        out (they would be NaN in every column), so a basket of hundreds of coins does not
+        carry decades of empty rows.
     dgs10
         10-year Treasury yield known each day (percent).
     hy_spread
@@ -259,8 +262,8 @@ class CascadeInputs:
                 raise ValueError(f"{name} must share the index of gspc (one daily index for every input)")
         if not isinstance(self.alts, pd.DataFrame):
             raise TypeError(f"alts must be a pandas DataFrame, got {type(self.alts).__name__}")
-        if not self.alts.index.equals(index):
-            raise ValueError("alts must share the index of gspc (one daily index for every input)")
+        if not self.alts.index.equals(index[len(index) - len(self.alts) :]):
+            raise ValueError("alts must be on the index of gspc, or on its last days (one daily index for every input)")
         if self.sessions is not None and not isinstance(self.sessions, pd.DatetimeIndex):
             raise TypeError("sessions must be a DatetimeIndex or None")
         for name in ("fresh", "last_known"):
@@ -348,7 +351,9 @@ class CascadeInputs:
                 last_known[name] = pd.Series(days.where(known.notna().to_numpy()), index=days).ffill()
         sessions = pd.DatetimeIndex(gspc.dropna().index).union(pd.DatetimeIndex(rut.dropna().index))
         sessions = sessions[(sessions >= days.min()) & (sessions <= days.max())] if len(days) else sessions[:0]
-        alt_frame = pd.DataFrame({name: on_days(alts[name], days) for name in alts.columns}, index=days)
+        # Before the basket's first close every coin is NaN: those days are left out (see alts).
+        first = alts.dropna(how="all").index.min() if len(alts.columns) else None
+        alt_frame = frame_on_days(alts, days[days >= first] if first is not None and pd.notna(first) else days[:0])
         return cls(
             gspc=on_days(gspc, days),
             rut=on_days(rut, days),
@@ -485,7 +490,7 @@ def cascade_conditions(inputs: CascadeInputs, params: CascadeParams | None = Non
     eth = _trend(inputs.eth, _daily_mean(inputs.eth, params.long_window), _daily_mean(inputs.eth, params.short_window))
     eth_btc = inputs.eth / inputs.btc
     eth["eth_btc_above_mean"] = _greater(eth_btc, _daily_mean(eth_btc, params.ratio_window))
-    eth["alt_breadth"] = _alt_breadth(inputs.alts, params)
+    eth["alt_breadth"] = _alt_breadth(inputs.alts, params, inputs.index)
     add(
         "eth_alts",
         eth,
@@ -494,11 +499,11 @@ def cascade_conditions(inputs: CascadeInputs, params: CascadeParams | None = Non
     return pd.DataFrame(columns, index=inputs.index)
 
 
-def _alt_breadth(alts: pd.DataFrame, params: CascadeParams) -> pd.Series:
-    """1.0 when at least ``alt_breadth_min`` of the coins with data close above their mean."""
+def _alt_breadth(alts: pd.DataFrame, params: CascadeParams, index: pd.DatetimeIndex) -> pd.Series:
+    """1.0 when at least ``alt_breadth_min`` of the coins with data close above their mean, on ``index``."""
     if alts.shape[1] == 0:
-        return pd.Series(np.nan, index=alts.index)
-    share = alt_breadth_share(alts, window=params.alt_window, min_alts=params.min_alts)
+        return pd.Series(np.nan, index=index)
+    share = alt_breadth_share(alts, window=params.alt_window, min_alts=params.min_alts).reindex(index)
     return (share >= params.alt_breadth_min).astype(float).where(share.notna())
 
 
@@ -520,10 +525,17 @@ def alt_breadth_share(alts: pd.DataFrame, *, window: int = 50, min_alts: int = 3
         The share in [0, 1], counted over coins with a close and a full window that day; NaN
         when fewer than ``min_alts`` qualify.
     """
-    means = alts.rolling(window, min_periods=window).mean()
-    comparable = alts.notna() & means.notna()
+    # Rows before any coin's first close count nothing: skipping them (decades of days before
+    # crypto, times hundreds of coins) changes no number, a rolling mean skipping NaN alike.
+    present = alts.notna().to_numpy().any(axis=1)
+    if not present.any():
+        return pd.Series(np.nan, index=alts.index)
+    tail = alts.iloc[int(present.argmax()) :]
+    means = tail.rolling(window, min_periods=window).mean()
+    comparable = tail.notna() & means.notna()
     counted = comparable.sum(axis=1)
-    return ((alts > means) & comparable).sum(axis=1) / counted.where(counted >= min_alts)
+    share = ((tail > means) & comparable).sum(axis=1) / counted.where(counted >= min_alts)
+    return share.reindex(alts.index)
 
 
 def _kleene_all(conditions: list[pd.Series]) -> np.ndarray:

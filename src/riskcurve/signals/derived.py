@@ -19,9 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from riskcurve.data.panel import MarketData
-from riskcurve.data.symbols import ALTCOINS
 from riskcurve.signals import liquidity
-from riskcurve.signals.altseason import basket_index
 
 __all__ = ["ALTS", "ALTS_NAMES", "DERIVED", "DerivedSpec", "derived_series", "is_derived", "level_series"]
 
@@ -194,11 +192,9 @@ def level_series(data: MarketData, name: str) -> pd.Series:
     if "/" in key:
         return _ratio(data, key)
     if key in ALTS_NAMES:
-        coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
-        if not coins:
-            raise ValueError(f"no altcoin data on or before {data.as_of.date()} for the {ALTS} basket")
-        days = data.days("2013-04-01")
-        return basket_index(pd.DataFrame({c: data.close(c).reindex(days) for c in coins}, index=days), name=key)
+        from riskcurve.signals.registry import alt_basket  # the registry imports this module
+
+        return alt_basket(data).rename(key)
     if key in DERIVED:
         return derived_series(data, key).dropna()
     data.require(key)

@@ -253,7 +253,7 @@ def freshness_of(data: MarketData, symbol: str, days: pd.DatetimeIndex) -> pd.Da
 def _cascade_inputs(data: MarketData) -> cascade.CascadeInputs:
     data.require("GSPC", "RUT", "BTC", "ETH", "DGS10", "BAMLH0A0HYM2")
     days = data.days(HISTORY_START)
-    alts = pd.DataFrame({a: data.close(a) for a in ALTCOINS if data.has(a)})
+    alts = data.basket_closes()
     inputs = cascade.INPUT_SYMBOLS
     return cascade.CascadeInputs.from_closes(
         days,
@@ -299,11 +299,16 @@ def _divergence_events(data: MarketData, symbol: str = "RUT", **params: Any) -> 
 # -- altseason ---------------------------------------------------------------------------------
 
 
-def _alt_closes(data: MarketData) -> pd.DataFrame:
-    coins = ["BTC", "ETH", *ALTCOINS]
+def alt_closes(data: MarketData) -> pd.DataFrame:
+    """Closes of BTC, ETH and the basket's coins (:meth:`MarketData.basket`) on every day from 2013-04-01.
+
+    Crypto trades every day: nothing is carried, a missing close stays missing. Not kept in the
+    signal cache: it is a few reads of arrays the store-history cache holds, and hundreds of
+    coins would make it the largest entry of every day kept.
+    """
     days = data.days("2013-04-01")
-    # Crypto trades every day: no carry, a missing close stays missing.
-    return pd.DataFrame({c: data.close(c).reindex(days) for c in coins if data.has(c)}, index=days)
+    majors = pd.DataFrame({c: data.close(c).reindex(days) for c in ("BTC", "ETH") if data.has(c)}, index=days)
+    return pd.concat([majors, data.basket_closes().reindex(days)], axis=1)
 
 
 def alt_basket(data: MarketData) -> pd.Series:
@@ -313,16 +318,16 @@ def alt_basket(data: MarketData) -> pd.Series:
 
 
 def _alt_basket(data: MarketData) -> pd.Series:
-    coins = [c for c in ALTCOINS if data.has(c) and not data.bars(c).empty]
-    if not coins:
+    closes = alt_closes(data)[list(data.basket())]
+    closes = closes.loc[:, closes.notna().any()]
+    if closes.shape[1] == 0:
         raise ValueError(f"no altcoin data on or before {data.as_of.date()}")
-    days = data.days("2013-04-01")
-    return altseason.basket_index(pd.DataFrame({c: data.close(c).reindex(days) for c in coins}, index=days))
+    return altseason.basket_index(closes)
 
 
 def _altseason(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:
     data.require("BTC")
-    return altseason.altseason(_alt_closes(data), **params)
+    return altseason.altseason(alt_closes(data), **params)
 
 
 def _altseason_events(data: MarketData, symbol: str | None = None, **params: Any) -> pd.DataFrame:

@@ -51,6 +51,7 @@ __all__ = [
     "log_score",
     "reliability_table",
     "score_forecasts",
+    "skill_over_time",
     "skill_verdict",
 ]
 
@@ -151,7 +152,9 @@ def reliability_table(forecast: Any, outcome: Any, *, bins: int = BINS) -> pd.Da
     """
     bins = check_int("bins", bins, 1)
     p, y = _arrays(forecast, outcome)
-    edges = np.linspace(0.0, 1.0, bins + 1)
+    # i / bins is the float nearest each edge (linspace gives 0.30000000000000004 for 3/10, which
+    # put a forecast of exactly 0.3 into the bin below).
+    edges = np.arange(bins + 1) / bins
     which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
     rows = []
     for b in np.unique(which):
@@ -349,7 +352,10 @@ def score_forecasts(
             block = max(block, math.ceil(automatic))
     if weeks >= MIN_BLOCKS * block and totals[1] > 0:
         idx = circular_block_bootstrap_indices(weeks, reps, block, seed=seed)
-        drawn = values[idx].sum(axis=1)  # (reps, 4)
+        # How often each resample drew each week, times the weekly sums: one matrix product
+        # instead of a (reps, weeks, 4) gather, twice as fast and equal to the last bits.
+        counts = np.bincount((np.arange(reps)[:, None] * weeks + idx).ravel(), minlength=reps * weeks)
+        drawn = counts.reshape(reps, weeks) @ values  # (reps, 4)
         from scipy import stats
 
         # Student t on the number of blocks: a percentile interval from ~20 blocks is too short.
@@ -406,3 +412,64 @@ def _score(
         alpha=alpha,
         verdict=verdict if verdict is not None else skill_verdict(skill, low, high),
     )
+
+
+def skill_over_time(
+    forecast: Any,
+    reference: Any,
+    outcome: Any,
+    issued: Any,
+    resolved: Any,
+    at: Any,
+    *,
+    horizon_days: int,
+    reps: int = 1000,
+    alpha: float = 0.05,
+    seed: SeedLike = None,
+) -> pd.DataFrame:
+    """The skill as it stood on each day of ``at``: every forecast whose window had closed by then.
+
+    The curve a reader would have seen had the track record been printed on each of those days:
+    on day ``d`` it scores exactly the forecasts resolved by ``d`` (cumulative, from the first),
+    with the same block-bootstrap interval as :func:`score_forecasts`. No forecast resolved
+    after ``d`` moves the point at ``d``.
+
+    Parameters
+    ----------
+    forecast, reference, outcome
+        As :func:`score_forecasts`.
+    issued
+        The days the forecasts were issued.
+    resolved
+        The days their windows closed (the outcome is known from then on).
+    at
+        The days to evaluate on (ascending).
+    horizon_days, reps, alpha, seed
+        As :func:`score_forecasts` (the same seed is used on every day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``at`` (name ``date``): ``n`` (forecasts scored by then), ``skill``,
+        ``skill_low``, ``skill_high`` (NaN where :func:`score_forecasts` gives none).
+    """
+    p, y = _arrays(forecast, outcome)
+    ref, _ = _arrays(reference, outcome)
+    issued_days = pd.DatetimeIndex(pd.to_datetime(issued))
+    resolved_days = pd.DatetimeIndex(pd.to_datetime(resolved))
+    if not len(issued_days) == len(resolved_days) == len(p):
+        raise ValueError(
+            f"issued and resolved must have one entry per forecast; got {len(issued_days)} and "
+            f"{len(resolved_days)} for {len(p)}"
+        )
+    days = pd.DatetimeIndex(pd.to_datetime(at), name="date")
+    if not days.is_monotonic_increasing:
+        raise ValueError("at must be ascending days")
+    rows = []
+    for day in days:
+        mask = np.asarray(resolved_days <= day)
+        score = score_forecasts(
+            p[mask], ref[mask], y[mask], issued_days[mask], horizon_days=horizon_days, reps=reps, alpha=alpha, seed=seed
+        )
+        rows.append((score.n, score.skill, score.skill_low, score.skill_high))
+    return pd.DataFrame(rows, index=days, columns=["n", "skill", "skill_low", "skill_high"])

@@ -281,7 +281,7 @@ class _FakeData:
     """The parts of MarketData study_signal uses, over in-memory bars."""
 
     # Signals are cached per store file; an in-memory store is never cached.
-    store = SimpleNamespace(path=":memory:")
+    store = SimpleNamespace(path=":memory:", kind=lambda symbol: "price")
     as_of = pd.Timestamp("2006-12-31")
 
     def __init__(self, bars: dict[str, pd.DataFrame]) -> None:

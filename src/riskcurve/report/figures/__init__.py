@@ -22,8 +22,8 @@ long chart small.
 Chromium, without downloading a browser and without loading anything from the network.
 
 The builders live in one module per panel family (:mod:`.smallcaps`, :mod:`.liquidity`,
-:mod:`.cascade`, :mod:`.crypto`, :mod:`.tables`, :mod:`.statistics`, :mod:`.png`, shared layout
-in :mod:`._base`). Their names are re-exported here lazily (PEP 562), so
+:mod:`.cascade`, :mod:`.crypto`, :mod:`.tables`, :mod:`.statistics`, :mod:`.track_record`,
+:mod:`.png`, shared layout in :mod:`._base`). Their names are re-exported here lazily (PEP 562), so
 ``from riskcurve.report.figures import find_browser`` does not import plotly.
 """
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from riskcurve.report.figures.smallcaps import breakout_chart, ratio_chart
     from riskcurve.report.figures.statistics import fan_chart, leadlag_bars
     from riskcurve.report.figures.tables import frame_table, regime_panel_table
+    from riskcurve.report.figures.track_record import reliability_chart, skill_over_time_chart
 
 __all__ = [
     "BROWSER_NAMES",
@@ -73,6 +74,8 @@ __all__ = [
     "liquidity_drivers_chart",
     "ratio_chart",
     "regime_panel_table",
+    "reliability_chart",
+    "skill_over_time_chart",
     "to_png",
     "volatility_chart",
     "write_pngs",
@@ -101,6 +104,8 @@ _HOMES = {
     "liquidity_drivers_chart": "drivers",
     "ratio_chart": "smallcaps",
     "regime_panel_table": "tables",
+    "reliability_chart": "track_record",
+    "skill_over_time_chart": "track_record",
     "to_png": "png",
     "volatility_chart": "crypto",
     "write_pngs": "png",
