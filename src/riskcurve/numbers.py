@@ -21,6 +21,7 @@ reads back to the same float (``repr``), which is what CSV exports use.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 __all__ = [
@@ -30,12 +31,14 @@ __all__ = [
     "decimal",
     "exact",
     "is_missing",
+    "p_equals",
     "p_value",
     "percent",
     "points",
     "quantity",
     "ratio",
     "return_label",
+    "score",
     "significant",
     "simple_return",
     "text",
@@ -50,11 +53,18 @@ def is_missing(value: Any) -> bool:
     """Whether ``value`` is None, NaN, NaT or pandas' NA (shown as an empty cell)."""
     if value is None:
         return True
-    if isinstance(value, int | float | str):  # no pandas for plain values: the CLI's help formats some
-        return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, int | str | bytes):
+        return False
+    # Only a pandas or numpy object can be NaT or NA: no need to load pandas to ask otherwise.
+    pd = sys.modules.get("pandas")
+    if pd is None:  # a numpy scalar, say: missing only if NaN
+        try:
+            return math.isnan(float(value))
+        except (TypeError, ValueError):
+            return False
     try:
-        import pandas as pd
-
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # list-likes are not missing values
         return False
@@ -86,12 +96,12 @@ def percent(value: Any, digits: int = 1, *, signed: bool = False) -> str:
     return shown + "%"
 
 
-def points(value: Any, digits: int = 0) -> str:
-    """A difference of two shares in percentage points: ``0.12`` -> ``+12 pp``."""
+def points(value: Any, digits: int = 0, *, signed: bool = True) -> str:
+    """A difference of two shares in percentage points: ``0.12`` -> ``+12 pp`` (``12 pp`` unsigned)."""
     number = _float(value)
     if number is None:
         return _nonfinite(value)
-    return f"{number * 100:+,.{digits}f} pp"
+    return f"{number * 100:{'+' if signed else ''},.{digits}f} pp"
 
 
 def decimal(value: Any, digits: int = 2, *, signed: bool = False) -> str:
@@ -100,6 +110,12 @@ def decimal(value: Any, digits: int = 2, *, signed: bool = False) -> str:
     if number is None:
         return _nonfinite(value)
     return f"{number:{'+' if signed else ''},.{digits}f}"
+
+
+def score(value: Any, digits: int = 3, *, signed: bool = False) -> str:
+    """A unitless score (Brier, log score, skill, a correlation, a statistic) to ``digits``
+    decimals: ``0.18234`` -> ``0.182``; ``signed`` for a skill or a difference (``+0.041``)."""
+    return decimal(value, digits, signed=signed)
 
 
 def count(value: Any) -> str:
@@ -162,6 +178,12 @@ def p_value(value: Any) -> str:
     if number >= 0.1:
         return f"{number:.2f}"
     return _sig(number, 2)
+
+
+def p_equals(value: Any, name: str = "p") -> str:
+    """A p-value with its name: ``p=0.043``, ``p<0.001`` (never ``p=<0.001``)."""
+    shown = p_value(value)
+    return f"{name}{shown}" if shown.startswith("<") else f"{name}={shown}"
 
 
 def ratio(value: Any, digits: int = 2) -> str:

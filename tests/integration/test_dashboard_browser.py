@@ -6,7 +6,8 @@ the panel shows what :func:`riskcurve.signals.regime.regime` says for that day; 
 record's reliability diagram and skill curve render with the points the day's record has. A second test
 drives the first screen: the stale-data banner, the forecasts in words, the claims scorecard
 linked to every claim's evidence, an empty chart that says why, and a typed date that is not a
-date. The first screen (1366x768) is written to ``tmp_path`` and, when
+date; the weekly digest's verdict on top with its detail collapsed, and hover text from the
+glossary on every term each first-screen block shows. The first screen (1366x768) is written to ``tmp_path`` and, when
 ``RISKCURVE_SCREENSHOT_DIR`` is set (``docs`` regenerates the README's picture), copied there as
 ``dashboard.png``.
 
@@ -219,6 +220,25 @@ def _idle(page) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _unexplained(page, block: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Glossary terms written in ``block`` (series ids, acronyms, phrases) with no hover text there."""
+    from riskcurve.report import glossary
+
+    text, titles = page.evaluate(
+        "(id) => { const el = document.getElementById(id);"
+        " return [el.innerText, [...el.querySelectorAll('[title]')].map(e => e.title)]; }",
+        block,
+    )
+    missing = []
+    for entry in glossary.entries():
+        for spelling in entry.spellings:
+            notable = any(c.isupper() for c in spelling) or ((" " in spelling or "-" in spelling) and len(spelling) > 4)
+            shown = re.search(rf"(?<![\w.-]){re.escape(spelling)}(?![\w-])", text)
+            if notable and shown and entry.text not in titles:
+                missing.append(spelling)
+    return missing
+
+
 def test_the_first_screen_answers_and_every_control_says_what_is_wrong(
     dashboard_url: str, filled_store_path: Path, tmp_path: Path
 ) -> None:
@@ -264,6 +284,23 @@ def test_the_first_screen_answers_and_every_control_says_what_is_wrong(
                 assert page.locator(f"#claims-table tr{hash_}").count() == 1, hash_
             box = page.locator("#claims-hold").bounding_box()
             assert box is not None and box["y"] < VIEWPORT["height"]
+            whole = page.eval_on_selector_all(
+                "#claims-hold .scorecard a",
+                f"els => els.filter(e => e.getBoundingClientRect().bottom <= {VIEWPORT['height']}).length",
+            )
+            assert whole >= 3, f"only {whole} claim statements can be read without scrolling"
+            # The week's verdict in words at the top, its detail collapsed.
+            verdict = page.locator("#digest-call")
+            box = verdict.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= VIEWPORT["height"]
+            assert verdict.inner_text() in ("advancing", "stalled", "refuted", "unknown")
+            assert page.locator("#digest-panel details:not([open])").count() == 1
+            # Every term and series id shown has hover text from the glossary file, as in the report.
+            for block in ("freshness", "digest-panel", "forecast-outcomes", "claims-scorecard", "regime-panel"):
+                if page.locator(f"#{block}").count():
+                    unexplained = _unexplained(page, block)
+                    assert not unexplained, (block, unexplained)
+            assert page.locator("[id^=chart-terms-] abbr[title]").count() >= 5  # chart titles' terms
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot))
 

@@ -94,15 +94,23 @@ def test_the_report_opens_with_the_digest(cli: Cli, filled_store_path: Path, tmp
     code, _, err = cli(*argv, "--store", str(filled_store_path))
     assert code == 0, err
     page = out_file.read_text(encoding="utf-8")
-    assert "id='digest'" in page and page.index("id='digest'") < page.index("id='summary'")
-    assert "C45" in page[page.index("id='digest'") : page.index("id='summary'")]
+    # On the first screen, under the stale-data banner and before "Did the call come true?".
+    assert page.index("id='summary'") < page.index("id='digest'") < page.index("id='call'")
+    assert "C45" in page[page.index("id='digest'") : page.index("id='call'")]
 
 
 def test_the_dashboard_opens_with_the_digest(filled_store_path: Path) -> None:
     from riskcurve.dashboard.app import create_app
 
     app = create_app(filled_store_path)
-    update = app.callback_map["digest-panel.children"]["callback"].__wrapped__
-    text = update("2026-02-01")
-    assert text.startswith("**riskcurve digest, 2026-02-01**") and "C45" in text
-    assert update("1980-01-01").startswith("The weekly digest could not be computed")
+    update = app.callback_map["..digest-title.children...digest-panel.children.."]["callback"].__wrapped__
+    title, body = update("2026-02-01")
+    assert "2026-02-01" in title[0] and title[1].id == "digest-call"
+    assert title[1].children in ("advancing", "stalled", "refuted", "unknown")
+    *_, details = body.children  # the whole digest, folded
+    summary, detail = details.children
+    first = detail.children[0].children[0]  # the Markdown's first line, in bold
+    assert first.children == ["riskcurve digest, 2026-02-01"]
+    assert "C45" in str(detail.to_plotly_json())
+    title, said = update("1980-01-01")
+    assert title == "" and said.startswith("The weekly digest could not be computed")

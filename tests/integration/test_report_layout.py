@@ -71,6 +71,11 @@ def _in_view(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
     return box is not None and 0 <= box["y"] < VIEWPORT["height"]
 
 
+def _fully_in_view(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"]
+
+
 def test_first_screen_and_table_rows(report_file: Path, filled_store_path: Path, tmp_path: Path) -> None:
     _browser_or_skip()
     from playwright.sync_api import sync_playwright
@@ -95,8 +100,17 @@ def test_first_screen_and_table_rows(report_file: Path, filled_store_path: Path,
                 assert f"{behind} days before" in said and newest[:10] in said
                 for symbol, last in lasts.items():
                     assert symbol in said and last[:10] in said, symbol
+            # The weekly digest's verdict, in words, right under the banner; its detail collapsed.
+            assert _in_view(page, "#summary #this-week .digest h2")
+            verdict = page.inner_text("#summary #this-week .digest h2")
+            assert re.search(r"the cascade is (advancing|stalled|refuted|unknown)", verdict), verdict
+            assert page.locator("#summary #this-week details:not([open])").count() == 1
+            order = page.eval_on_selector_all("#summary > .panel", "els => els.map(e => e.id)")
+            top = ["freshness", "this-week"] if behind > STALE_AFTER_DAYS else ["this-week"]
+            assert order[: len(top)] == top, order  # the loud banner first, then the week's answer
             # Did the call come true? Every dated forecast in one line of words, with its moves.
             assert _in_view(page, "#summary #call")
+            assert _fully_in_view(page, "#summary #call ul.forecasts li >> nth=-1")
             lines = page.locator("#summary #call ul.forecasts li").all_inner_texts()
             assert len(lines) == len(forecast_claims())
             for line in lines:
@@ -114,6 +128,12 @@ def test_first_screen_and_table_rows(report_file: Path, filled_store_path: Path,
                 assert not re.fullmatch(r"\s*C\d+\s*", text), f"a bare claim id {text!r}"
                 assert len(text.split()) >= 3, text
                 assert page.locator(f"#claims tr{hash_}").count() == 1, hash_
+            # At least a few claim statements are read whole without scrolling.
+            whole = page.eval_on_selector_all(
+                "#summary #claims-hold .scorecard a",
+                f"els => els.filter(e => e.getBoundingClientRect().bottom <= {VIEWPORT['height']}).length",
+            )
+            assert whole >= 3, whole
             # Where are we now? The regime starts on the first screen too.
             assert _in_view(page, "#summary #now table.regime")
             # No table row a reader sees taller than a few lines (the collapsed detail is not seen).

@@ -99,6 +99,30 @@ AsOfOpt = Annotated[
 MAX_REPS = 1_000_000
 MAX_BARS = 2520
 
+
+def within(low: float, high: float | None = None) -> Callable[[Any], Any]:
+    """An option's callback refusing values outside ``[low, high]`` (a usage error, exit 2).
+
+    Used instead of typer's ``min=``/``max=``, whose ``[10<=x<=1000000]`` fills the type
+    column of the help and leaves too little room for the option's own text at 80 columns;
+    the help text states the range in words instead (:func:`between`).
+    """
+
+    def check(value: Any) -> Any:
+        if value is not None and (value < low or (high is not None and value > high)):
+            raise typer.BadParameter(f"must be {between(low, high)}, not {numbers.value(value)}")
+        return value
+
+    return check
+
+
+def between(low: float, high: float | None = None) -> str:
+    """A range in words for help texts and errors: ``from 10 to 1,000,000`` or ``at least 1``."""
+    if high is None:
+        return f"at least {numbers.value(low)}"
+    return f"from {numbers.value(low)} to {numbers.value(high)}"
+
+
 DayOpt = Annotated[str | None, typer.Option(help="Inclusive date bound, YYYY-MM-DD.")]
 
 

@@ -11,6 +11,8 @@ matches the commands the modules really define.
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 from typing import Any
 
 from typer import _click
@@ -58,6 +60,45 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 LAZY_MODULES = frozenset(module for module, _ in LAZY_COMMANDS.values())
 
 
+#: A line that starts an item of a list (kept on its own line when a paragraph is reflowed).
+_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s")
+
+
+def reflow(help_text: str | None) -> str | None:
+    """``help_text`` with each paragraph's single line breaks joined, so the terminal wraps it.
+
+    Docstrings are wrapped at the source's width; typer keeps those line breaks after the first
+    paragraph, which leaves ragged half-lines at 80 columns. Paragraphs stay apart, list items
+    keep their own lines, and a paragraph marked ``\\b`` (click's "do not rewrap") is kept as is.
+    """
+    if not help_text:
+        return help_text
+    text, cut, rest = inspect.cleandoc(help_text).partition("\f")
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        if paragraph.startswith("\b"):
+            paragraphs.append(paragraph)
+            continue
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            if lines and not _ITEM.match(line):
+                lines[-1] = f"{lines[-1]} {line.strip()}"
+            else:
+                lines.append(line.rstrip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs) + cut + rest
+
+
+def _reflowed(command: _click.Command) -> _click.Command:
+    """``command`` (and, for a group, its subcommands) with reflowed help, once."""
+    if not getattr(command, "_riskcurve_reflowed", False):
+        command.help = reflow(command.help)
+        command._riskcurve_reflowed = True  # type: ignore[attr-defined]
+        for sub in getattr(command, "commands", {}).values():
+            _reflowed(sub)
+    return command
+
+
 class LazyGroup(TyperGroup):
     """The root command group: lists every command, imports a lazy one's module only to run it."""
 
@@ -66,10 +107,12 @@ class LazyGroup(TyperGroup):
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         loaded = self.commands.get(cmd_name)
-        if loaded is not None or cmd_name not in LAZY_COMMANDS:
-            return loaded
+        if loaded is not None:
+            return _reflowed(loaded)
+        if cmd_name not in LAZY_COMMANDS:
+            return None
         # Listing help only needs the name and the help line.
-        return TyperCommand(name=cmd_name, help=LAZY_COMMANDS[cmd_name][1], callback=None)
+        return TyperCommand(name=cmd_name, help=reflow(LAZY_COMMANDS[cmd_name][1]), callback=None)
 
     def resolve_command(
         self, ctx: _click.Context, args: list[str]

@@ -24,12 +24,14 @@ from riskcurve.cli._common import (
     JsonOpt,
     StoreOpt,
     app,
+    between,
     cell,
     emit_json,
     err,
     jsonable,
     out,
     parse_day,
+    within,
 )
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
@@ -172,9 +174,8 @@ def backtest_command(
         int,
         typer.Option(
             "--lag",
-            min=0,
-            max=MAX_BARS,
-            help="Bars from the signal's bar to the trade's close (1: the next bar; 0 warns).",
+            callback=within(0, MAX_BARS),
+            help=f"Bars from the signal's bar to the trade's close ({between(0, MAX_BARS)}; 1: the next bar; 0 warns).",
         ),
     ] = 1,
     start: DayOpt = None,
@@ -352,7 +353,12 @@ def sweep_command(
         str, typer.Option("--snooping", help="Data-snooping test over the family: spa, rc or none.")
     ] = "spa",
     reps: Annotated[
-        int, typer.Option("--reps", min=1, max=MAX_REPS, help="Bootstrap replications of the snooping test.")
+        int,
+        typer.Option(
+            "--reps",
+            callback=within(1, MAX_REPS),
+            help=f"Bootstrap replications of the snooping test ({between(1, MAX_REPS)}).",
+        ),
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the snooping bootstrap.")] = 0,
     walk_forward: Annotated[

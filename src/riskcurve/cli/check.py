@@ -51,7 +51,7 @@ def _robustness(result: ClaimResult) -> str:
     found = result.robustness
     if not found or found.get("share_agreeing") is None:
         return ""
-    text = f"\n[dim]{found['share_agreeing']:.0%} of {found['n_readings']} readings agree[/dim]"
+    text = f"\n[dim]{numbers.percent(found['share_agreeing'], 0)} of {found['n_readings']} readings agree[/dim]"
     flipped = found.get("flipped_by")
     if flipped:
         text += f"\n[bold yellow]fragile[/bold yellow]: {flipped['reading']} gives {flipped['grade']}"

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from riskcurve import config
-from riskcurve.cli._common import StoreOpt, app, err
+from riskcurve.cli._common import StoreOpt, app, err, within
 from riskcurve.errors import StoreError
 
 
@@ -16,7 +16,9 @@ def dashboard_command(
     host: Annotated[
         str, typer.Option(help="Interface to bind. Only loopback addresses unless --allow-remote is given.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0: any free port).")] = 8050,
+    port: Annotated[
+        int, typer.Option(callback=within(0, 65535), help="TCP port, 0 to 65535 (0: any free port).")
+    ] = 8050,
     store: StoreOpt = None,
     allow_remote: Annotated[
         bool,

@@ -16,6 +16,7 @@ from riskcurve.cli._common import (
     JsonOpt,
     StoreOpt,
     app,
+    between,
     cell,
     emit_json,
     err,
@@ -26,6 +27,7 @@ from riskcurve.cli._common import (
     progress_bar,
     records,
     series_app,
+    within,
 )
 from riskcurve.data.limits import JUMP_FACTOR, MAX_LAG_DAYS
 
@@ -299,7 +301,9 @@ def import_command(
     lag_days: Annotated[
         int,
         typer.Option(
-            min=0, max=MAX_LAG_DAYS, help="Days between a value's date and its publication (for point-in-time use)."
+            callback=within(0, MAX_LAG_DAYS),
+            help=f"Days between a value's date and its publication, {between(0, MAX_LAG_DAYS)} "
+            "(for point-in-time use).",
         ),
     ] = 0,
     unit: Annotated[str, typer.Option(help="Unit of the values, shown in listings.")] = "",
@@ -315,7 +319,7 @@ def import_command(
     allow_jumps: Annotated[
         bool,
         typer.Option(
-            help=f"With --basket: accept one-day moves beyond x{JUMP_FACTOR:g} "
+            help=f"With --basket: accept one-day moves beyond x{numbers.significant(JUMP_FACTOR, 3)} "
             "(refused as a likely unit change or typo)."
         ),
     ] = False,

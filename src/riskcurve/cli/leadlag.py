@@ -20,11 +20,13 @@ from riskcurve.cli._common import (
     JsonOpt,
     StoreOpt,
     app,
+    between,
     emit_json,
     err,
     jsonable,
     out,
     parse_day,
+    within,
 )
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
@@ -143,9 +145,8 @@ def leadlag_command(
         int | None,
         typer.Option(
             "--max-lag",
-            min=1,
-            max=MAX_BARS,
-            help="Leads and lags scanned, k = -N..N (default: "
+            callback=within(1, MAX_BARS),
+            help=f"Leads and lags scanned, k = -N..N, N {between(1, MAX_BARS)} (default: "
             + ", ".join(f"{f} {n}" for f, n in DEFAULT_MAX_LAG.items())
             + ").",
         ),
@@ -162,13 +163,20 @@ def leadlag_command(
     granger_max_lag: Annotated[
         int | None,
         typer.Option(
-            "--granger-max-lag", min=1, max=MAX_BARS, help="Largest Granger lag order considered (default: --max-lag)."
+            "--granger-max-lag",
+            callback=within(1, MAX_BARS),
+            help=f"Largest Granger lag order considered, {between(1, MAX_BARS)} (default: --max-lag).",
         ),
     ] = None,
     ic: Annotated[str, typer.Option("--ic", help="Criterion for the Granger lag order: bic or aic.")] = "bic",
     alpha: Annotated[float, typer.Option("--alpha", help="Test level; bands and intervals cover 1 - alpha.")] = 0.05,
     reps: Annotated[
-        int, typer.Option("--reps", min=10, max=MAX_REPS, help="Bootstrap resamples for the peak lag's uncertainty.")
+        int,
+        typer.Option(
+            "--reps",
+            callback=within(10, MAX_REPS),
+            help=f"Bootstrap resamples for the peak lag's uncertainty ({between(10, MAX_REPS)}).",
+        ),
     ] = 1000,
     seed: Annotated[
         int, typer.Option("--seed", help="Seed of the bootstrap: the same command gives the same numbers.")

@@ -19,6 +19,7 @@ from riskcurve.cli._common import (
     ParamOpt,
     StoreOpt,
     app,
+    between,
     emit_json,
     err,
     jsonable,
@@ -26,6 +27,7 @@ from riskcurve.cli._common import (
     parse_horizons,
     signal_context,
     signal_header,
+    within,
 )
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.signals.registry import SIGNALS
@@ -151,9 +153,9 @@ def study_command(
         int,
         typer.Option(
             "--reps",
-            min=10,
-            max=MAX_REPS,
-            help="Permutations and bootstrap resamples (each); the report and the dashboard use the same count.",
+            callback=within(10, MAX_REPS),
+            help=f"Permutations and bootstrap resamples (each, {between(10, MAX_REPS)}); the report and the "
+            "dashboard use the same count.",
         ),
     ] = REPS,
     seed: Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from riskcurve import config, numbers
-from riskcurve.cli._common import AsOfOpt, DayOpt, JsonOpt, StoreOpt, app, emit_json, err, out, parse_day
+from riskcurve.cli._common import AsOfOpt, DayOpt, JsonOpt, StoreOpt, app, emit_json, err, out, parse_day, within
 
 TRACK_RECORD_HELP = (
     "How good the digest's probabilities have been: Brier, log score, skill over the base rate, reliability."
@@ -47,7 +47,9 @@ def track_record_command(
     freq: Annotated[
         str | None, typer.Option("--freq", help="W: score only the Friday digests; D: every stored day (default).")
     ] = None,
-    reps: Annotated[int, typer.Option("--reps", min=100, help="Bootstrap resamples.")] = 1000,
+    reps: Annotated[
+        int, typer.Option("--reps", callback=within(100), help="Bootstrap resamples (at least 100).")
+    ] = 1000,
     store: StoreOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,

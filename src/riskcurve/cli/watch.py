@@ -22,7 +22,7 @@ from riskcurve.alerts import (
     notify_urls,
     run_once,
 )
-from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, out, parse_day
+from riskcurve.cli._common import AsOfOpt, JsonOpt, StoreOpt, app, emit_json, err, out, parse_day, within
 from riskcurve.data.ingest import update
 from riskcurve.data.store import Store
 from riskcurve.errors import RiskcurveError
@@ -157,10 +157,12 @@ def watch_command(
         bool, typer.Option("--once", help="Run once and exit (for cron); otherwise run every --interval.")
     ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", min=0.01, help="Seconds between runs in loop mode.")
+        float,
+        typer.Option("--interval", callback=within(0.01), help="Seconds between runs in loop mode (at least 0.01)."),
     ] = 3600.0,
     max_runs: Annotated[
-        int | None, typer.Option("--max-runs", min=1, help="Stop after this many runs (default: until Ctrl-C).")
+        int | None,
+        typer.Option("--max-runs", callback=within(1), help="Stop after this many runs (default: until Ctrl-C)."),
     ] = None,
     snapshot: Annotated[
         Path | None, typer.Option(help="Snapshot folder for the update (default: $RISKCURVE_SNAPSHOT).")
@@ -170,7 +172,10 @@ def watch_command(
         bool, typer.Option("--no-update", help="Watch the stored data as it is (no update before each run).")
     ] = False,
     max_attempts: Annotated[
-        int, typer.Option(min=1, help="Runs in which an alert's delivery is tried before it is given up.")
+        int,
+        typer.Option(
+            callback=within(1), help="Runs (at least 1) in which an alert's delivery is tried before it is given up."
+        ),
     ] = MAX_ATTEMPTS,
     digest: Annotated[
         str | None,

@@ -40,6 +40,7 @@ from dash import Input, Output, dcc, html
 
 from riskcurve import numbers
 from riskcurve.dashboard import track_record
+from riskcurve.dashboard.glossary import GLOSS_STYLE, glossed, glossed_markdown, hover, terms_line
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
@@ -406,12 +407,24 @@ def _control(label: str, component: Any) -> html.Label:
     return html.Label([html.Span(label), component], style=_STYLE["control"])
 
 
-def _graph(name: str) -> dcc.Loading:
-    return dcc.Loading(
-        # Not "responsive": each figure sets its own height (caption included); the width follows the page.
-        dcc.Graph(id=f"figure-{name}", config={"displaylogo": False}),
-        type="default",
+def _graph(name: str) -> html.Div:
+    return html.Div(
+        [
+            dcc.Loading(
+                # Not "responsive": each figure sets its own height (caption included); the width follows the page.
+                dcc.Graph(id=f"figure-{name}", config={"displaylogo": False}),
+                type="default",
+            ),
+            html.Div(id=f"chart-terms-{name}"),  # the title's terms, with hover text (see _terms)
+        ]
     )
+
+
+def _terms(name: str, figure: go.Figure) -> Any:
+    """The glossary terms of a chart's title and axis titles, each with hover text."""
+    layout = figure.layout
+    texts = [layout.title.text, layout.xaxis.title.text, layout.yaxis.title.text]
+    return terms_line([t for t in texts if isinstance(t, str)], name)
 
 
 def _error_figure(message: str) -> go.Figure:
@@ -473,8 +486,10 @@ def _regime_rows(picture: Regime) -> list[html.Div]:
         rows.append(
             html.Div(
                 [
-                    html.Span(item.name, style=_STYLE["name"]),
-                    html.Span(item.headline + stale, id=f"regime-{item.name}", title=item.definition),
+                    html.Span(
+                        item.name, style={**_STYLE["name"], **GLOSS_STYLE}, title=hover(item.name, item.definition)
+                    ),
+                    html.Span(glossed(item.headline + stale), id=f"regime-{item.name}", title=item.definition),
                 ],
                 style=_STYLE["row"],
             )
@@ -524,7 +539,11 @@ def first_screen_panels() -> list[Any]:
     return [
         html.Div(id="freshness-banner"),
         # The weekly digest first (riskcurve.monitor): the answer before the detail.
-        _box("digest", "This week", dcc.Loading(dcc.Markdown(id="digest-panel"), type="default")),
+        _box(
+            "digest",
+            ["This week", html.Span(id="digest-title")],
+            dcc.Loading(html.Div(id="digest-panel"), type="default"),
+        ),
         _box("call", "Did the call come true?", dcc.Loading(html.Div(id="forecast-lines"), type="default")),
         html.Div(
             [
@@ -553,13 +572,50 @@ def first_screen_panels() -> list[Any]:
     ]
 
 
+def _digest_panel(digest: Any) -> tuple[list[Any], html.Div]:
+    """The weekly digest at a glance (the heading's verdict, and a body whose detail is collapsed):
+    the words of the report's panel."""
+    from riskcurve.monitor.render import DETAILS, glance, render_markdown
+
+    call = digest.verdict.call
+    colour = {"advancing": "#1b7f3b", "stalled": "#a15c00", "refuted": "#b00020"}.get(call, "#6b3fa0")
+    done: set[str] = set()
+    title = [
+        f" ({digest.as_of.isoformat()}): the cascade is ",
+        html.Span(call, id="digest-call", style={"color": colour}),
+    ]
+    return title, html.Div(
+        [
+            html.P(
+                [
+                    *glossed(digest.stage.text, done),
+                    ": ",
+                    html.Span(glossed(digest.verdict.reason, done), style={"color": colour}),
+                ],
+                style={"fontWeight": "bold", "fontSize": "15px", "margin": "0 0 2px"},
+            ),
+            html.P(glossed(glance(digest), done), style={**_STYLE["note"], "margin": "0 0 2px"}),
+            html.Details(
+                [
+                    html.Summary(DETAILS, style={"cursor": "pointer", "fontSize": "12.5px"}),
+                    # The digest's Markdown (what a notification says), with hover text on its terms.
+                    html.Div(glossed_markdown(render_markdown(digest)), className="digest-detail"),
+                ]
+            ),
+        ],
+        style={"fontSize": "13.5px"},
+    )
+
+
 def _freshness_banner(fresh: Freshness) -> html.Div | None:
     if not fresh.loud:
         return None
     return html.Div(
-        [html.Span("Stale data. ", style={"fontSize": "17px"}), fresh.sentence()], id="freshness", role="alert",
+        [html.Span("Stale data. ", style={"fontSize": "17px"}), *glossed(fresh.sentence())],
+        id="freshness",
+        role="alert",
         style=_BANNER_STYLE,
-    )  # fmt: skip
+    )
 
 
 def _forecast_block(results: Sequence[ClaimResult]) -> html.Div:
@@ -577,17 +633,20 @@ def _forecast_block(results: Sequence[ClaimResult]) -> html.Div:
         if resolved
         else f"None of the {len(lines)} dated forecasts is resolved on this day."
     )
+    done: set[str] = set()  # one block: each term explained at its first use
     items = [
         html.Li(
             [
                 html.B(f"{line.outcome}: "),
-                f"\u201c{line.statement}\u201d ",
+                "\u201c",
+                *glossed(line.statement, done),
+                "\u201d ",
                 html.Span(
                     f"({line.id}, {line.date.isoformat()} to "
                     f"{line.window_end.isoformat() if line.window_end else 'n/a'}) ",
                     style=_STYLE["note"],
                 ),
-                line.moves,
+                *glossed(line.moves, done),
             ],
             className="resolved" if line.resolved else "open",
         )
@@ -609,17 +668,28 @@ def _scorecard(results: Sequence[ClaimResult]) -> html.Div:
     tally: list[Any] = []
     for number, (grade, lines) in enumerate(groups):
         tally += [" \u00b7 "] if number else []
-        tally += [html.B(str(len(lines)), style={"color": _GRADE_COLOURS.get(grade, "#333")}), f" {grade}"]
+        tally += [
+            html.B(str(len(lines)), style={"color": _GRADE_COLOURS.get(grade, "#333")}),
+            " ",
+            html.Abbr(grade, title=hover(grade), className="gloss", style=GLOSS_STYLE) if hover(grade) else grade,
+        ]
     blocks = []
+    done: set[str] = set()  # one block: each term explained at its first use
     for grade, lines in groups:
         colour = _GRADE_COLOURS.get(grade, "#333")
         blocks += [
-            html.H3(f"{grade} ({len(lines)})", style={"color": colour, "fontSize": "13px", "margin": "6px 0 2px"}),
+            html.H3(
+                f"{grade} ({len(lines)})",
+                title=hover(grade),
+                style={"color": colour, "fontSize": "13px", "margin": "6px 0 2px"},
+            ),
             html.Ul(
                 [
                     html.Li(
                         [
-                            html.A(line.statement, href=f"#{_claim_anchor(line.id)}", title=line.headline),
+                            html.A(
+                                glossed(line.statement, done), href=f"#{_claim_anchor(line.id)}", title=line.headline
+                            ),
                             html.Span(f" {line.id}", style={"color": "#777", "fontSize": "11px"}),
                         ]
                     )
@@ -649,9 +719,15 @@ def _claims_table(results: Sequence[ClaimResult]) -> html.Table:
         html.Tr(
             [
                 html.Th(result.id, style=cell),
-                html.Td(result.statement, style=cell),
-                html.Td(result.grade, style={**cell, "color": _GRADE_COLOURS.get(result.grade, "#333")}),
-                html.Td([result.headline, html.Br(), html.Span(result.reason, style=_STYLE["note"])], style=cell),
+                html.Td(glossed(result.statement), style=cell),
+                html.Td(
+                    result.grade,
+                    title=hover(result.grade),
+                    style={**cell, "color": _GRADE_COLOURS.get(result.grade, "#333")},
+                ),
+                html.Td(
+                    [*glossed(result.headline), html.Br(), html.Span(result.reason, style=_STYLE["note"])], style=cell
+                ),
                 html.Td(evidence_text(result), style=cell),
             ],
             id=_claim_anchor(result.id),
@@ -767,17 +843,20 @@ def create_app(store_path: str | Path) -> dash.Dash:
             )
         as_of_control = html.Div(
             [
-                _control(
-                    "as of (YYYY-MM-DD, Enter)",
-                    dcc.Input(
-                        id="as-of",
-                        type="text",
-                        value=day.date().isoformat(),
-                        placeholder="YYYY-MM-DD",
-                        debounce=True,  # on Enter or leaving the box, not at every keystroke
-                        maxLength=10,
-                        style={"width": "120px", "fontSize": "15px"},
-                    ),
+                html.Label(
+                    [
+                        html.Span("as of (YYYY-MM-DD, Enter)"),
+                        dcc.Input(
+                            id="as-of",
+                            type="text",
+                            value=day.date().isoformat(),
+                            placeholder="YYYY-MM-DD",
+                            debounce=True,  # on Enter or leaving the box, not at every keystroke
+                            maxLength=10,
+                            style={"width": "120px", "fontSize": "15px"},
+                        ),
+                    ],
+                    style={**_STYLE["control"], "flexDirection": "row", "alignItems": "center", "gap": "8px"},
                 ),
                 html.Div(id="as-of-message", role="alert", style=_STYLE["error"]),
             ],
@@ -887,7 +966,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
         ]
         return html.Div(
             [
-                html.H1("riskcurve: liquidity along the risk curve", style={"margin": "2px 0", "fontSize": "24px"}),
+                html.H1("riskcurve: liquidity along the risk curve", style={"margin": "0", "fontSize": "22px"}),
                 html.P(
                     [
                         f"Store: {reader.path.name} (read-only). Latest common day of RUT, GSPC and BTC: "
@@ -897,7 +976,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
                         "forecasts, the claims, the regime and every chart. The regime uses each signal's standard "
                         "definition; the parameters change the charts.",
                     ],
-                    style=_STYLE["note"],
+                    style={**_STYLE["note"], "fontSize": "12px", "margin": "2px 0 6px"},
                     id="store-note",
                 ),
                 as_of_control,
@@ -1014,22 +1093,30 @@ def create_app(store_path: str | Path) -> dash.Dash:
         note = picture.note or ""
         return picture.as_of.isoformat(), note, _regime_rows(picture), chain
 
-    @app.callback(Output("digest-panel", "children"), Input("as-of", "value"))
-    def update_digest(as_of: object) -> str:
+    @app.callback(Output("chart-terms-cascade-chain", "children"), Input("as-of", "value"))
+    def cascade_chain_terms(as_of: object) -> Any:
+        try:
+            picture = day_regime(_day(as_of, fallback_day()))
+        except (RiskcurveError, ValueError):
+            return None  # the regime panel says what is wrong
+        return _terms("cascade-chain", _figure_or_error(lambda: figures.cascade_chain_chart(picture)))
+
+    @app.callback(Output("digest-title", "children"), Output("digest-panel", "children"), Input("as-of", "value"))
+    def update_digest(as_of: object) -> tuple[Any, Any]:
         from riskcurve.monitor import compute_digest
-        from riskcurve.monitor.render import render_markdown
 
         try:
             day = warmed(as_of)
             digest = reader.cached(("digest", day), lambda store: compute_digest(MarketData(store, as_of=day)))
         except (RiskcurveError, ValueError) as failure:
-            return f"The weekly digest could not be computed: {' '.join(str(failure).split())}"
-        return render_markdown(digest)
+            return "", f"The weekly digest could not be computed: {' '.join(str(failure).split())}"
+        return _digest_panel(digest)
 
     def figure_callback(name: str, inputs: list[Input], build: Callable[..., go.Figure]) -> None:
-        @app.callback(Output(f"figure-{name}", "figure"), *inputs)
-        def update(*values: object) -> go.Figure:
-            return _figure_or_error(lambda: build(*values))
+        @app.callback(Output(f"figure-{name}", "figure"), Output(f"chart-terms-{name}", "children"), *inputs)
+        def update(*values: object) -> tuple[go.Figure, Any]:
+            figure = _figure_or_error(lambda: build(*values))
+            return figure, _terms(name, figure)
 
     def breakout(as_of: object, symbol: object, min_base: object, confirm: object) -> go.Figure:
         day = warmed(as_of)
@@ -1082,6 +1169,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     @app.callback(
         Output("study-result", "children"),
         Output("figure-study", "figure"),
+        Output("chart-terms-study", "children"),
         Input("as-of", "value"),
         Input("breakout-symbol", "value"),
         Input("min-base", "value"),
@@ -1091,7 +1179,7 @@ def create_app(store_path: str | Path) -> dash.Dash:
     )
     def update_study(
         as_of: object, symbol: object, min_base: object, confirm: object, target: object, horizons: object
-    ) -> tuple[Any, go.Figure]:
+    ) -> tuple[Any, go.Figure, Any]:
         try:
             day = warmed(as_of)
             args = (
@@ -1106,16 +1194,17 @@ def create_app(store_path: str | Path) -> dash.Dash:
             )
         except (RiskcurveError, ValueError) as failure:
             message = " ".join(str(failure).split())
-            return html.Div(message, style=_STYLE["error"], id="study-error"), _error_figure(message)
+            return html.Div(message, style=_STYLE["error"], id="study-error"), _error_figure(message), None
         return (
             html.Div(
                 [
-                    html.P(verdict, id="study-verdict", style={"fontWeight": "bold"}),
+                    html.P(glossed(verdict), id="study-verdict", style={"fontWeight": "bold"}),
                     _study_table(table, kind),
-                    *(html.P(note, style=_STYLE["note"]) for note in notes),
+                    *(html.P(glossed(note), style=_STYLE["note"]) for note in notes),
                 ]
             ),
             fig,
+            _terms("study", fig),
         )
 
     return app

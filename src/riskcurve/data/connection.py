@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from riskcurve import numbers
 from riskcurve.data.storefile import check_store_file, unavailable_message
 from riskcurve.errors import StoreBusyError, StoreDamagedError, StoreUnavailableError
 from riskcurve.masking import mask_secrets
@@ -147,7 +148,7 @@ def open_connection(path: str, *, read_only: bool, lock_timeout: float) -> duckd
                 wanted = "read" if read_only else "write to"
                 raise StoreBusyError(
                     f"store {path} is busy: {_holder(exc)} has it open, and riskcurve waited "
-                    f"{lock_timeout:g} s to {wanted} it. An update or watch run lets go within "
+                    f"{numbers.significant(lock_timeout, 3)} s to {wanted} it. An update or watch run lets go within "
                     "seconds and a dashboard between two requests: try again, or wait longer with "
                     f"{LOCK_TIMEOUT_ENV}=SECONDS."
                 ) from None

@@ -43,6 +43,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import PRICE_COLUMNS, DateLike, ExportFormat, SeriesKind
 from riskcurve.data.catalog import SERIES_SQL, save_listing, series_parameters
 from riskcurve.data.connection import damaged_message, open_connection, resolve_lock_timeout
@@ -803,7 +804,8 @@ class Store:
                 f"dates outside {EARLIEST_DATE} to {latest_date()}": "SELECT (SELECT count(*) FROM prices "
                 "WHERE date < ?::DATE OR date > ?::DATE) + (SELECT count(*) FROM observations "
                 "WHERE date < ?::DATE OR date > ?::DATE)",
-                f"prices not finite, not positive or above {MAX_PRICE:g}": "SELECT count(*) FROM prices WHERE "
+                f"prices not finite, not positive or above {numbers.compact(MAX_PRICE)}": "SELECT count(*) "
+                "FROM prices WHERE "
                 f"NOT isfinite(close) OR close <= 0 OR close > {MAX_PRICE} OR open > {MAX_PRICE} "
                 f"OR high > {MAX_PRICE} OR low > {MAX_PRICE}",
                 "values not finite": "SELECT count(*) FROM observations WHERE NOT isfinite(value)",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.monitor.inputs import DARK, LIT, MonitorInputs
 
 Status = Literal["yes", "no", "unknown"]
@@ -80,7 +81,7 @@ def _fresh(inputs: MonitorInputs, day: pd.Timestamp, *symbols: str) -> bool:
 
 
 def _pct(value: float, digits: int = 1) -> str:
-    return f"{value * 100:+.{digits}f}%"
+    return numbers.percent(value, digits, signed=True)
 
 
 def _unknown(key: str, label: str, side: str, definition: str, why: str, through: str | None = None) -> CheckItem:
@@ -110,7 +111,7 @@ def _rut_high(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         text = "not in a breakout episode" + (f" (last breakout {int(since)} sessions ago)" if pd.notna(since) else "")
         return CheckItem("rut_above_old_high", label, "thesis", "no", text, None, definition, _day(date))
     status: Status = "yes" if distance > 0 else "no"
-    figure = f"{_pct(float(distance))} vs the old high {float(row['old_high']):,.2f}"
+    figure = f"{_pct(float(distance))} vs the old high {numbers.decimal(row['old_high'], 2)}"
     return CheckItem("rut_above_old_high", label, "thesis", status, figure, float(distance), definition, _day(date))
 
 
@@ -124,7 +125,8 @@ def _small_caps_ahead(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         return _unknown("small_caps_ahead", label, "thesis", definition, "no recent RUT and GSPC closes", _day(date))
     gap = float(row["ratio"] / row["ratio_ma"] - 1.0)
     figure = (
-        f"RUT/GSPC {float(row['ratio']):.4f}, {_pct(gap)} vs its mean; ahead {int(row['streak'])} sessions in a row"
+        f"RUT/GSPC {numbers.decimal(row['ratio'], 4)}, {_pct(gap)} vs its mean; "
+        f"ahead {int(row['streak'])} sessions in a row"
     )
     return CheckItem(
         "small_caps_ahead", label, "thesis", "yes" if gap > 0 else "no", figure, gap, definition, _day(date)
@@ -149,8 +151,8 @@ def _net_liquidity(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         return _unknown("net_liquidity_expanding", label, "thesis", definition, "net liquidity not known", through)
     contributions = {name: float(row[key]) for key, name in _DRIVERS if pd.notna(row.get(key))}
     driver = max(contributions, key=lambda name: abs(contributions[name])) if contributions else None
-    figure = f"{row['regime']}: 13-week change {float(row['net_13w']):+,.0f} bn USD" + (
-        f", mostly {driver} ({contributions[driver]:+,.0f} bn)" if driver else ""
+    figure = f"{row['regime']}: 13-week change {numbers.decimal(row['net_13w'], 0, signed=True)} bn USD" + (
+        f", mostly {driver} ({numbers.decimal(contributions[driver], 0, signed=True)} bn)" if driver else ""
     )
     status: Status = "yes" if row["regime"] == "expanding" else "no"
     return CheckItem(
@@ -200,7 +202,9 @@ def _eth_btc(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
         return _unknown("eth_btc_turning_up", label, "thesis", definition, "no recent ETH and BTC closes", through)
     past = inputs.rows["altseason"].at(day - pd.Timedelta(days=28), "eth_btc")
     change = float(row["eth_btc"] / past - 1.0) if past is not None and pd.notna(past) else None
-    figure = f"ETH/BTC {float(row['eth_btc']):.5f}" + (f", {_pct(change)} over 28 days" if change is not None else "")
+    figure = f"ETH/BTC {numbers.significant(row['eth_btc'], 4)}" + (
+        f", {_pct(change)} over 28 days" if change is not None else ""
+    )
     status: Status = "yes" if bool(row["eth_btc_trend"]) else "no"
     return CheckItem("eth_btc_turning_up", label, "thesis", status, figure, change, definition, through)
 
@@ -213,7 +217,7 @@ def _alt_breadth(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:
     row, through = _altseason_row(inputs, day)
     if row is None or pd.isna(row.get("share")):
         return _unknown("alt_breadth", label, "thesis", definition, "too few coins with 90 days of closes", through)
-    figure = f"{int(row['beating'])} of {int(row['members'])} coins beat BTC ({float(row['share']) * 100:.0f}%)"
+    figure = f"{int(row['beating'])} of {int(row['members'])} coins beat BTC ({numbers.percent(row['share'], 0)})"
     status: Status = "yes" if bool(row["altseason"]) else "no"
     return CheckItem("alt_breadth", label, "thesis", status, figure, float(row["share"]), definition, through)
 
@@ -257,14 +261,14 @@ def _change(observed: pd.Series, unit: str, scale: float = 1.0) -> tuple[float, 
     if earlier.empty:
         return None
     change = float(observed.iloc[-1] / earlier.iloc[-1] - 1.0)
-    return change, f"{observed.iloc[-1] * scale:,.1f} {unit}, {_pct(change)} over 13 weeks"
+    return change, f"{numbers.significant(observed.iloc[-1] * scale, 4)} {unit}, {_pct(change)} over 13 weeks"
 
 
 def _flows(observed: pd.Series) -> tuple[float, str] | None:
     if len(observed) < FLOW_OBSERVATIONS:
         return None
     total = float(observed.iloc[-FLOW_OBSERVATIONS:].sum())
-    return total, f"{total:+,.0f} M USD over the last {FLOW_OBSERVATIONS} trading days"
+    return total, f"{numbers.decimal(total, 0, signed=True)} M USD over the last {FLOW_OBSERVATIONS} trading days"
 
 
 def _breadth(inputs: MonitorInputs, day: pd.Timestamp) -> CheckItem:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import Claim, forecast_claims
 from riskcurve.stats.claims.grading import check_expectation
 
@@ -112,14 +113,16 @@ def forecast_assets(claims: Sequence[Claim] | None = None) -> set[str]:
 def _expects_text(expects: Any) -> str:
     parts = []
     if expects.at_least is not None:
-        parts.append(f">= {expects.at_least * 100:+.1f}%")
+        parts.append(f">= {numbers.percent(expects.at_least, 1, signed=True)}")
     if expects.at_most is not None:
-        parts.append(f"<= {expects.at_most * 100:+.1f}%")
+        parts.append(f"<= {numbers.percent(expects.at_most, 1, signed=True)}")
     if expects.value is not None:
         tolerance = (
             expects.tolerance if expects.tolerance is not None else abs(expects.value) * (expects.rel_tolerance or 0)
         )
-        parts.append(f"{expects.value * 100:+.1f}% +/- {tolerance * 100:.1f} pp")
+        parts.append(
+            f"{numbers.percent(expects.value, 1, signed=True)} +/- {numbers.points(tolerance, 1, signed=False)}"
+        )
     return " and ".join(parts) or "see the claim"
 
 
@@ -135,13 +138,17 @@ def _span(close: pd.Series, start: pd.Timestamp, until: pd.Timestamp) -> pd.Seri
 def _need_return(so_far: float, expects: Any) -> tuple[float | None, str, bool | None]:
     if expects.at_least is not None:
         needed = (1 + expects.at_least) / (1 + so_far) - 1
-        return needed, f"needs {needed * 100:+.1f}% or more from here", so_far >= expects.at_least
+        return needed, f"needs {numbers.percent(needed, 1, signed=True)} or more from here", so_far >= expects.at_least
     if expects.at_most is not None:
         needed = (1 + expects.at_most) / (1 + so_far) - 1
-        return needed, f"needs {needed * 100:+.1f}% or less from here", so_far <= expects.at_most
+        return needed, f"needs {numbers.percent(needed, 1, signed=True)} or less from here", so_far <= expects.at_most
     if expects.value is not None:
         needed = (1 + expects.value) / (1 + so_far) - 1
-        return needed, f"needs about {needed * 100:+.1f}% from here", bool(check_expectation(so_far, expects))
+        return (
+            needed,
+            f"needs about {numbers.percent(needed, 1, signed=True)} from here",
+            bool(check_expectation(so_far, expects)),
+        )
     return None, "", None
 
 
@@ -166,7 +173,10 @@ def _mark_asset(
             )
         floor = float(path.max()) * (1 + bound)
         needed = floor / last - 1
-        text = f"must not close below {floor:,.0f} ({needed * 100:+.1f}% from the last close)"
+        text = (
+            f"must not close below {numbers.decimal(floor, 0)} "
+            f"({numbers.percent(needed, 1, signed=True)} from the last close)"
+        )
         return AssetMark(asset, start_date, first, last_date, last, drawdown, needed, text, True)
     move = last / first - 1
     if definition.relative_to:
@@ -184,13 +194,15 @@ def _mark_asset(
             needed = ratio_start / ratio_now - 1
             verb = "rise" if expects.at_least is not None else "fall"
             text = (
-                f"{asset}/{definition.relative_to} needs to {verb} {abs(needed) * 100:.1f}% back to its starting level"
+                f"{asset}/{definition.relative_to} needs to {verb} {numbers.percent(abs(needed), 1)} "
+                "back to its starting level"
             )
             if (expects.at_least is not None and needed <= 0) or (expects.at_most is not None and needed >= 0):
-                text = f"{asset}/{definition.relative_to} is past its starting level ({-needed * 100:+.1f}%)"
+                past = numbers.percent(-needed, 1, signed=True)
+                text = f"{asset}/{definition.relative_to} is past its starting level ({past})"
         else:
             needed = (bound or 0.0) - spread
-            text = f"the spread needs to move {needed * 100:+.1f} points"
+            text = f"the spread needs to move {numbers.points(needed, 1)}"
         return AssetMark(asset, start_date, first, last_date, last, spread, needed, text, on_track)
     needed, text, on_track = _need_return(move, expects)
     if stale:

@@ -31,7 +31,8 @@ _STATE_MARK = {"lit": "●", "dark": "○", "unknown": "?"}
 
 
 def _pct(value: float | None, digits: int = 0, sign: bool = False) -> str:
-    if value is None:
+    """A share or a simple return in the house style (:func:`riskcurve.numbers.percent`)."""
+    if numbers.is_missing(value):
         return "n/a"
     return numbers.percent(value, digits, signed=sign)
 
@@ -164,8 +165,9 @@ def render_text(digest: Digest) -> Any:
 
 
 _STYLE = (
-    ".digest{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:12px 16px;margin:16px 0}"
-    ".digest h2{margin:0 0 6px;font-size:18px}.digest h3{font-size:14px;margin:12px 0 4px}"
+    ".digest{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:8px 14px;margin:10px 0}"
+    ".digest h2{margin:2px 0 4px;font-size:18px}.digest h3{font-size:14px;margin:12px 0 4px}"
+    ".digest p.small{margin:2px 0}"
     ".digest .call{font-size:15px;font-weight:600;margin:4px 0}.digest summary{cursor:pointer;font-size:12.5px}"
     ".digest .advancing{color:#1b7f3b}.digest .stalled{color:#a15c00}"
     ".digest .refuted{color:#b00020}.digest .unknown{color:#6b3fa0}.digest table{font-size:12.5px}"
@@ -179,6 +181,32 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = ["<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows]
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+#: What the collapsed part of the digest panel holds (the report's and the dashboard's).
+DETAILS = "The whole digest: links, changes, odds, checklist, forecasts, forward returns"
+
+
+def glance(digest: Digest) -> str:
+    """The digest panel's one small line under the verdict: the next link's odds, the checklist's
+    tally, the pending forecasts and the week's changes (the same words in the report and the dashboard)."""
+    front = next((p for p in digest.probabilities if p.horizon == 63), None)
+    odds = (
+        f"P({_LABELS[front.link]} lights within 63 sessions) {_pct(front.shrunk)} "
+        f"[{_pct(front.shrunk_low)}-{_pct(front.shrunk_high)}] against a base rate of {_pct(front.base_rate)} "
+        f"({front.episodes} episodes)"
+        if front is not None and front.shrunk is not None
+        else "no dark link with a known stage"
+    )
+    tally = " ".join(
+        f"{MARKS[status]}{sum(i.status == status for i in digest.checklist)}" for status in ("yes", "no", "unknown")
+    )
+    pending = ", ".join(f"{m.id} {m.days_left} days left" for m in digest.forecasts if m.status == "pending")
+    return (
+        f"{odds}. Checklist {tally}."
+        + (f" Forecasts pending: {pending}." if pending else "")
+        + f" Compared with {digest.previous_as_of}: {len(digest.changes)} change(s)."
+    )
 
 
 def render_html(digest: Digest) -> str:
@@ -212,26 +240,12 @@ def render_html(digest: Digest) -> str:
         "".join(f"<li><b>{e(what)}</b>: {e(state)}</li>" for what, state in _forecast_lines(digest)) or "<li>none</li>"
     )
     returns = _table(("asset, window", "in the current stage", "all days"), _return_rows(digest))
-    front = next((p for p in digest.probabilities if p.horizon == 63), None)
-    odds = (
-        f"P({_LABELS[front.link]} lights within 63 sessions) {_pct(front.shrunk)} "
-        f"[{_pct(front.shrunk_low)}-{_pct(front.shrunk_high)}] against a base rate of {_pct(front.base_rate)} "
-        f"({front.episodes} episodes)"
-        if front is not None and front.shrunk is not None
-        else "no dark link with a known stage"
-    )
-    tally = " ".join(
-        f"{MARKS[status]}{sum(i.status == status for i in digest.checklist)}" for status in ("yes", "no", "unknown")
-    )
-    pending = ", ".join(f"{m.id} {m.days_left} days left" for m in digest.forecasts if m.status == "pending")
     return (
         f"<div class='digest' id='digest'><style>{_STYLE}</style>"
         f"<h2>This week ({digest.as_of.isoformat()}): the cascade is <span class='{call}'>{e(call)}</span></h2>"
         f"<p class='call'>{e(digest.stage.text)}: <span class='{call}'>{e(digest.verdict.reason)}</span></p>"
-        f"<p class='small'>{e(odds)}. Checklist {tally}."
-        + (f" Forecasts pending: {e(pending)}." if pending else "")
-        + f" Compared with {digest.previous_as_of}: {len(digest.changes)} change(s).</p>"
-        "<details><summary>The whole digest: links, changes, odds, checklist, forecasts, forward returns</summary>"
+        f"<p class='small'>{e(glance(digest))}</p>"
+        f"<details><summary>{e(DETAILS)}</summary>"
         f"<div class='cols'><div><h3>Links</h3>{links}<h3>Since last week</h3><ul>{changes}</ul></div>"
         f"<div><h3>Next links</h3>{odds_table}<p class='small'>Shrunk toward the base rate with a Beta prior worth 10 "
         "episodes; raw = lit/episodes with a Jeffreys interval (docs/monitor.md).</p></div></div>"

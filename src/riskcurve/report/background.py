@@ -46,21 +46,25 @@ __all__ = [
 ClaimsOutcome: TypeAlias = "tuple[Sequence[ClaimResult] | None, str | None]"
 
 
-def claims_outcome(store: Store, day: dt.date) -> ClaimsOutcome:
+def claims_outcome(store: Store, day: dt.date, *, robustness: bool = False) -> ClaimsOutcome:
     """The built-in claims pack checked on ``day``, or ``None`` and why it could not be.
 
-    A refusal (bad data, a missing series) is the outcome's reason; anything else is raised.
+    With ``robustness``, each claim is also re-run under its neighbouring readings
+    (``riskcurve report --robustness``). A refusal (bad data, a missing series) is the outcome's
+    reason; anything else is raised.
     """
     from riskcurve.errors import RiskcurveError
     from riskcurve.stats.claims import run_claims
 
     try:
-        return run_claims(store, as_of=day), None
+        return run_claims(store, as_of=day, robustness=robustness), None
     except (RiskcurveError, ValueError, KeyError) as error:
         return None, " ".join(str(error).split())
 
 
-def check_claims(store_path: str, as_of: dt.date | None) -> tuple[ClaimsOutcome, list[int] | None]:
+def check_claims(
+    store_path: str, as_of: dt.date | None, *, robustness: bool = False
+) -> tuple[ClaimsOutcome, list[int] | None]:
     """:func:`claims_outcome` on ``as_of`` (default: the store's last common day), from the file.
 
     The day and results :func:`riskcurve.report.html.build_report` gets on the same store: it
@@ -74,7 +78,7 @@ def check_claims(store_path: str, as_of: dt.date | None) -> tuple[ClaimsOutcome,
     with Store(store_path, read_only=True) as store:
         stamp = file_stamp(store.path)  # fixed while this connection is open: writers wait
         day = as_of if as_of is not None else default_as_of(store)[0].date()
-        return claims_outcome(store, day), stamp
+        return claims_outcome(store, day, robustness=robustness), stamp
 
 
 class PendingClaims:
@@ -82,13 +86,17 @@ class PendingClaims:
 
     Parameters
     ----------
-    store_path, as_of
+    store_path, as_of, robustness
         As :func:`check_claims`.
     """
 
-    def __init__(self, store_path: str | os.PathLike[str], as_of: dt.date | None) -> None:
+    def __init__(self, store_path: str | os.PathLike[str], as_of: dt.date | None, *, robustness: bool = False) -> None:
+        #: Whether the claims are checked with their robustness (the report asks for the same).
+        self.robustness = robustness
         # -P: the working directory is not put on the child's path (-I would drop PYTHONPATH too).
         command = [sys.executable, "-P", "-m", __name__, os.fspath(store_path), as_of.isoformat() if as_of else ""]
+        if robustness:
+            command.append("--robustness")
         self._process: subprocess.Popen[bytes] | None
         try:
             # Its stderr is dropped: if it fails, the report checks the claims itself and says why.
@@ -127,7 +135,9 @@ class PendingClaims:
 
 
 @contextmanager
-def claims_in_background(store_path: str | os.PathLike[str], as_of: dt.date | None) -> Iterator[PendingClaims]:
+def claims_in_background(
+    store_path: str | os.PathLike[str], as_of: dt.date | None, *, robustness: bool = False
+) -> Iterator[PendingClaims]:
     """Start checking the claims in a second process; stop it on the way out if still running.
 
     Parameters
@@ -136,8 +146,10 @@ def claims_in_background(store_path: str | os.PathLike[str], as_of: dt.date | No
         The store file (the second process opens it read-only, as the report does).
     as_of
         The report's day, or ``None`` for the store's last common day.
+    robustness
+        Also re-run each claim under its neighbouring readings (``report --robustness``).
     """
-    pending = PendingClaims(store_path, as_of)
+    pending = PendingClaims(store_path, as_of, robustness=robustness)
     try:
         yield pending
     finally:
@@ -250,8 +262,8 @@ def decode_outcome(payload: bytes) -> tuple[ClaimsOutcome, list[int] | None]:
 
 
 def _main(arguments: Sequence[str]) -> None:
-    store_path, day = arguments
-    checked = check_claims(store_path, dt.date.fromisoformat(day) if day else None)
+    store_path, day, *flags = arguments
+    checked = check_claims(store_path, dt.date.fromisoformat(day) if day else None, robustness="--robustness" in flags)
     sys.stdout.buffer.write(encode_outcome(checked))
     sys.stdout.buffer.flush()
     # The report waits for this process to end: skip the final garbage collections (about half a

@@ -194,33 +194,68 @@ def evidence_text(result: ClaimResult) -> str:
     return ", ".join(parts)
 
 
-def _rows(result: ClaimResult, *, part: bool = False) -> str:
-    # Two rows per claim: the short facts a reader scans (id, grade, evidence), then the long
-    # sentences (statement, what was measured, why this grade) across the whole table.
+def robustness_text(result: ClaimResult) -> str:
+    """The grade's robustness to the reading in a few words, or ``""`` when it was not checked.
+
+    The share of neighbouring readings whose grade agrees (``riskcurve check --robustness``,
+    :mod:`riskcurve.stats.claims.robustness`), and for a fragile grade the reading that moves it
+    to the other side and the grade it gives.
+    """
+    found = result.robustness
+    if not found:
+        return ""
+    share = found.get("share_agreeing")
+    if share is None:
+        return "no neighbouring reading"
+    text = f"{numbers.percent(share, digits=0)} of {found.get('n_readings', 0)} readings agree"
+    flipped = found.get("flipped_by")
+    if found.get("fragile") and flipped:
+        text += f"; fragile: {flipped['reading']} gives {flipped['grade']}"
+    return text
+
+
+def _rows(result: ClaimResult, *, part: bool = False, robustness: bool = False) -> str:
+    # Two rows per claim: the short facts a reader scans (id, grade, evidence and, when checked,
+    # robustness), then the long sentences (statement, what was measured, why this grade)
+    # across the whole table.
     css = f"grade-{result.grade.replace(' ', '-')}" + (" part" if part else "")
     anchor = "" if part else f" id='{claim_anchor(result.id)}'"
+    found = result.robustness or {}
+    fragile = " class='fragile'" if found.get("fragile") else ""
+    extra = f"<td{fragile}>{html.escape(robustness_text(result))}</td>" if robustness else ""
     return (
         f"<tr{anchor} class='{css}'><th>{html.escape(result.id)} <span class='item'>{html.escape(result.kind)}</span>"
-        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(evidence_text(result))}</td></tr>"
-        f"<tr class='note-row {css}'><td colspan='3'><b>Claim:</b> {html.escape(result.statement)} "
-        f"<b>Measured:</b> {html.escape(result.headline)}<br><span class='note'>{html.escape(result.reason)}</span>"
-        "</td></tr>"
+        f"</th><td class='grade'>{html.escape(result.grade)}</td><td>{html.escape(evidence_text(result))}</td>{extra}"
+        f"</tr><tr class='note-row {css}'><td colspan='{4 if robustness else 3}'><b>Claim:</b> "
+        f"{html.escape(result.statement)} <b>Measured:</b> {html.escape(result.headline)}<br>"
+        f"<span class='note'>{html.escape(result.reason)}</span></td></tr>"
     )
 
 
 def claims_html(results: Sequence[ClaimResult]) -> str:
-    """The graded claims table: per claim a row of facts and a row of words, parts under their claim."""
+    """The graded claims table: per claim a row of facts and a row of words, parts under their claim.
+
+    When the claims were checked with their robustness (``riskcurve report --robustness``), a
+    fourth column gives each claim's share of agreeing readings and, for a fragile grade, the
+    reading that flips it; the summary counts the fragile grades.
+    """
+    robustness = any(r.robustness for r in results)
     rows = []
     for result in results:
-        rows.append(_rows(result))
-        rows.extend(_rows(part, part=True) for part in result.parts)
+        rows.append(_rows(result, robustness=robustness))
+        rows.extend(_rows(part, part=True, robustness=robustness) for part in result.parts)
     counts: dict[str, int] = {}
     for result in results:
         counts[result.grade] = counts.get(result.grade, 0) + 1
     summary = ", ".join(f"{n} {g}" for g, n in counts.items())
+    if robustness:
+        fragile = sum(bool((r.robustness or {}).get("fragile")) for r in results)
+        checked = sum(r.robustness is not None for r in results)
+        summary += f"; {fragile} of {checked} grades fragile to the reading"
+    head = "<th>claim</th><th>grade</th><th>evidence</th>" + ("<th>robustness</th>" if robustness else "")
     return (
         f"<p class='summary'>{html.escape(summary)}</p>"
-        "<table class='claims'><thead><tr><th>claim</th><th>grade</th><th>evidence</th></tr></thead>"
+        f"<table class='claims'><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -229,7 +264,11 @@ CLAIMS_LEAD = (
     "Every testable claim of the January-2026 commentaries (the built-in claim pack; `riskcurve check`), each "
     "measured as of its own date under its stated definition (`riskcurve claims show ID`). Grades: consistent, "
     "partly consistent, not supported (a test with the power to see the claimed effect did not), inconclusive "
-    "(it could not have), too few observations, contradicted, before the data, data missing, pending."
+    "(it could not have), too few observations, contradicted, before the data, data missing, pending. "
+    "With `riskcurve report --robustness`, each claim is also re-run under ten or more neighbouring readings of "
+    "its words (dates, windows, tolerances, thresholds, horizons, close against intraday): the robustness column "
+    "gives the share that agree with its grade, and a grade that some reading moves to the other side is fragile, "
+    "named with that reading."
 )
 NEXT_LEAD = (
     "Each dated forecast, its window, its grade once the window has closed, and the measured moves of the assets "

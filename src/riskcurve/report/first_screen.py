@@ -359,17 +359,21 @@ class FirstScreen:
     checks: Sequence[ClaimResult] | None
     failure: str | None
     regime_rows: Callable[[Regime], str]
+    #: The weekly digest's own panel (:func:`riskcurve.monitor.render.render_html`), or empty.
+    digest: str = ""
 
 
 def first_screen_panels(view: FirstScreen) -> list[Panel]:
     """The report's first screen, top to bottom: the one place its layout is decided.
 
-    The loud banner when the data are stale, the forecasts' outcome, then side by side the claims
-    scorecard and the regime. A new panel (the weekly digest goes at the very top) is one line here.
+    The loud banner when the data are stale, the weekly digest's verdict (its detail collapsed),
+    the forecasts' outcome, then side by side the claims scorecard and the regime. A new panel is
+    one line here.
     """
     checks = view.checks
     panels: list[Panel | None] = [
         _banner(view.fresh),
+        Panel("this-week", "", view.digest, wide=True, css="bare") if view.digest else None,
         _forecasts(forecast_lines(checks) if checks is not None else None, view.failure),
         _scorecard(claims_by_grade(checks) if checks is not None else None, view.failure, len(checks or ())),
         _regime(view.picture, view.regime_rows),
@@ -381,7 +385,8 @@ def first_screen_html(view: FirstScreen) -> str:
     """The first screen as HTML: each panel a box, wide ones across the page."""
     boxes = "".join(
         f"<div id='{panel.key}' class='panel{' wide' if panel.wide else ''}{' ' + panel.css if panel.css else ''}'>"
-        f"<h2>{panel.title}</h2>{panel.body}</div>"
+        + (f"<h2>{panel.title}</h2>" if panel.title else "")  # a panel without a title brings its own
+        + f"{panel.body}</div>"
         for panel in first_screen_panels(view)
     )
     return f"<div id='summary' class='first-screen'>{boxes}</div>"

@@ -15,7 +15,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["Entry", "annotate", "entries", "glossary_html", "glossary_markdown", "hover_text", "used_in"]
+__all__ = [
+    "Entry",
+    "annotate",
+    "entries",
+    "glossary_html",
+    "glossary_markdown",
+    "hover_text",
+    "pieces",
+    "used_in",
+]
 
 KINDS = {"series": "Series", "term": "Terms", "grade": "Grades of a claim"}
 
@@ -86,6 +95,30 @@ def _pattern() -> re.Pattern[str]:
     spellings = sorted((s for s in _by_spelling() if _hovered(s)), key=len, reverse=True)
     words = "|".join(re.escape(s) for s in spellings)
     return re.compile(rf"(?<![\w.-])(?:{words})(?![\w-])")
+
+
+def pieces(text: str, done: set[str] | None = None) -> list[tuple[str, Entry | None]]:
+    """Plain ``text`` cut into runs: each first use of a glossary term with its entry, the rest with ``None``.
+
+    What :func:`annotate` does to HTML, for surfaces that build their own elements (the
+    dashboard wraps each term in an ``<abbr>`` with the entry's text as its hover text). ``done``
+    holds the terms already explained in the same block; it is updated.
+    """
+    done = set() if done is None else done
+    found: list[tuple[str, Entry | None]] = []
+    start = 0
+    for match in _pattern().finditer(text):
+        entry = _by_spelling()[match.group(0)]
+        if entry.term in done:
+            continue
+        done.add(entry.term)
+        if match.start() > start:
+            found.append((text[start : match.start()], None))
+        found.append((match.group(0), entry))
+        start = match.end()
+    if start < len(text) or not found:
+        found.append((text[start:], None))
+    return found
 
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -162,7 +195,7 @@ def glossary_markdown() -> str:
         "",
         "Every term and series id the report, the dashboard and the command line use. Generated from",
         "`src/riskcurve/report/glossary.yaml`, the one place these words live (the report shows them",
-        "as a section and as hover text); edit that file, then",
+        "as a section and as hover text, the dashboard as hover text); edit that file, then",
         "`python -c 'from riskcurve.report.glossary import glossary_markdown as g; print(g(), end=\"\")' "
         "> docs/glossary.md`.",
     ]

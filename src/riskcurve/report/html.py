@@ -310,11 +310,11 @@ def _sections(
     return sections
 
 
-def _checked(store: Store, picture: Regime, pending: PendingClaims | None) -> ClaimsOutcome:
-    """The claims pack's results on the report's day, or why there are none."""
-    if pending is not None and (outcome := pending.result(store.path)) is not None:
+def _checked(store: Store, picture: Regime, pending: PendingClaims | None, robustness: bool) -> ClaimsOutcome:
+    """The claims pack's results on the report's day (with their robustness if asked), or why there are none."""
+    if pending is not None and pending.robustness == robustness and (outcome := pending.result(store.path)) is not None:
         return outcome
-    return claims_outcome(store, picture.as_of)
+    return claims_outcome(store, picture.as_of, robustness=robustness)
 
 
 def _study_section(data: MarketData, *, reps: int, seed: int) -> tuple[tuple[go.Figure, ...], tuple[str, ...]]:
@@ -439,10 +439,12 @@ padding:5px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}t
 footer{color:#666;font-size:12px;padding:0 28px 30px}
 th.num,td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.note-row td{color:#333;font-size:12.5px;background:#fafbfc;border-bottom:1px solid #d5d9e0}
+td.fragile{color:#a15c00;font-weight:600}
 .small{color:#555;font-size:12.5px;font-weight:normal}.item{color:#777;font-size:11px;font-weight:normal}
 .first-screen{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:10px 16px;margin:10px 0}
 .first-screen>.panel{background:#fff;border:1px solid #dde1e8;border-radius:6px;padding:8px 14px}
-.first-screen>.wide{grid-column:1/-1}.first-screen h2{font-size:17px;margin:2px 0 6px}
+.first-screen>.wide{grid-column:1/-1}.first-screen>.bare{background:none;border:0;padding:0}
+.first-screen>.bare .digest{margin:0}.first-screen h2{font-size:17px;margin:2px 0 6px}
 .first-screen>.banner{background:#fff3cd;border:2px solid #b35c00;color:#5a2d00;font-size:15px}
 .first-screen>.banner h2{color:#8a3b00}.first-screen>.banner p{margin:2px 0}
 p.answer{margin:0 0 4px;font-weight:600;font-size:14px}.tally .grade-consistent b{color:#1b7f3b}
@@ -520,6 +522,7 @@ def build_report(
     seed: int = SEED,
     progress: Progress | None = None,
     claims: PendingClaims | None = None,
+    robustness: bool = False,
 ) -> ReportResult:
     """Build the report and write it atomically to ``out``.
 
@@ -541,6 +544,10 @@ def build_report(
         The built-in claims pack being checked on the same day by another process
         (:func:`riskcurve.report.background.claims_in_background`, as the command line does);
         by default, or if that process fails, they are checked here.
+    robustness
+        Also re-run each claim under its neighbouring readings and show the share that agree
+        with its grade, and fragile grades, in the claims table (``report --robustness``: about
+        ten times the claims' work, so not done by default).
     """
     if as_of is None:
         day, note = default_as_of(store)
@@ -550,13 +557,13 @@ def build_report(
     if note and not picture.note:
         picture = Regime(picture.as_of, note, picture.items, picture.unavailable)
     # Once per report: the first screen's scorecard and the claims sections share the results.
-    checked = functools.cache(lambda: _checked(store, picture, claims))
+    checked = functools.cache(lambda: _checked(store, picture, claims, robustness))
     sections = _sections(store, picture, checked, reps=reps, seed=seed, progress=progress)
     checks, failure = checked()
     # Stale is judged against today, or against the day the reader asked for.
     reference = today() if as_of is None else day.date()
     fresh = freshness(store.list_series(as_of=picture.as_of), used_symbols(picture), reference)
-    screen = FirstScreen(picture, fresh, checks, failure, _regime_rows)
+    screen = FirstScreen(picture, fresh, checks, failure, _regime_rows, digest=_digest_panel(store, picture))
     # PNGs render in the system browser (another process) while the HTML is assembled here.
     pending: Future[list[Path]] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="riskcurve-png") as pool:
@@ -567,8 +574,7 @@ def build_report(
             }
             figures.load_renderer()
             pending = pool.submit(figures.write_pngs, charts)
-        # The weekly digest (riskcurve.monitor) opens the first screen: the answer before the detail.
-        first = _digest_panel(store, picture) + first_screen_html(screen)
+        first = first_screen_html(screen)
         sections.append(_glossary_section(sections, first))
         document = render(sections, picture, store_path=store.path, first_screen=first)
         # Never over the store, a device or a FIFO; a .part file is removed whatever fails.

@@ -16,6 +16,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.data.release import today
 from riskcurve.data.store import Store
@@ -195,7 +196,7 @@ def _stale_note(stale: Iterable[str], through: str | None) -> str:
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value * 100:+.{digits}f}%"
+    return "n/a" if numbers.is_missing(value) else numbers.percent(value, digits, signed=True)
 
 
 def _require_history(data: MarketData, *symbols: str) -> None:
@@ -301,11 +302,13 @@ def _liquidity_item(data: MarketData) -> RegimeItem:
     else:
         parts = [(label, row.get(f"{key}_13w")) for key, label in (("fed_assets", "Fed assets"), ("tga", "TGA"))]
         parts.append(("RRP", row.get("rrp_13w")))
-        drivers = ", ".join(f"{label} {value:+,.0f}" for label, value in parts if value is not None)
+        drivers = ", ".join(
+            f"{label} {numbers.decimal(value, 0, signed=True)}" for label, value in parts if value is not None
+        )
         headline = (
-            f"{row.get('regime')} since {since}: net liquidity {net:,.0f} bn USD, "
+            f"{row.get('regime')} since {since}: net liquidity {numbers.decimal(net, 0)} bn USD, "
             f"13-week {_pct(change_13w)}" + (f" ({drivers} bn)" if drivers else "") + ", "
-            f"reserves {row.get('reserves') or float('nan'):,.0f} bn"
+            f"reserves {numbers.decimal(row.get('reserves') or float('nan'), 0) or 'n/a'} bn"
         )
     state = {**row, "chg_13w_pct": change_13w, "regime_since": since}
     return RegimeItem("liquidity", headline, state, spec.definition, ranges, stale, through)
@@ -334,7 +337,8 @@ def _breakout_item(data: MarketData, symbol: str = "RUT") -> RegimeItem:
             else ("confirmed" if row.get("confirmed") else "not in price discovery")
         )
         headline = (
-            f"{symbol} {status}: {_pct(row.get('distance_above_old_high'))} vs the old high {last['old_high']:,.2f} "
+            f"{symbol} {status}: {_pct(row.get('distance_above_old_high'))} "
+            f"vs the old high {numbers.decimal(last['old_high'], 2)} "
             f"(closing break {_scalar(last['close_high_date'])}, intraday break {_scalar(last['intraday_high_date'])}, "
             f"base {int(last['base_length'])} sessions)"
         )
@@ -352,7 +356,8 @@ def _relative_strength_item(data: MarketData) -> RegimeItem:
     ranges = _ranges(data, spec.sources)
     trend = "above" if row.get("above_trend") else "below"
     headline = (
-        f"RUT/GSPC {row.get('ratio', float('nan')):.4f}, {trend} its {spec.parameters['trend_window']}-session mean; "
+        f"RUT/GSPC {numbers.decimal(row.get('ratio'), 4) or 'n/a'}, "
+        f"{trend} its {spec.parameters['trend_window']}-session mean; "
         f"small caps ahead {row.get('streak', 0)} sessions in a row"
     )
     stale, through = _needed(data, ranges, spec.sources)
@@ -438,8 +443,9 @@ def _cycle_item(data: MarketData) -> RegimeItem:
     state = {**row, "last_halving": last_halving, "next_halving_estimate": next_halving}
     headline = (
         f"{int(row['days_since_halving'])} days since the {last_halving} halving "
-        f"({row['cycle_progress'] * 100:.0f}% of the cycle); supply inflation {row['supply_inflation'] * 100:.2f}%/yr, "
-        f"{row['share_mined'] * 100:.2f}% of 21M mined; next halving ~{next_halving}"
+        f"({numbers.percent(row['cycle_progress'], 0)} of the cycle); "
+        f"supply inflation {numbers.percent(row['supply_inflation'], 2)}/yr, "
+        f"{numbers.percent(row['share_mined'], 2)} of 21M mined; next halving ~{next_halving}"
         if last_halving
         else f"before the first halving; next ~{next_halving}"
     )
@@ -453,9 +459,9 @@ def _volatility_item(data: MarketData, symbol: str = "BTC") -> RegimeItem:
     ranges = _ranges(data, (symbol,))
     record = " (record low)" if row.get("record_low_30d") else ""
     headline = (
-        f"{symbol} 30-day {row.get('vol_30d', float('nan')) * 100:.1f}% annualised, percentile "
-        f"{(row.get('percentile_30d') or float('nan')) * 100:.0f} of its history{record}; 90-day "
-        f"{row.get('vol_90d', float('nan')) * 100:.1f}%"
+        f"{symbol} 30-day {numbers.percent(row.get('vol_30d'), 1) or 'n/a'} annualised, percentile "
+        f"{numbers.decimal((row.get('percentile_30d') or float('nan')) * 100, 0) or 'n/a'} of its history{record}; "
+        f"90-day {numbers.percent(row.get('vol_90d'), 1) or 'n/a'}"
     )
     stale, through = _needed(data, ranges, (symbol,))
     return RegimeItem(

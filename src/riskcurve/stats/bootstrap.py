@@ -21,7 +21,10 @@ checked against ``arch`` (the tests do):
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Literal, TypeAlias
 
@@ -68,9 +71,38 @@ def optimal_block_length(x: np.ndarray, *, kind: Literal["stationary", "circular
         raise ValueError(f"x needs at least 10 finite values to estimate a block length, got {len(values)}")
     if np.ptp(values) == 0:
         return 1.0
-    stationary, circular = _politis_white(values)
+    stationary, circular = _remembered_politis_white(values)
     estimate = stationary if kind == "stationary" else circular
     return max(1.0, estimate) if math.isfinite(estimate) else 1.0
+
+
+#: Block lengths already estimated in this process, by the digest of the values (most recent last).
+_BLOCK_LENGTHS: OrderedDict[bytes, tuple[float, float]] = OrderedDict()
+_BLOCK_LENGTHS_KEPT = 1024
+_BLOCK_LENGTHS_LOCK = threading.Lock()
+
+
+def _remembered_politis_white(values: np.ndarray) -> tuple[float, float]:
+    """:func:`_politis_white`, estimated once per process for the same values.
+
+    A check of a claims pack (and its robustness readings) asks for the block length of the
+    same return series many times: the same target at the same horizon under readings that
+    change only the state or the grading. The estimate is a pure function of the values, so the
+    first one is handed out again for values equal to the last bit (found by a 16-byte BLAKE2
+    digest of their bytes and their count).
+    """
+    key = hashlib.blake2b(np.ascontiguousarray(values).tobytes(), digest_size=16).digest() + len(values).to_bytes(8)
+    with _BLOCK_LENGTHS_LOCK:
+        found = _BLOCK_LENGTHS.get(key)
+        if found is not None:
+            _BLOCK_LENGTHS.move_to_end(key)
+            return found
+    found = _politis_white(values)
+    with _BLOCK_LENGTHS_LOCK:
+        _BLOCK_LENGTHS[key] = found
+        while len(_BLOCK_LENGTHS) > _BLOCK_LENGTHS_KEPT:
+            _BLOCK_LENGTHS.popitem(last=False)
+    return found
 
 
 def _politis_white(x: np.ndarray) -> tuple[float, float]:

@@ -7,8 +7,11 @@ and its move is the simple return to the close ``h`` observations later. Events 
 at least ``h`` the moves do not overlap, so they are close to independent draws). The share of
 kept events with a positive move is tested against the share of all days followed by a
 positive move (the base rate) with an exact binomial test; p-values are Holm-adjusted across
-horizons, and the minimum detectable excess share is the one an exact test at the first Holm
-step (``alpha / m``) detects with 80% power.
+horizons, and the minimum detectable excess share is the one the exact test at the first Holm
+step (``alpha / m``) detects with 80% power, the kept events being drawn without replacement
+from the ``T / h`` non-overlapping windows of the sample (``proportion.detectable_share``; this
+finite-population factor is also why the test is conservative when events cover much of the
+sample).
 
 Nothing is estimated beyond counts: the test is calibrated when events are placed without
 regard to what follows (``tests/unit/stats/test_direction.py`` checks size and power).
@@ -24,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcurve.stats.proportion import binomial_test
+from riskcurve.stats.proportion import binomial_test, detectable_share
 
 #: Test level of the direction test (two-sided).
 ALPHA = 0.05
@@ -150,7 +153,9 @@ def direction_test(
         if n and 0 < base < 1:
             test = binomial_test(k, n, base, alpha=alpha)
             p, ci_low, ci_high = test.p, test.ci_low, test.ci_high
-            mde = binomial_test(k, n, base, alpha=alpha / m).mde
+            # The kept events are a sample, without replacement, of the about T / h non-overlapping
+            # windows whose share of rises is the base: the MDE allows for that (see proportion).
+            mde = detectable_share(n, base, alpha / m, population=len(base_moves) // h)
         else:
             p = ci_low = ci_high = mde = math.nan
         rows.append(

@@ -42,13 +42,20 @@ Permutation p-value
     ``greater``/``less``: share at least as high/low; each as ``(1 + count) / (1 + reps)``.
     Across horizons the overall verdict uses Holm-adjusted two-sided p-values.
 
-Minimum detectable effect
-    ``MDE = (z(1 - alpha/2) + z(power)) * sd_h / sqrt(n_eff)`` with ``sd_h`` the standard
-    deviation of the baseline ``h``-bar returns and ``n_eff = n^2 / sum_ij rho_ij``, where
-    ``rho_ij = max(0, 1 - |p_i - p_j| / h)`` is the share of bars two events' windows have in
-    common (the correlation of two overlapping ``h``-bar sums of uncorrelated bars). With the
-    default spacing ``n_eff = n``. It is the true effect a two-sided test at ``alpha`` would
-    detect with probability ``power`` (80%).
+Minimum detectable effect (calibrated to the test that grades)
+    The MDE is the true difference the permutation test detects with probability ``power``
+    (80%) after the Holm adjustment over the ``m`` horizons (``family``; a claim with several
+    targets passes targets x horizons), i.e. at level ``alpha / m``, Holm's first step. It is read
+    off the permutation null itself: with ``X`` the placements' means minus their average, a
+    shift ``delta`` of the event returns is rejected when ``|X_0 + delta|`` clears the critical
+    value ``c`` of the ``(1 + count) / (1 + reps)`` rule at ``alpha / m``, so
+    ``MDE = c - q_{1 - power}(X)`` (for a rise; ``c + q_{power}(X)`` for a fall; the larger of
+    the two is stated). It carries the returns' real tails, volatility clustering and the
+    events' spacing, which the normal formula ``(z(1 - alpha/2) + z(power)) * sd_h /
+    sqrt(n_eff)`` it replaces did not, and the adjustment, which that formula ignored: power at
+    the old MDE was 58-70% in simulations (docs/claims.md, benchmarks/calibrate_mde.py), at the
+    new one about 80%. ``n_eff = n^2 / sum_ij rho_ij`` (``rho_ij = max(0, 1 - |p_i - p_j| / h)``,
+    the share of bars two events' windows have in common) is still reported.
 
 Verdict thresholds (per horizon, in this order)
     ``n == 0`` no events; ``n < MIN_EVENTS`` (5) "too few events to conclude"; Holm-adjusted
@@ -69,9 +76,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
+from riskcurve import numbers
 from riskcurve.data.panel import MarketData
 from riskcurve.errors import InsufficientDataWarning
 from riskcurve.stats._json import plain
@@ -122,8 +129,9 @@ P_METHOD = (
     "mean; Holm-adjusted across horizons."
 )
 MDE_METHOD = (
-    "(z(1-alpha/2) + z(0.8)) * sd of baseline h-bar returns / sqrt(n_eff), n_eff = n^2 / sum of pairwise window "
-    "overlap shares."
+    "The shift of the event returns the permutation test detects with 80% power at alpha/m (Holm's first step "
+    "over the m tests of the family): the critical value of the permutation rule at alpha/m minus the 20% "
+    "quantile of the placements' centred means (the larger of the rise and fall cases; calibrated by simulation)."
 )
 HIT_METHOD = "Share of event returns > 0; Wilson score interval (primary) and Clopper-Pearson (exact)."
 
@@ -169,6 +177,9 @@ class EventStudy:
         How the events are called in summaries (``"breakout:RUT"``).
     max_delay_days
         Longest wait from an event to the target's entry bar (see :func:`~riskcurve.stats.forward.align_events`).
+    family
+        Tests in the Holm family the MDE is stated for (``None``: the horizons; a claim over
+        several targets passes targets x horizons).
 
     Examples
     --------
@@ -187,6 +198,7 @@ class EventStudy:
     block_length: float | None = None
     name: str = "events"
     max_delay_days: int = MAX_DELAY_DAYS
+    family: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "events", _check_events(self.events))
@@ -201,6 +213,8 @@ class EventStudy:
         if self.block_length is not None:  # None: chosen from the data
             check_block_length(self.block_length)
         check_string("name", self.name)
+        if self.family is not None:  # None: the horizons
+            check_int("family", self.family, 1)
 
     @property
     def spacing(self) -> int:
@@ -245,6 +259,7 @@ class EventStudy:
                     block_length=self.block_length,
                     perm_rng=perm_rng,
                     boot_rng=boot_rng,
+                    family=self.family or len(self.horizons),
                 )
             )
         table = pd.DataFrame(rows).set_index("horizon")
@@ -328,6 +343,43 @@ def _p_values(null: np.ndarray, observed: float) -> tuple[float, float, float]:
     return float(two), float(greater), float(less)
 
 
+def permutation_mde(null: np.ndarray, alpha: float, *, power: float = POWER) -> float:
+    """The shift of the event returns' mean that the permutation test detects with probability ``power``.
+
+    Parameters
+    ----------
+    null
+        The placements' mean returns (the permutation null of the mean event return).
+    alpha
+        The level the two-sided p-value ``(1 + count) / (1 + reps)`` must fall below (``alpha / m``
+        for the first step of Holm over ``m`` tests).
+    power
+        The power the MDE is stated at.
+
+    Returns
+    -------
+    float
+        The larger of the rise and the fall that are detected with probability ``power`` (see
+        the module docstring); NaN when no shift can reach ``alpha`` with this many placements.
+
+    Examples
+    --------
+    >>> null = np.random.default_rng(0).normal(0.0, 0.01, 9_999)
+    >>> round(permutation_mde(null, 0.05), 4)  # about (1.96 + 0.84) * 0.01
+    0.0282
+    """
+    centred = np.sort(np.abs(null - null.mean()))[::-1]
+    reps = len(centred)
+    # Rejected when 1 + #{|X_j| >= |x|} < alpha (1 + reps): |x| must exceed the (allowed + 1)-th
+    # largest |X_j|.
+    allowed = math.ceil(alpha * (reps + 1) - 1.0) - 1
+    if allowed < 0 or reps == 0:
+        return math.nan
+    critical = float(centred[allowed])
+    low, high = np.quantile(null - null.mean(), [1.0 - power, power])
+    return max(critical - float(low), critical + float(high))
+
+
 def _interval(count: int, n: int, alpha: float, method: str) -> tuple[float, float]:
     if n == 0:
         return math.nan, math.nan
@@ -347,6 +399,7 @@ def _horizon(
     block_length: float | None,
     perm_rng: np.random.Generator,
     boot_rng: np.random.Generator,
+    family: int = 1,
 ) -> dict[str, Any]:
     admissible = max(len(forward) - 1 - h, 0)
     baseline = forward[:admissible]
@@ -394,10 +447,8 @@ def _horizon(
         p_greater=math.nan,
         p_less=math.nan,
     )
-    n_eff = _n_eff(full, h)
-    z = float(norm.ppf(1 - alpha / 2) + norm.ppf(POWER))
-    row["n_eff"] = n_eff
-    row["mde"] = z * base_sd / math.sqrt(n_eff) if n else math.nan
+    row["n_eff"] = _n_eff(full, h)
+    row["mde"] = math.nan
     if n == 0:
         return row
     block = float(block_length) if block_length is not None else max(optimal_block_length(baseline), float(h))
@@ -408,6 +459,7 @@ def _horizon(
     placements = spaced_placements(admissible, n, spacing, reps, seed=perm_rng)
     null = baseline[placements].mean(axis=1)
     two, greater, less = _p_values(null, row["mean"])
+    row["mde"] = permutation_mde(null, alpha / max(family, 1))
     row.update(
         ci_low=float(row["difference"] - q_high),
         ci_high=float(row["difference"] - q_low),
@@ -426,7 +478,7 @@ def _holm(p_values: pd.Series) -> pd.Series:
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:+.1%}"
+    return "n/a" if value is None or not math.isfinite(value) else numbers.percent(value, 1, signed=True)
 
 
 def _plural(n: int, word: str = "event") -> str:
@@ -457,13 +509,13 @@ def _horizon_verdict(h: int, row: pd.Series, alpha: float) -> str:
     waiting = f" ({_plural(recent)} too recent for {h} bars)" if recent else ""
     if n == 0:
         return f"{h} bars: no event with a full {h}-bar horizon{waiting}; nothing to conclude"
-    level = f"{1 - alpha:.0%}"
+    level = numbers.percent(1 - alpha, 0)
     text = (
         f"{h} bars: {_plural(n)}{waiting}; effect {_pct(row['mean'])} vs baseline {_pct(row['baseline_mean'])} "
         f"(difference {_pct(row['difference'])}, {level} CI {_pct(row['ci_low'])} to {_pct(row['ci_high'])}); "
-        f"p={row['p_two_sided']:.2f}, Holm p={row['p_holm']:.2f}"
+        f"{numbers.p_equals(row['p_two_sided'])}, Holm {numbers.p_equals(row['p_holm'])}"
     )
-    mde = f"{row['mde']:.1%}" if math.isfinite(row["mde"]) else "n/a"
+    mde = numbers.percent(row["mde"], 1) if math.isfinite(row["mde"]) else "n/a"
     code = _verdict_code(row, alpha)
     if code == "too_few_events":
         return (
@@ -473,9 +525,9 @@ def _horizon_verdict(h: int, row: pd.Series, alpha: float) -> str:
     if code == "chance":
         return f"{text}; cannot distinguish from chance (smallest reliably detectable difference ±{mde})"
     if code == "above_baseline":
-        return f"{text}; higher than after random days (significant at {alpha:.0%}, Holm-adjusted)"
+        return f"{text}; higher than after random days (significant at {numbers.percent(alpha, 0)}, Holm-adjusted)"
     if code == "below_baseline":
-        return f"{text}; lower than after random days (significant at {alpha:.0%}, Holm-adjusted)"
+        return f"{text}; lower than after random days (significant at {numbers.percent(alpha, 0)}, Holm-adjusted)"
     return f"{text}; mixed evidence: the permutation test rejects chance but the bootstrap interval includes 0"
 
 
@@ -497,16 +549,16 @@ def _overall_verdict(table: pd.DataFrame, name: str, target: str, alpha: float) 
     if significant.empty:
         return (
             f"{subject}: cannot distinguish from chance at any horizon "
-            f"(Holm-adjusted across {tested} horizons, alpha {alpha:g}).{tail}"
+            f"(Holm-adjusted across {tested} horizons, alpha {numbers.significant(alpha, 3)}).{tail}"
         )
     parts = [
         f"{h} bars ({'higher' if row['ci_low'] > 0 else 'lower'}, difference {_pct(row['difference'])}, "
-        f"Holm p={row['p_holm']:.3f})"
+        f"Holm {numbers.p_equals(row['p_holm'])})"
         for h, row in significant.iterrows()
     ]
     return (
         f"{subject}: returns after events differ from random days at {'; '.join(parts)} "
-        f"(Holm-adjusted across {tested} horizons, alpha {alpha:g}).{tail}"
+        f"(Holm-adjusted across {tested} horizons, alpha {numbers.significant(alpha, 3)}).{tail}"
     )
 
 
@@ -699,17 +751,17 @@ class EventStudyResult:
                 else ""
             ),
             f"Resampling: {study.reps} permutations and stationary-bootstrap resamples, seed {self.seed}, "
-            f"min spacing {study.spacing} bars, alpha {study.alpha:g}",
+            f"min spacing {study.spacing} bars, alpha {numbers.significant(study.alpha, 3)}",
             "",
             f"{'h':>5} {'n':>3} {'mean':>8} {'median':>8} {'hit':>5} {'hit CI':>13} {'base':>8} "
             f"{'diff':>8} {'diff CI':>19} {'p':>6} {'MDE':>7}",
         ]
         for h, row in self.table.iterrows():
-            hit = f"{row['hit_rate']:.0%}" if row["n"] else "n/a"
-            hit_ci = f"{row['hit_low']:.0%}-{row['hit_high']:.0%}" if row["n"] else ""
+            hit = numbers.percent(row["hit_rate"], 0) if row["n"] else "n/a"
+            hit_ci = f"{numbers.percent(row['hit_low'], 0)}-{numbers.percent(row['hit_high'], 0)}" if row["n"] else ""
             ci = f"{_pct(row['ci_low'])}..{_pct(row['ci_high'])}" if row["n"] else ""
-            p = f"{row['p_two_sided']:.3f}" if row["n"] else ""
-            mde = f"{row['mde']:.1%}" if row["n"] else ""
+            p = numbers.p_value(row["p_two_sided"]) if row["n"] else ""
+            mde = numbers.percent(row["mde"], 1) if row["n"] else ""
             lines.append(
                 f"{h:>5} {int(row['n']):>3} {_pct(row['mean']):>8} {_pct(row['median']):>8} {hit:>5} {hit_ci:>13} "
                 f"{_pct(row['baseline_mean']):>8} {_pct(row['difference']):>8} {ci:>19} {p:>6} {mde:>7}"

@@ -46,3 +46,14 @@ def test_hover_text_goes_on_the_first_use_in_text_only() -> None:
 def test_used_in_finds_a_term_by_any_spelling() -> None:
     used = [e.term for e in glossary.used_in("Fed assets minus the <b>Treasury General Account</b>")]
     assert used == ["TGA"]
+
+
+def test_pieces_mark_each_term_s_first_use_as_annotate_does() -> None:
+    text = "the TGA rose, the TGA fell, the high-yield spread widened and the return was flat"
+    runs = glossary.pieces(text)
+    assert "".join(run for run, _ in runs) == text  # nothing lost or added
+    marked = [(run, entry.term) for run, entry in runs if entry is not None]
+    assert marked == [("TGA", "TGA"), ("high-yield spread", "BAMLH0A0HYM2")]  # once each; not "return"
+    done = {"TGA"}  # already explained earlier in the block
+    assert [e.term for _, e in glossary.pieces("the TGA again", done) if e] == []
+    assert glossary.pieces("") == [("", None)]

@@ -244,3 +244,16 @@ def test_spaced_placements_large_k_uses_the_mask_path() -> None:
     assert (np.diff(rows, axis=1) >= 5).all() and rows.max() < 400
     # Uniform over configurations: by symmetry the first and last positions mirror each other.
     assert rows[:, 0].mean() == pytest.approx(399 - rows[:, -1].mean(), abs=0.5)
+
+
+def test_a_remembered_block_length_is_the_one_estimated_for_those_exact_values() -> None:
+    from riskcurve.stats import bootstrap
+
+    x = _ar1(800, 0.6, seed=18)
+    first = optimal_block_length(x)
+    assert optimal_block_length(x.copy()) == first == bootstrap._politis_white(x)[0]
+    # One value changed in its last bit is other values: estimated afresh, not served the first.
+    nudged = x.copy()
+    nudged[400] = np.nextafter(nudged[400], np.inf)
+    assert optimal_block_length(nudged) == bootstrap._politis_white(nudged)[0]
+    assert optimal_block_length(x, kind="circular") == bootstrap._politis_white(x)[1]

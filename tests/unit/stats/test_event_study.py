@@ -14,6 +14,7 @@ from scipy import signal, stats
 from statsmodels.stats.proportion import proportion_confint
 
 from riskcurve.errors import InsufficientDataWarning
+from riskcurve.stats import event_study
 from riskcurve.stats.bootstrap import spaced_placements
 from riskcurve.stats.event_study import EventStudy, EventStudyResult, select_transitions, study_signal
 from riskcurve.stats.forward import forward_returns
@@ -178,10 +179,17 @@ def test_statistics_match_hand_computation() -> None:
     assert (row["hit_low"], row["hit_high"]) == pytest.approx(proportion_confint(hits, 7, alpha=0.1, method="wilson"))
     exact = proportion_confint(hits, 7, alpha=0.1, method="beta")
     assert (row["hit_low_exact"], row["hit_high_exact"]) == pytest.approx(exact)
-    # Windows 300+ bars apart do not overlap: n_eff = n, and the MDE is the textbook formula.
+    # Windows 300+ bars apart do not overlap: n_eff = n.
     assert row["n_eff"] == pytest.approx(7.0)
-    z = stats.norm.ppf(0.95) + stats.norm.ppf(0.8)
-    assert row["mde"] == pytest.approx(z * baseline.std() / math.sqrt(7))
+    # The MDE is read off the same permutation null the p-value uses, at alpha / 2 (Holm's first
+    # step over the two horizons): the same placements, drawn again from the horizon's stream.
+    perm_rng, _ = event_study._streams(np.random.SeedSequence(3), 63)
+    placements = spaced_placements(len(baseline), 7, 200, 500, seed=perm_rng)
+    null = baseline.to_numpy()[placements].mean(axis=1)
+    assert row["mde"] == pytest.approx(event_study.permutation_mde(null, 0.1 / 2))
+    # Near the normal formula at that level for a mean of 7 nearly normal, independent windows.
+    z = stats.norm.ppf(1 - 0.1 / 4) + stats.norm.ppf(0.8)
+    assert row["mde"] == pytest.approx(z * baseline.std() / math.sqrt(7), rel=0.15)
     assert row["block_length"] >= 63
     assert row["ci_low"] < row["difference"] < row["ci_high"]
     assert 1 / 501 <= row["p_two_sided"] <= 1

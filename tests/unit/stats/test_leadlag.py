@@ -299,22 +299,45 @@ def test_short_samples_warn() -> None:
 
 
 def test_detectable_correlation_has_the_power_it_states() -> None:
-    """A lag-1 correlation of the stated size is found (Holm over the scan) in about 80% of samples or more."""
+    """A lag-1 correlation of the size stated on a sample is found (Holm over the scan) in about 80% of samples."""
     from riskcurve.stats.leadlag import cross_correlation, detectable_correlation
 
     rng = np.random.default_rng(3)
     n, max_lag, draws = 400, 4, 300
-    x = rng.normal(size=n)
-    reference = cross_correlation(x, rng.normal(size=n), max_lag)
-    mde = detectable_correlation(reference, (1, 1))
-    assert 0.15 < mde < 0.25  # about (z(1-0.05/18) + z(0.8)) / sqrt(400)
     found = 0
     for _ in range(draws):
-        lead = rng.normal(size=n + 1)
-        lag = mde * lead[:-1] + np.sqrt(1 - mde**2) * rng.normal(size=n)
-        table = cross_correlation(lead[1:], lag, max_lag)
-        found += bool(table.loc[1, "significant"])
+        lead, noise = rng.normal(size=n + 1), rng.normal(size=n + 1)
+        mde = detectable_correlation(cross_correlation(lead[1:], noise[1:], max_lag), (1, 1))
+        assert 0.12 < mde < 0.3  # about (z(1-0.05/18) + z(0.8)) / sqrt(400) = 0.19
+        lag = mde * lead[:-1] + np.sqrt(1 - mde**2) * noise[1:]
+        found += bool(cross_correlation(lead[1:], lag, max_lag).loc[1, "significant"])
     power = found / draws
     error = (0.8 * 0.2 / draws) ** 0.5  # Monte Carlo standard error, about 0.023
-    # Holm is no stricter than the Bonferroni level the MDE assumes, so power is at least nominal.
-    assert power >= 0.8 - 3 * error
+    assert abs(power - 0.8) <= 3 * error
+
+
+def test_detectable_correlation_golden_case() -> None:
+    """The MDE solves rho = z_c sqrt((1 - rho^2) se^2 + rho^2 q) + z_p sqrt(1 - rho^2) se, by hand."""
+    from scipy import optimize, stats
+
+    from riskcurve.stats.leadlag import detectable_correlation
+
+    z = stats.norm.ppf(0.975)
+    ccf = pd.DataFrame({"band_robust": [0.1 * z, 0.05 * z, 0.2 * z]}, index=pd.Index([-1, 0, 1], name="k"))
+    ccf.attrs["square_variation"] = (0.01, 0.04)
+    z_c, z_p = stats.norm.ppf(1 - 0.05 / 6), stats.norm.ppf(0.8)
+
+    def solve(se: float, q: float) -> float:
+        def gap(rho: float) -> float:
+            return rho - z_c * np.sqrt((1 - rho**2) * se**2 + rho**2 * q) - z_p * np.sqrt(1 - rho**2) * se
+
+        return float(optimize.brentq(gap, 0.0, 1.0))
+
+    assert detectable_correlation(ccf, (1, 1)) == pytest.approx(solve(0.2, 0.01))  # lead's squares at k > 0
+    assert detectable_correlation(ccf, (-1, -1)) == pytest.approx(solve(0.1, 0.04))  # lag's at k < 0
+    assert detectable_correlation(ccf, (-1, 1)) == pytest.approx(solve(0.05, 0.01))  # the smallest in range
+    ccf.attrs.pop("square_variation")
+    plain = (z_c + z_p) * 0.05  # no squares known: rho = plain * sqrt(1 - rho^2)
+    assert detectable_correlation(ccf, (0, 0)) == pytest.approx(plain / np.sqrt(1 + plain**2))
+    ccf.attrs["square_variation"] = (1.0, 1.0)  # the band grows faster than rho: no MDE
+    assert np.isnan(detectable_correlation(ccf, (0, 0)))

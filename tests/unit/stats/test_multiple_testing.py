@@ -32,6 +32,30 @@ def test_adjusted_pvalues_equal_statsmodels(method: str, column: str) -> None:
     assert frame.attrs["family_size"] == len(pvalues)
 
 
+@pytest.mark.parametrize("method", ["holm", "fdr_bh", "bonferroni", "fdr_by"])
+def test_adjusted_pvalues_equal_statsmodels_to_the_bit_for_many_families(method: str) -> None:
+    # The adjustment is riskcurve's own numpy (statsmodels' module loads scipy.stats): every
+    # family size from 1 to 60, with rounded p-values so that ties are common, must give
+    # statsmodels' values exactly.
+    rng = np.random.default_rng(18)
+    for size in range(1, 61):
+        pvalues = np.round(rng.uniform(0, 1, size) ** 3, int(rng.integers(1, 4)))
+        ours = adjust(pvalues, methods=(method,)).iloc[:, 1].to_numpy()
+        np.testing.assert_array_equal(ours, multipletests(pvalues, method=method)[1], err_msg=f"{size} p-values")
+
+
+def test_adjusting_imports_neither_statsmodels_nor_scipy_stats() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from riskcurve.stats.multiple_testing import adjust; adjust([0.01, 0.2, 0.03]); "
+        "print(sorted(m for m in ('statsmodels', 'scipy.stats') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
+
+
 def test_default_methods_are_holm_and_bh_and_keep_the_series_index() -> None:
     pvalues = pd.Series([0.01, 0.04, 0.03, 0.5], index=["lag-1", "lag0", "lag+1", "lag+2"], name="p")
     frame = adjust(pvalues)

@@ -13,6 +13,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve._typing import DateLike
 from riskcurve.backtest.executors import Executor
 from riskcurve.backtest.metrics import performance, periods_per_year
@@ -104,9 +105,11 @@ class SweepResult:
         best = self.best(1).iloc[0]
         lines = [
             f"sweep {self.grid}: {len(self.table):,} combinations ({s['signals']} definitions x {len(s['lags'])} lags "
-            f"x {len(s['assets'])} assets) in {s['seconds']:.2f} s on {s['executor']}",
-            f"best by Sharpe: {best['label']}: Sharpe {best['sharpe']:.2f}, CAGR {best['cagr']:+.1%}, "
-            f"max DD {best['max_drawdown']:.1%}, p {best['p']:.3g} (Holm {best['p_holm']:.3g}), DSR {best['dsr']:.2f}",
+            f"x {len(s['assets'])} assets) in {numbers.decimal(s['seconds'], 2)} s on {s['executor']}",
+            f"best by Sharpe: {best['label']}: Sharpe {numbers.score(best['sharpe'], 2)}, "
+            f"CAGR {numbers.percent(best['cagr'], 1, signed=True)}, max DD {numbers.percent(best['max_drawdown'], 1)}, "
+            f"p {numbers.p_value(best['p'])} (Holm {numbers.p_value(best['p_holm'])}), "
+            f"DSR {numbers.score(best['dsr'], 2)}",
         ]
         if self.snooping is not None:
             lines.append(self.snooping.summary())
@@ -114,8 +117,10 @@ class SweepResult:
             m = self.walk_forward.metrics[["cagr", "sharpe"]].astype(float).to_dict("index")
             wf, bh = m["walk_forward"], m["buy_and_hold"]
             lines.append(
-                f"walk-forward out of sample ({len(self.walk_forward.windows)} windows): CAGR {wf['cagr']:+.1%} "
-                f"Sharpe {wf['sharpe']:.2f} vs buy-and-hold CAGR {bh['cagr']:+.1%} Sharpe {bh['sharpe']:.2f}"
+                f"walk-forward out of sample ({len(self.walk_forward.windows)} windows): "
+                f"CAGR {numbers.percent(wf['cagr'], 1, signed=True)} Sharpe {numbers.score(wf['sharpe'], 2)} "
+                f"vs buy-and-hold CAGR {numbers.percent(bh['cagr'], 1, signed=True)} "
+                f"Sharpe {numbers.score(bh['sharpe'], 2)}"
             )
         return "\n".join(lines)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base, quiet
 from riskcurve.stats.claims.context import Context, Reader
@@ -139,7 +140,7 @@ def _reading(
             f"{fmt(r.get('hit_out'), 'share')} positive"
             for _, r in frame.iterrows()
         )
-        + (f"; adjusted p {p:.2f}" if p is not None else "")
+        + (f"; adjusted {numbers.p_equals(p)}" if p is not None else "")
     )
     if mde is not None:
         headline += f"; MDE {fmt(mde, 'percent').lstrip('+')}"

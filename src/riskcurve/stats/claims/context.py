@@ -12,6 +12,7 @@ import pandas as pd
 
 from riskcurve.data.panel import MarketData
 from riskcurve.data.store import Store
+from riskcurve.signals.timeline import Timeline
 from riskcurve.stats.claims.language import (
     Events,
 )
@@ -47,16 +48,29 @@ class Context:
     seed: int = SEED
     reps: int | None = None
     _views: dict[pd.Timestamp, MarketData] = field(default_factory=dict)
-    _signals: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+    #: Every view's signals are cut from one computation over the history known on ``as_of``
+    #: (shared with the copies :func:`dataclasses.replace` makes, as the caches are).
+    _timeline: dict[pd.Timestamp, Timeline] = field(default_factory=dict)
+    #: Signal frames, events, value series and series read, by day and everything else that determines them.
+    _signals: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     #: Studies already run in this check, by everything that determines them: claims (and the
     #: robustness readings of a claim) that ask the same question share one run.
     shared: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def view(self, day: dt.date | pd.Timestamp | None = None) -> MarketData:
-        """The store as known at the end of ``day`` (never later than ``as_of``)."""
+        """The store as known at the end of ``day`` (never later than ``as_of``).
+
+        A view of a :class:`~riskcurve.signals.timeline.Timeline` ending on ``as_of``: each
+        signal is computed once over that history and cut at the view's day, which equals
+        computing it on the day (signals are causal; tests/property/test_timeline_truncation.py).
+        Claims dated on many days, and their robustness readings a few days either side, then
+        share one computation of each signal instead of one per day.
+        """
         stand = self.as_of if day is None else min(pd.Timestamp(day), self.as_of)
         if stand not in self._views:
-            self._views[stand] = MarketData(self.store, as_of=stand)
+            if self.as_of not in self._timeline:
+                self._timeline[self.as_of] = Timeline(self.store, end=self.as_of)
+            self._views[stand] = self._timeline[self.as_of].on(stand)
         return self._views[stand]
 
     def signal(self, data: MarketData, name: str, symbol: str | None, parameters: Mapping[str, Any]) -> pd.DataFrame:
@@ -73,6 +87,20 @@ class Context:
                 raise DataMissing(f"the store lacks {chosen}; run `riskcurve update` or import it")
             self._signals[key] = spec.compute(data, chosen, **merged)
         return self._signals[key]
+
+    def observations(self, data: MarketData, symbol: str) -> pd.Series:
+        """A value series' latest value for each date published by the end of ``data.as_of``.
+
+        What ``store.observations(symbol, as_of=data.as_of)`` returns, taken from the view's
+        vintages (the whole stored history is read once per store version and cut at the day's
+        knowledge cutoff, :meth:`MarketData.vintages`) rather than one query per claim date:
+        vintages come ordered by date and publication, so each date's last row is its latest.
+        """
+        key = ("observations", data.as_of, symbol)
+        if key not in self._signals:
+            vintages = data.vintages(symbol)
+            self._signals[key] = vintages[~vintages.index.duplicated(keep="last")]
+        return self._signals[key]["value"]
 
     def events(self, data: MarketData, events: Events) -> pd.DatetimeIndex:
         """Event dates known on ``data.as_of``."""
@@ -125,6 +153,20 @@ class Reader:
         symbol = name.strip().upper()
         if "/" in symbol:
             return self._ratio(symbol, field)
+        # Read once per view, symbol and field: every claim and reading standing on the same day
+        # reads the same values (handed out as they are: nothing here or in the studies edits a
+        # series in place).
+        key = ("series", self.data.as_of, symbol, field)
+        found = self.context._signals.get(key)
+        if found is None:
+            values = self._read(symbol, field)
+            self._note(symbol, values)
+            found = self.context._signals[key] = (values, self.used[symbol])
+        values, note = found
+        self.used[symbol] = dict(note)
+        return values
+
+    def _read(self, symbol: str, field: str) -> pd.Series:
         if symbol in ALT_NAMES:
             from riskcurve.signals.registry import alt_basket
 
@@ -140,11 +182,9 @@ class Reader:
                 raise DataMissing(f"{symbol} has no {field} data")
             values = bars[field].rename(symbol)
         else:
-            frame = self.data.store.observations(symbol, as_of=self.data.as_of)
-            values = frame["value"].rename(symbol)
+            values = self.context.observations(self.data, symbol).rename(symbol)
         if values.dropna().empty:
             raise DataMissing(f"no {symbol} data on or before {self.data.as_of.date()}")
-        self._note(symbol, values)
         return values
 
     def _ratio(self, name: str, field: str) -> pd.Series:

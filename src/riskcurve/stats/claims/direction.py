@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base, window_bounds
 from riskcurve.stats.claims.context import Context, Reader
@@ -44,11 +45,11 @@ def check(ctx: Context, claim: DirectionClaim, base: Base) -> ClaimResult:
         f"{r.horizon} obs: {name} higher after {r.k} of {r.n} events ({fmt(r.share, 'share')}) "
         f"vs {fmt(r.base, 'share')} of all days; return mean {fmt(r.mean, 'percent')}, "
         f"median {fmt(r.median, 'percent')} (any day {fmt(r.base_mean, 'percent')}, "
-        f"{fmt(r.base_median, 'percent')}); Holm p {r.p_holm:.3g}"
+        f"{fmt(r.base_median, 'percent')}); Holm {numbers.p_equals(r.p_holm)}"
         for r in rows
     )
     if mde is not None:
-        headline += f"; detectable share above the base +{mde * 100:.0f} points"
+        headline += f"; detectable share above the base {numbers.points(mde, 0)}"
     return base.result(
         claim,
         grade=grade,

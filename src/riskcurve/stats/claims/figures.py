@@ -21,8 +21,13 @@ from riskcurve.stats.claims.result import DataMissing, jsonable
 def _january_effect(reader: Reader, start: pd.Timestamp | None, end: pd.Timestamp, **params: Any) -> dict[str, Any]:
     from riskcurve.signals import relative_strength
 
-    small, large = reader.series(params.get("small", "RUT")), reader.series(params.get("large", "GSPC"))
-    table = relative_strength.january_table(small.loc[:end], large.loc[:end])
+    names = str(params.get("small", "RUT")).upper(), str(params.get("large", "GSPC")).upper()
+    small, large = reader.series(names[0]), reader.series(names[1])
+    # One table per day and window end: readings that move the window's start or the threshold share it.
+    key = ("january-table", reader.data.as_of, *names, end)
+    if key not in reader.context.shared:
+        reader.context.shared[key] = relative_strength.january_table(small.loc[:end], large.loc[:end])
+    table = reader.context.shared[key]
     summary = relative_strength.january_effect(
         table,
         threshold_bp=float(params.get("threshold_bp", 500)),

@@ -52,6 +52,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
+from riskcurve import numbers
+
 if TYPE_CHECKING:
     from riskcurve.stats.claims.language import Expects
 
@@ -155,12 +157,13 @@ def grade_test(
     assert mde is not None
     if mde <= effect:
         return "not supported", (
-            f"not significant although the test could detect {mde:.3g} (80% power), "
-            f"no more than the claimed {effect:.3g}"
+            f"not significant although the test could detect {numbers.significant(mde, 3)} (80% power), "
+            f"no more than the claimed {numbers.significant(effect, 3)}"
         )
     return (
         "inconclusive",
-        f"not significant, but the smallest reliably detectable effect {mde:.3g} exceeds the claimed {effect:.3g}",
+        f"not significant, but the smallest reliably detectable effect {numbers.significant(mde, 3)} "
+        f"exceeds the claimed {numbers.significant(effect, 3)}",
     )
 
 
@@ -178,7 +181,8 @@ def combine(grades: Sequence[str]) -> tuple[Grade, str]:
         if good == len(decided) and not undecided:
             return "consistent", f"all {len(decided)} parts consistent"
         if good > 0:
-            return "partly consistent", f"{good:g} of {len(decided)} decided parts consistent{tail}"
+            parts = numbers.significant(good, 3)
+            return "partly consistent", f"{parts} of {len(decided)} decided parts consistent{tail}"
         if "contradicted" in decided:
             return "contradicted", f"{decided.count('contradicted')} of {len(decided)} decided parts contradicted{tail}"
         return "not supported", f"no decided part consistent{tail}"

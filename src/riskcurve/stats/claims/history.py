@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base, quiet, window_bounds
 from riskcurve.stats.claims.context import Context, Reader
@@ -72,17 +73,34 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
     rows, notes, per_event, verdicts = [], [], {}, {}
     for target in definition.targets:
         close = reader.series(target)
-        study = EventStudy(
-            events,
-            close,
-            horizons=tuple(definition.horizons),
-            kind=definition.returns,
-            reps=ctx.reps or definition.reps,
-            seed=ctx.seed,
-            min_spacing=definition.min_spacing,
-            name=claim.id or "events",
+        # A reading that changes only how the study is graded (the claimed effect, say) reuses it.
+        key = (
+            "history",
+            data.as_of,
+            tuple(events),
+            target,
+            tuple(definition.horizons),
+            definition.returns,
+            ctx.reps or definition.reps,
+            ctx.seed,
+            definition.min_spacing,
+            claim.id or "events",
+            len(definition.targets) * len(definition.horizons),
         )
-        result, said = quiet(study.run)
+        if key not in ctx.shared:
+            study = EventStudy(
+                events,
+                close,
+                horizons=tuple(definition.horizons),
+                kind=definition.returns,
+                reps=ctx.reps or definition.reps,
+                seed=ctx.seed,
+                min_spacing=definition.min_spacing,
+                name=claim.id or "events",
+                family=len(definition.targets) * len(definition.horizons),  # Holm runs over all of them
+            )
+            ctx.shared[key] = quiet(study.run)
+        result, said = ctx.shared[key]
         notes.extend(said)
         verdicts[target] = result.verdict
         for h, row in result.to_frame().iterrows():
@@ -127,7 +145,7 @@ def _graded(ctx: Context, claim: HistoryClaim, base: Base, data: MarketData, day
         f"median {fmt(best['median'], 'percent')}, {fmt(best['share_positive'], 'share')} positive; "
         f"any day mean {fmt(best['baseline_mean'], 'percent')}, median {fmt(best['baseline_median'], 'percent')}, "
         f"{fmt(best['baseline_share_positive'], 'share')} positive; "
-        f"difference of means {fmt(best['difference'], 'percent')} ({kind}), adjusted p {p:.2f}"
+        f"difference of means {fmt(best['difference'], 'percent')} ({kind}), adjusted {numbers.p_equals(p)}"
         if best is not None and p is not None
         else ""
     )

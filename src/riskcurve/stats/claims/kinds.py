@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -110,11 +110,30 @@ _KINDS: dict[type, Callable[..., ClaimResult]] = {
 }
 
 
+#: Kinds whose result does not depend on the run's resamples or seed (no resampled study).
+_UNRESAMPLED = (MeasureClaim, OrderClaim, ForecastClaim, DirectionClaim)
+
+
 def evaluate(ctx: Context, claim: Claim, base: Base | None = None) -> ClaimResult:
-    """Check one claim; a claim that cannot be measured gets ``data missing`` and the reason."""
+    """Check one claim; a claim that cannot be measured gets ``data missing`` and the reason.
+
+    A claim (or a part of one) is checked once per context for its definition and identity:
+    a robustness reading that changes one part of an episode re-checks that part only, and
+    reuses the others (the result is a function of the definition, the identity, the context's
+    day and, for resampled studies, its resamples and seed).
+    """
     if base is None:
         assert claim.id is not None and claim.source is not None and claim.date is not None
         base = Base(claim.id, claim.source, claim.date)
+    resampling = None if isinstance(claim, _UNRESAMPLED) else (ctx.reps, ctx.seed)
+    key = ("evaluated", type(claim).__name__, claim.model_dump_json(), base, resampling)
+    found = ctx.shared.get(key)
+    if found is None:
+        found = ctx.shared[key] = _evaluate(ctx, claim, base)
+    return cast(ClaimResult, found)
+
+
+def _evaluate(ctx: Context, claim: Claim, base: Base) -> ClaimResult:
     try:
         result = _KINDS[type(claim)](ctx, claim, base)
         if ctx.as_of < pd.Timestamp(base.date) and claim.kind != "forecast":

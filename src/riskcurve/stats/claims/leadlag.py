@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base, quiet
 from riskcurve.stats.claims.context import Context, Reader
@@ -23,18 +24,31 @@ def check(ctx: Context, claim: LeadLagClaim, base: Base) -> ClaimResult:
     definition = claim.definition
     for symbol in (definition.lead, definition.lag):
         reader.series(symbol)
-    result, notes = quiet(
-        lambda: leadlag(
-            data,
-            definition.lead,
-            definition.lag,
-            freq=definition.freq,
-            max_lag=definition.max_lag,
-            start=definition.start,
-            reps=ctx.reps or definition.reps,
-            seed=ctx.seed,
-        )
+    key = (
+        "lead-lag",
+        data.as_of,
+        definition.lead,
+        definition.lag,
+        definition.freq,
+        definition.max_lag,
+        definition.start,
+        ctx.reps or definition.reps,
+        ctx.seed,
     )
+    if key not in ctx.shared:
+        ctx.shared[key] = quiet(
+            lambda: leadlag(
+                data,
+                definition.lead,
+                definition.lag,
+                freq=definition.freq,
+                max_lag=definition.max_lag,
+                start=definition.start,
+                reps=ctx.reps or definition.reps,
+                seed=ctx.seed,
+            )
+        )
+    result, notes = ctx.shared[key]
     expects = claim.expects
     verdict = result.verdict
     lags = expects.lags or (1, result.max_lag)
@@ -60,11 +74,16 @@ def check(ctx: Context, claim: LeadLagClaim, base: Base) -> ClaimResult:
         effect = expects.effect
         if effect is not None and math.isfinite(mde) and mde <= effect:
             grade = "not supported" if expects.leader is not None else "consistent"
-            reason = f"no lead found although the scan could detect a correlation of {mde:.2f} (claimed {effect:.2f})"
+            reason = (
+                f"no lead found although the scan could detect a correlation of {numbers.score(mde, 2)} "
+                f"(claimed {numbers.score(effect, 2)})"
+            )
         else:
             grade = "inconclusive"
-            reason = f"no lead found; the smallest reliably detectable correlation {mde:.2f} " + (
-                f"exceeds the claimed {effect:.2f}" if effect is not None else "cannot be set against a claimed size"
+            reason = f"no lead found; the smallest reliably detectable correlation {numbers.score(mde, 2)} " + (
+                f"exceeds the claimed {numbers.score(effect, 2)}"
+                if effect is not None
+                else "cannot be set against a claimed size"
             )
     strength: Evidence = "none"
     if verdict.evidence in ("strong", "moderate", "weak"):
@@ -78,8 +97,8 @@ def check(ctx: Context, claim: LeadLagClaim, base: Base) -> ClaimResult:
         f"{result.n_obs} {result.freq} returns {result.start.date()}..{result.end.date()}; "
         f"leader: {verdict.leader or 'none'}"
         + (f" by {verdict.lead_bars}" if verdict.lead_bars else "")
-        + f" ({verdict.evidence}); peak k={result.peak.k:+d} corr {result.peak.corr:+.2f}, Holm p {peak_p:.2f}; "
-        f"detectable corr {mde:.2f}"
+        + f" ({verdict.evidence}); peak k={result.peak.k:+d} corr {numbers.score(result.peak.corr, 2, signed=True)}, "
+        f"Holm {numbers.p_equals(peak_p)}; detectable corr {numbers.score(mde, 2)}"
     )
     return base.result(
         claim,

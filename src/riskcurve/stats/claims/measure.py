@@ -174,8 +174,10 @@ def _reading(
     return compared, at, value, other
 
 
-def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
-    """Grade a ``measure`` claim: one figure read off the data against the claimed value."""
+def _measured(
+    ctx: Context, claim: MeasureClaim, base: Base
+) -> tuple[tuple[Any, str | None, str, str | None, bool, str | None, dict[str, Any]], dict[str, dict[str, str | None]]]:
+    """The figure of a measure claim and what was read for it (not yet set against the claim)."""
     data = ctx.view(base.date)
     reader = Reader(ctx, data)
     measure = claim.definition
@@ -213,7 +215,11 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
         first = raw.dropna().index.min()
         before_data = start is not None and first > start + pd.Timedelta(days=GRACE_DAYS)
         if measure.series is not None:
-            stale = stale_note(raw, measure.series.upper(), end)
+            # The same series and window end under readings that change only a bound or threshold.
+            stale_key = ("stale", data.as_of, measure.series.upper(), measure.field, end)
+            if stale_key not in ctx.shared:
+                ctx.shared[stale_key] = stale_note(raw, measure.series.upper(), end)
+            stale = ctx.shared[stale_key]
         if measure.relative_to is not None:
             # The same reading of another symbol: a series, or the same signal column for it.
             other_raw = (
@@ -238,6 +244,23 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
         else None
     )
     measured.update({"value": value, "at": at, "window": [start, end], "unit": series_unit or unit})
+    return (value, at, unit, series_unit, before_data, stale, measured), reader.used
+
+
+def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
+    """Grade a ``measure`` claim: one figure read off the data against the claimed value.
+
+    The figure is read once per definition, day and claimed value (a ``nearest`` reading looks
+    for it); readings of the claim that change only its tolerance or bounds grade it again.
+    """
+    data = ctx.view(base.date)
+    measure = claim.definition
+    key = ("measure", data.as_of, base.date, measure.model_dump_json(), claim.expects.value)
+    if key not in ctx.shared:
+        ctx.shared[key] = _measured(ctx, claim, base)
+    reading, used = ctx.shared[key]
+    value, at, unit, series_unit, before_data, stale, found = reading
+    measured = dict(found)
     ok = check_expectation(value, claim.expects)
     label = f"{fmt(value, unit)}" + (f" {series_unit}" if series_unit else "") + (f" ({at})" if at else "")
     headline = f"{label}; claimed {claimed_text(claim.expects, unit)}" + (f" {series_unit}" if series_unit else "")
@@ -271,5 +294,5 @@ def check(ctx: Context, claim: MeasureClaim, base: Base) -> ClaimResult:
         measured=measured,
         n=1,
         data_as_of=data.as_of.date(),
-        data=reader.used,
+        data={k: dict(v) for k, v in used.items()},
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base
 from riskcurve.stats.claims.context import Context, Reader
@@ -16,11 +18,24 @@ from riskcurve.stats.claims.language import (
 )
 from riskcurve.stats.claims.result import ClaimResult, DataMissing, fmt, jsonable
 
+if TYPE_CHECKING:
+    from riskcurve.stats.proportion import BinomialTest
+
+
+def _binomial(ctx: Context, k: int, n: int, share: float) -> BinomialTest:
+    """The exact binomial test of ``k`` of ``n`` against ``share``, run once per run and arguments."""
+    from riskcurve.stats.proportion import binomial_test
+
+    key = ("binomial", k, n, share)
+    if key not in ctx.shared:
+        ctx.shared[key] = binomial_test(k, n, share)
+    return cast("BinomialTest", ctx.shared[key])
+
 
 def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
     """Grade an ``order`` claim: which comes first, as a share against its base rate."""
     from riskcurve.stats.multiple_testing import adjust
-    from riskcurve.stats.proportion import binomial_test
+    from riskcurve.stats.proportion import detectable_share
 
     data = ctx.view(base.date)
     reader = Reader(ctx, data)
@@ -33,12 +48,17 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
         lead = reader.series(first)
         tables = []
         for other in definition.others:
-            table = divergence.early_warning(lead, reader.series(other), threshold=definition.threshold)
+            # Shared by the readings of the claim that leave its day, series and threshold alone.
+            key = ("early-warning", data.as_of, first, other.upper(), definition.threshold)
+            found = reader.series(other)
+            if key not in ctx.shared:
+                ctx.shared[key] = divergence.early_warning(lead, found, threshold=definition.threshold)
+            table = ctx.shared[key].copy()
             table["other"] = other.upper()
             tables.append(table)
         leads = pd.concat(tables, ignore_index=True)["lead_days"].dropna()
         ahead, behind = int((leads > 0).sum()), int((leads < 0).sum())
-        test = binomial_test(ahead, ahead + behind, 0.5)
+        test = _binomial(ctx, ahead, ahead + behind, 0.5)
         sign = int(np.sign(test.share - 0.5)) if test.n else 0
         grade, reason = grading.grade_test(
             n=test.n,
@@ -50,8 +70,8 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
         )
         headline = (
             f"{first} first at {ahead} of {ahead + behind} matched turning points "
-            f"(same day {int((leads == 0).sum())}); p {test.p:.2f}; detectable share above a coin flip "
-            f"+{test.mde * 100:.0f} points"
+            f"(same day {int((leads == 0).sum())}); {numbers.p_equals(test.p)}; detectable share above a coin flip "
+            f"{numbers.points(test.mde, 0)}"
         )
         return base.result(
             claim,
@@ -83,8 +103,11 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
         lit = onsets(known[later], cooldown=definition.cooldown)
         already = int(known.loc[lit, earlier].sum())
         rate = float(known[earlier].mean())
-        test = binomial_test(already, len(lit), min(max(rate, 1e-6), 1 - 1e-6))
-        rows.append({"earlier": earlier, "later": later, **test.to_dict()})
+        share = min(max(rate, 1e-6), 1 - 1e-6)
+        test = _binomial(ctx, already, len(lit), share)
+        # Graded after Holm over the pairs: the MDE is stated at its first step.
+        mde = detectable_share(len(lit), share, grading.ALPHA / (len(links) - 1))
+        rows.append({"earlier": earlier, "later": later, **test.to_dict(), "mde": mde if math.isfinite(mde) else None})
     table = pd.DataFrame(rows)
     table["p_adjusted"] = adjust(table["p"].astype(float), methods=("holm",))["p_holm"].to_numpy()
     parts = []
@@ -108,7 +131,7 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
                 reason=reason,
                 headline=f"{row.k}/{row.n} onsets of {row.later} with {row.earlier} already lit "
                 f"({fmt(share, 'percent').lstrip('+')} vs base {fmt(row.base, 'percent').lstrip('+')}); "
-                f"Holm p {row.p_adjusted:.3g}",
+                f"Holm {numbers.p_equals(row.p_adjusted)}",
                 definition={},
                 measured={k: getattr(row, k) for k in ("k", "n", "share", "base", "p", "p_adjusted", "mde")},
                 n=int(row.n),

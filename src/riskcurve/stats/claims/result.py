@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims.grading import Evidence, Grade
 from riskcurve.stats.claims.language import (
     Expects,
@@ -93,10 +94,11 @@ class ClaimResult:
             bit
             for bit in (
                 f"n={self.n}" if self.n is not None and self.kind not in ("measure", "episode", "forecast") else "",
-                f"p={self.p:.3f}" + (f" (adjusted over {self.family})" if self.family and self.family > 1 else "")
+                numbers.p_equals(self.p)
+                + (f" (adjusted over {self.family})" if self.family and self.family > 1 else "")
                 if self.p is not None
                 else "",
-                f"MDE={self.mde:.3g}" if self.mde is not None else "",
+                f"MDE={numbers.significant(self.mde, 3)}" if self.mde is not None else "",
             )
             if bit
         )
@@ -169,16 +171,16 @@ def fmt(value: Any, unit: str = "number") -> str:
         return "0%"
     if unit == "percent":
         # Small rates (supply inflation, daily moves) need the second decimal to be told apart.
-        return f"{number * 100:+.2f}%" if abs(number) < 0.02 else f"{number * 100:+.1f}%"
+        return numbers.percent(number, 2 if abs(number) < 0.02 else 1, signed=True)
     if unit == "share":
-        return f"{number * 100:.0f}%"
+        return numbers.percent(number, 0)
     if unit == "multiple":
-        return f"{number:.2f}x"
+        return numbers.ratio(number, 2)
     if number == int(number) and abs(number) < 1e15:
         return f"{int(number):,}"
     if abs(number) >= 100:
-        return f"{number:,.0f}"
-    return f"{number:.4g}"
+        return numbers.decimal(number, 0)
+    return numbers.significant(number, 4)
 
 
 def claimed_text(expects: Expects, unit: str = "number") -> str:
@@ -188,7 +190,7 @@ def claimed_text(expects: Expects, unit: str = "number") -> str:
         tol = (
             fmt(expects.tolerance, unit).lstrip("+")
             if expects.tolerance is not None
-            else f"{(expects.rel_tolerance or 0) * 100:.0f}%"
+            else numbers.percent(expects.rel_tolerance or 0, 0)
         )
         parts.append(f"about {fmt(expects.value, unit)} (±{tol})")
     if expects.at_least is not None:

@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from riskcurve import numbers
 from riskcurve.stats.claims.language import Claim
 
 #: Grades on the side of the claim, and against it; the others decide nothing.
@@ -320,7 +321,7 @@ class Robustness:
         """One line: the share agreeing, and what flips the grade if anything."""
         if self.share_agreeing is None:
             return "no neighbouring reading"
-        text = f"{self.share_agreeing:.0%} of {len(self.readings)} readings agree"
+        text = f"{numbers.percent(self.share_agreeing, 0)} of {len(self.readings)} readings agree"
         if self.flipped_by is not None:
             text += f"; fragile: {self.flipped_by[0]} gives {self.flipped_by[1]}"
         return text
