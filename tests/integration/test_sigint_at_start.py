@@ -62,7 +62,11 @@ def test_sigint_during_start_up_is_one_line_and_130() -> None:
         ]
         assert not ran, f"a traceback from riskcurve's code at {delay * 1000:.0f} ms:\n{err}"
         if "Traceback" not in err:
-            assert (code, err) in {(130, "riskcurve: interrupted\n"), (-signal.SIGINT, "")}, f"{delay * 1000:.0f} ms"
+            # A shell shows a process the signal ended as 130 too: seen (rarely, under -m) once the
+            # line was written, as in test_exit_codes, and before Python's handler is in place.
+            assert code in (130, -signal.SIGINT), f"{delay * 1000:.0f} ms"
+            assert err in ("riskcurve: interrupted\n", ""), f"{delay * 1000:.0f} ms"
+            assert err or code == -signal.SIGINT, f"{delay * 1000:.0f} ms"
     # Most signals land once riskcurve runs (its start takes far longer than Python's): the test
     # must have seen the one-line answer, not only interpreter start-up failures.
     answered = [delay for delay, code, err in outcomes if (code, err) == (130, "riskcurve: interrupted\n")]
