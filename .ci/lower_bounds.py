@@ -17,6 +17,10 @@ TOOL_EXTRAS = {"dev", "bench", "all"}
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.-]+)(\[[^\]]*\])?\s*>=\s*([0-9][0-9A-Za-z.]*)\s*$")
 
 
+def _numeric(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
 def lower_bounds(pyproject: Path) -> list[str]:
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     requirements = list(project["dependencies"])
@@ -29,7 +33,10 @@ def lower_bounds(pyproject: Path) -> list[str]:
         if match is None:
             raise SystemExit(f"{pyproject}: {requirement!r} has no plain >= lower bound to pin")
         name, _, version = match.groups()
-        pins[name.lower()] = version
+        # A package named twice (plotly in the core and in [png]) is pinned at the higher bound.
+        earlier = pins.get(name.lower())
+        if earlier is None or _numeric(version) > _numeric(earlier):
+            pins[name.lower()] = version
     return [f"{name}=={version}" for name, version in sorted(pins.items())]
 
 

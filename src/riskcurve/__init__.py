@@ -16,12 +16,13 @@ Every name loads on first use, so ``import riskcurve`` stays quick.
 ``__version__`` below is the package's one version: the build reads it from this file.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
+# Nothing is imported at run time, not even typing or __future__ (a real import too): this module
+# runs first when the ``riskcurve`` command starts, before riskcurve.cli can answer a Ctrl-C with
+# one line, so it does as little as it can (mypy reads the constant; the annotation is quoted).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from riskcurve.backtest.engine import Backtest, BacktestResult
     from riskcurve.backtest.executors import Executor
     from riskcurve.backtest.rules import backtest_rule
@@ -147,7 +148,9 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
+    import importlib
+
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -126,19 +126,41 @@ def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:
     return masked
 
 
-class MaskingFilter(logging.Filter):
-    """A logging filter that masks URLs in every record passing through a handler.
+#: Secret pieces of the notify URLs this process was given (see :func:`remember_secrets`).
+_known_secrets: set[str] = set()
 
-    Third-party libraries (apprise, requests) log the URLs they were given; with this filter on
-    the CLI's handler none of them reaches the terminal or a log file unmasked.
+
+def remember_secrets(secrets: Iterable[str]) -> None:
+    """Have :class:`MaskingFilter` mask these pieces wherever a log record shows them.
+
+    A library's own log lines quote parts of a URL without the URL around them: apprise says
+    "sending Telegram:CHAT_ID notification" and names a token that stands where a host would as
+    "JSON notification to TOKEN". Only the process that parsed the URL knows those are secret,
+    so whoever hands a URL to such a library remembers its :func:`secret_parts` here first.
+    """
+    _known_secrets.update(secret for secret in secrets if len(secret) >= _MIN_BARE_SECRET)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks URLs and remembered secrets in every record passing through a handler.
+
+    Third-party libraries (apprise, requests) log the URLs they were given, or pieces of them;
+    with this filter on the CLI's handler none of them reaches the terminal or a log file
+    unmasked: URLs by :func:`mask_url`, bare pieces by :func:`remember_secrets`. A traceback
+    attached to the record is masked the same way.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        secrets = tuple(_known_secrets)
         message = record.getMessage()
-        masked = mask_secrets(message)
+        masked = mask_secrets(message, secrets)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_secrets(record.exc_text, secrets)
         return True
 
 
-__all__ = ["MASK", "MaskingFilter", "mask_secrets", "mask_url", "secret_parts"]
+__all__ = ["MASK", "MaskingFilter", "mask_secrets", "mask_url", "remember_secrets", "secret_parts"]

@@ -8,6 +8,7 @@ can be told to fail (HTTP 500) the next N requests or every request to one path.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 from collections.abc import Iterator
@@ -288,3 +289,39 @@ def test_cli_watch_refuses_a_bad_url(capsys: pytest.CaptureFixture[str], tmp_pat
     code, _, err = _cli(capsys, "watch", "--once", "--notify", "bogus://x", "--store", str(tmp_path / "s.duckdb"))
     assert code == 1 and "notify URL #1 (scheme 'bogus')" in err
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_apprise_own_log_lines_show_no_chat_id_and_no_token(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    store_path: Path,
+    endpoint: Endpoint,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A Telegram URL carries the bot token where a host would be and the chat id as its path;
+    # apprise's own warnings name the chat id bare ("Failed to send Telegram notification to
+    # CHAT", "sending Telegram:CHAT"). The Telegram API is the local endpoint here, failing.
+    from apprise.plugins.telegram import NotifyTelegram
+
+    monkeypatch.setattr(NotifyTelegram, "notify_url", f"http://127.0.0.1:{endpoint.server_address[1]}/bot")
+    endpoint.fail_next = 100
+    token, chat = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "987654321"
+    caplog.set_level(logging.DEBUG)
+    code, out, err = _cli(
+        capsys,
+        "-v",
+        "watch",
+        "--once",
+        "--notify",
+        f"tgram://{token}/{chat}",
+        "--store",
+        str(store_path),
+        "--as-of",
+        BEFORE,
+    )
+    assert code == 0 and endpoint.rejected  # apprise reached the endpoint, which refused it (retried next run)
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("apprise") and r.levelno >= logging.WARNING]
+    assert any("Telegram" in line and "***" in line for line in warnings)  # apprise's own warning, masked
+    shown = "\n".join([out, err, caplog.text, *(record.getMessage() for record in caplog.records)])
+    for secret in (chat, *token.split(":")):
+        assert secret not in shown

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -112,6 +113,64 @@ def test_an_unreadable_or_stale_listing_falls_back_to_the_store(
         update(store, snapshot=mini_snapshot, offline=True)
     (tmp_path / f"s.duckdb{LISTING_SUFFIX}").write_text(damage, encoding="utf-8")
     assert _listed(path) == _queried(path)
+
+
+def _crafted(row: list[object], stamp: list[int]) -> dict[str, str]:
+    """Listings with the store's valid stamp that save_listing never writes."""
+
+    def listing(series: object) -> str:
+        return json.dumps({"format": 1, "stamp": stamp, "series": series})
+
+    def column(name: str, value: object) -> list[list[object]]:
+        changed = list(row)
+        changed[SERIES_COLUMNS.index(name)] = value
+        return [changed]
+
+    return {
+        "rows as text": listing(column("rows", "many")),
+        "rows past any count": listing(column("rows", 10**400)),
+        "rows negative": listing(column("rows", -1)),
+        "symbol a number": listing(column("symbol", 1)),
+        "kind a list": listing(column("kind", ["price"])),
+        "unit an object": listing(column("unit", {"a": 1})),
+        "a day as a number": listing(column("first_date", 20200101)),
+        "a day not a day": listing(column("last_date", "2020-13-45")),
+        "a time not a time": listing(column("last_fetched", "yesterday")),
+        "a row an object": listing([{"symbol": "BTC"}]),
+        "a row too short": listing([row[:3]]),
+        "series a string": listing("BTC"),
+        "a symbol twice": listing([row, row]),
+        "the document a list": json.dumps([1, stamp]),
+        "nesting that exhausts the parser": '{"format": 1, "stamp": '
+        + json.dumps(stamp)
+        + ', "series": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}",
+    }
+
+
+def test_a_crafted_listing_is_ignored_and_the_store_answers(
+    mini_snapshot: Path, tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        update(store, snapshot=mini_snapshot, offline=True)
+    listing = tmp_path / f"s.duckdb{LISTING_SUFFIX}"
+    good = json.loads(listing.read_text(encoding="utf-8"))
+    truth = _queried(path)
+    code, out, err = cli("series", "list", "--store", str(path), "--json")
+    expected = json.loads(out)["series"]
+    assert code == 0 and [entry["symbol"] for entry in expected] == [row[0] for row in truth]
+    for name, crafted in _crafted(good["series"][0], good["stamp"]).items():
+        listing.write_text(crafted, encoding="utf-8")
+        assert _listed(path) == truth, name
+        listing.write_text(crafted, encoding="utf-8")
+        code, out, err = cli("series", "list", "--store", str(path), "--json")
+        assert (code, err) == (0, ""), f"{name}: {err}"
+        assert json.loads(out)["series"] == expected, name
+        # The store's answer was saved over the crafted file, and is used from now on.
+        assert json.loads(listing.read_text(encoding="utf-8")) == good, name
 
 
 def test_a_point_in_time_listing_always_asks_the_store(mini_snapshot: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from riskcurve.alerts.persistence import OutboxEntry, _entries
 from riskcurve.data.providers.base import utc_now
 from riskcurve.data.store import Store
 from riskcurve.errors import StoreError
-from riskcurve.masking import mask_secrets, mask_url, secret_parts
+from riskcurve.masking import mask_secrets, mask_url, remember_secrets, secret_parts
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,9 @@ def _targets(notify_urls: Sequence[str]) -> list[_Target]:
         # Masked URLs can look alike (same host, paths masked): the position tells them apart.
         label = f"{mask_url(server.url().split('?', 1)[0])} (URL #{number})"
         secrets = frozenset(secret_parts(url.strip()))
+        # apprise's own log lines name pieces of the URL bare (a Telegram chat id, a token in
+        # the host's place): the CLI's log filter masks them once they are known.
+        remember_secrets(secrets)
         targets.setdefault(ident, _Target(ident, label, notifier, secrets))
     return list(targets.values())
 

@@ -25,20 +25,51 @@ Shell completion: ``riskcurve --install-completion`` (bash, zsh, fish, PowerShel
 ``_RISKCURVE_COMPLETE`` set, answered here before any command runs.
 """
 
-from __future__ import annotations
-
-import gc
-import importlib
-import logging
+# First, before anything that takes time to import: a Ctrl-C while the command line loads
+# ends it with one line and 130, not a traceback from whichever import it landed in. os and sys
+# are loaded already; _signal is the C module behind `signal`, whose own import (enum,
+# functools) takes milliseconds. Not even `from __future__ import annotations` comes first: it
+# is an import too (the annotations below are all valid at run time). Before this line there
+# is only Python's own start-up and its search for riskcurve and riskcurve.cli.
+import _signal
 import os
-import pkgutil
-import signal
 import sys
-import threading
-import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
-from typing import Any
+
+EXIT_INTERRUPTED = 130
+
+
+def _end_interrupted(number: int, frame: object) -> None:
+    """SIGINT while nothing is open yet (or any more): say so and end at once, quietly."""
+    os.write(2, b"riskcurve: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _guard_quietly() -> object:
+    """Answer SIGINT with :func:`_end_interrupted`; returns the handler it replaced.
+
+    Only where Python's own handler is in place (a SIGINT ignored by the caller, as for a
+    background job, stays ignored) and only in the main thread, which alone may set handlers.
+    """
+    try:
+        if _signal.getsignal(_signal.SIGINT) is not _signal.default_int_handler:
+            return None
+        return _signal.signal(_signal.SIGINT, _end_interrupted)
+    except ValueError:  # not the main thread
+        return None
+
+
+_handler_while_loading = _guard_quietly()
+
+import gc  # noqa: E402 - after the guard above, on purpose
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import pkgutil  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from contextlib import contextmanager, suppress  # noqa: E402
+from typing import Any  # noqa: E402
 
 __all__ = ["app", "interrupted", "main"]
 
@@ -46,7 +77,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75
-EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program the signal ended
 #: The variable the completion scripts set (typer's rule: ``_<PROG>_COMPLETE``).
 COMPLETE_VAR = "_RISKCURVE_COMPLETE"
@@ -66,7 +96,7 @@ def _load_commands() -> Any:
 
 try:
     app = _load_commands()
-except KeyboardInterrupt:  # Ctrl-C while the commands load (they import pandas, duckdb...)
+except KeyboardInterrupt:  # Ctrl-C while the commands load, where the guard above is not in place
     print("riskcurve: interrupted", file=sys.stderr)
     raise SystemExit(EXIT_INTERRUPTED) from None
 
@@ -235,8 +265,12 @@ def _quiet_broken_pipe() -> int:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line and exit with its code (see the module docstring)."""
-    _tolerate_narrow_encodings()
+    if argv is None:
+        # Run as the program: a Ctrl-C before the command starts or after it ended, when there is
+        # nothing to stop or tidy, ends it with one line (the command swaps in _on_sigint).
+        _guard_quietly()
     try:
+        _tolerate_narrow_encodings()
         with _noting_interrupts():
             code = _run(argv)
     except KeyboardInterrupt:
@@ -262,3 +296,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         # process is about to give back anyway. Frozen objects are skipped; exit handlers still run.
         gc.freeze()
     sys.exit(code)
+
+
+# The last statement of the module: loaded as a library (a test, a notebook), the importer keeps
+# its own Ctrl-C from here on; run as the program, main() puts the guard back first thing.
+if _handler_while_loading is not None:
+    _signal.signal(_signal.SIGINT, _handler_while_loading)

@@ -285,10 +285,14 @@ def signal_header(  # the JSON header every signal-based command starts with
 def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterator[Callable[[str, int, int], None]]:
     """A transient progress bar on stderr; yields the ``progress(item, done, total)`` callback the library takes.
 
-    ``quiet`` (e.g. under ``--json``) shows nothing.
+    ``quiet`` (e.g. under ``--json``) shows nothing, and so does a stderr that is not a terminal:
+    no bar is made at all (rich 13.8's disabled bar still ends with an empty line on stderr).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    if quiet or not err.is_terminal:
+        yield lambda item, done, total: None
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -296,7 +300,6 @@ def progress_bar(description: str, *, quiet: bool, verb: str = "done") -> Iterat
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=quiet or not err.is_terminal,
     ) as bar:
         task = bar.add_task(description, total=None)
 

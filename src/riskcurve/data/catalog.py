@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from riskcurve.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "LISTING_SUFFIX",
@@ -185,21 +188,66 @@ def save_listing(
         return
 
 
+#: A saved listing larger than this is not one riskcurve wrote (a few hundred series take tens of KB).
+_LISTING_MAX_BYTES = 8 * 1024 * 1024
+_KINDS = ("price", "value")
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _listed_row(row: Any) -> dict[str, Any]:
+    """One saved row as :func:`list_series` returns it; ``ValueError`` unless it is one save_listing wrote."""
+    if not isinstance(row, list) or len(row) != len(SERIES_COLUMNS):
+        raise ValueError("not a row of the listing")
+    record = dict(zip(SERIES_COLUMNS, row, strict=True))
+    if not isinstance(record["symbol"], str) or not record["symbol"] or record["kind"] not in _KINDS:
+        raise ValueError("not a symbol and kind")
+    if not all(_text_or_none(record[column]) for column in ("unit", "description", "providers")):
+        raise ValueError("unit, description and providers are text")
+    count = record["rows"]
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < 2**63:
+        raise ValueError("rows is a count")
+    for column in ("first_date", "last_date"):
+        value = record[column]
+        if value is not None:
+            if not isinstance(value, str) or len(value) != 10:
+                raise ValueError(f"{column} is a day")
+            record[column] = dt.date.fromisoformat(value)
+    if record["last_fetched"] is not None:
+        if not isinstance(record["last_fetched"], str):
+            raise ValueError("last_fetched is a time")
+        record["last_fetched"] = dt.datetime.fromisoformat(record["last_fetched"])
+    return record
+
+
 def _saved_listing(store_file: Path) -> list[dict[str, Any]] | None:
-    """The saved listing if its stamp is the store file's, else ``None``."""
+    """The saved listing if its stamp is the store file's and it is one :func:`save_listing` wrote, else ``None``.
+
+    The file beside the store is read as untrusted data: anything but the exact shape written
+    (another type in a column, a duplicate symbol, nesting deep enough to exhaust the parser,
+    a file far larger than any listing) is ignored, and the listing comes from the store.
+    """
+    listing = _listing_file(store_file)
     try:
-        document = json.loads(_listing_file(store_file).read_text(encoding="utf-8"))
-        if document["format"] != _LISTING_FORMAT or document["stamp"] != file_stamp(store_file):
-            return None
-        listed = []
-        for row in document["series"]:
-            record = dict(zip(SERIES_COLUMNS, row, strict=True))
-            for column in ("first_date", "last_date"):
-                if record[column] is not None:
-                    record[column] = dt.date.fromisoformat(record[column])
-            if record["last_fetched"] is not None:
-                record["last_fetched"] = dt.datetime.fromisoformat(record["last_fetched"])
-            listed.append(record)
+        if listing.stat().st_size > _LISTING_MAX_BYTES:
+            raise ValueError(f"larger than {_LISTING_MAX_BYTES} bytes")
+        document = json.loads(listing.read_text(encoding="utf-8"))
+        if not isinstance(document, dict) or document.get("format") != _LISTING_FORMAT:
+            return None  # another format: written by another version, replaced on the next listing
+        if document.get("stamp") != file_stamp(store_file):
+            return None  # stale: the store was written since
+        if not isinstance(document.get("series"), list):
+            raise ValueError("no list of series")
+        listed = [_listed_row(row) for row in document["series"]]
+        if len({record["symbol"] for record in listed}) != len(listed):
+            raise ValueError("a symbol listed twice")
         return listed
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # missing, stale or unreadable: the store itself is the truth
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as unusable:
+        # Not what save_listing writes (damaged, or crafted): the store itself is the truth, and
+        # the query that answers instead writes a good listing over it.
+        log.info("ignored the saved listing %s (%s); reading the store", listing, unusable)
+        return None

@@ -91,7 +91,7 @@ class ReturnHistory:
             stamps = index.to_numpy(dtype="datetime64[ns]")
             per_window: dict[int, tuple[np.ndarray, np.ndarray]] = {}
             for w in self.windows:
-                exits = np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]")
+                exits = np.full(len(index), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
                 if len(index) > w + 1:
                     exits[: len(index) - w - 1] = stamps[w + 1 :]
                 per_window[w] = (returns[w].to_numpy(), exits)

@@ -672,7 +672,7 @@ def cascade(inputs: CascadeInputs, params: CascadeParams | None = None) -> pd.Da
         result[link] = pd.Series(lit, index=index, dtype=object)
         through = last_known[list(LINK_INPUTS[link])]
         extra[f"through_{link}"] = pd.Series(
-            np.where(through.isna().any(axis=1), np.datetime64("NaT"), through.min(axis=1).to_numpy()),
+            np.where(through.isna().any(axis=1), np.datetime64("NaT", "ns"), through.min(axis=1).to_numpy()),
             index=index,
         ).astype("datetime64[ns]")
         extra[f"why_{link}"] = pd.Series(_reasons(link, ~known, fresh, last_known, conditions), index=index)

@@ -204,7 +204,7 @@ def last_known(observations: pd.Series | pd.DataFrame | pd.DatetimeIndex, days: 
         # Known at the end of its own date: the newest date on or before each day.
         order = np.sort(date_values)
         position = np.searchsorted(order, days.to_numpy(dtype="datetime64[ns]"), side="right") - 1
-        newest = np.where(position >= 0, order[np.maximum(position, 0)], np.datetime64("NaT"))
+        newest = np.where(position >= 0, order[np.maximum(position, 0)], np.datetime64("NaT", "ns"))
     else:
         # Walk publications in time order; the newest observation date known so far at each one.
         by_time = np.argsort(instants.to_numpy(dtype="datetime64[ns]"), kind="stable")
@@ -212,7 +212,7 @@ def last_known(observations: pd.Series | pd.DataFrame | pd.DatetimeIndex, days: 
         running = np.maximum.accumulate(date_values[by_time])
         cutoffs = knowledge_cutoffs(days).to_numpy(dtype="datetime64[ns]")
         position = np.searchsorted(published, cutoffs, side="right") - 1
-        newest = np.where(position >= 0, running[np.maximum(position, 0)], np.datetime64("NaT"))
+        newest = np.where(position >= 0, running[np.maximum(position, 0)], np.datetime64("NaT", "ns"))
     return pd.Series(newest.astype("datetime64[ns]"), index=days, name="last_known")
 
 

@@ -14,6 +14,7 @@ cache and config) is reset around each test so tests cannot leak answers into ea
 from __future__ import annotations
 
 import json
+import logging
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -62,6 +63,7 @@ class Yahoo:
         self.tz: list[Answer] = []
         self.bars: list[Answer] = []
         self.requests: list[dict[str, str]] = []
+        self.mock: responses.RequestsMock | None = None  # the rest of Yahoo (cookie, crumb)
 
     def __call__(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         params = dict(request.params)  # type: ignore[attr-defined]
@@ -93,6 +95,7 @@ def yahoo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Yahoo]:
         mocked.get("https://guce.yahoo.com/consent", body="<html><body>consent</body></html>")
         mocked.get("https://query2.finance.yahoo.com/v1/test/getcrumb", body="Xw1Jx0mKqTz")
         mocked.add_callback(responses.GET, CHART, callback=server)
+        server.mock = mocked
         yield server
     data.YfData.cache_get.cache_clear()
     yfinance.config.debug.hide_exceptions, yfinance.config.network.retries = config
@@ -179,6 +182,28 @@ def test_lasting_network_failure_is_one_line_naming_provider_and_symbol(yahoo: Y
     assert "Network is unreachable" in message
     assert "delisted" not in message and "\n" not in message
     assert waits == [1.0, 2.0]
+
+
+def test_a_failure_is_one_line_and_yfinances_own_warnings_show_only_with_verbose(
+    yahoo: Yahoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No network: yfinance warns "Cookie/crumb fetch failed ..., continuing without crumb" on
+    # every request before the chart request fails too. The user got those five warnings above
+    # the provider's one error line; they are riskcurve's INFO lines now (shown with -v).
+    assert yahoo.mock is not None
+    for url in ("https://fc.yahoo.com", "https://query1.finance.yahoo.com/v1/test/getcrumb"):
+        yahoo.mock.replace(responses.GET, url, body=refused())
+    yahoo.mock.replace(responses.GET, "https://guce.yahoo.com/consent", body=refused())
+    yahoo.mock.replace(responses.GET, "https://query2.finance.yahoo.com/v1/test/getcrumb", body=refused())
+    yahoo.tz = [refused(), refused(), refused()]
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(ProviderError) as caught:
+        provider([], attempts=3).fetch("RUT", **WEEK)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("yahoo RUT: gave up after 3 attempts")
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    passed_on = [r for r in caplog.records if r.name == "riskcurve.data.providers.yahoo"]
+    assert any("yfinance: Cookie/crumb fetch failed" in r.getMessage() for r in passed_on)
+    assert {r.levelno for r in passed_on} <= {logging.DEBUG, logging.INFO}
 
 
 def test_yfinance_retries_network_errors_itself_when_configured(yahoo: Yahoo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,11 @@ What yfinance 1.x does with a failure, and what this provider makes of it:
 - yfinance's own retry of network errors (``yf.config.network.retries``) is switched on too, for
   the requests it makes that the provider does not see (cookie and crumb).
 
+- yfinance logs warnings of its own on the way ("Cookie/crumb fetch failed (DNSError),
+  continuing without crumb", once per request and retry). The provider reports the outcome
+  itself, so those lines are passed on as riskcurve's own at INFO: shown with ``-v``, not as
+  five warnings above the one error.
+
 After the last attempt the user sees one line naming the provider, the symbol and the failure,
 never "delisted" for what was an outage.
 """
@@ -27,6 +32,7 @@ never "delisted" for what was an outage.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -48,6 +54,8 @@ from riskcurve.data.providers.http import TRANSIENT_STATUS
 from riskcurve.data.symbols import CATALOGUE, lookup
 from riskcurve.data.validation import validate_prices
 from riskcurve.errors import DataError, ProviderError, UnknownSymbolError
+
+log = logging.getLogger(__name__)
 
 _RENAME = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
 #: The endpoint behind ``Ticker.history`` and yfinance's timezone look-up.
@@ -74,6 +82,26 @@ def _network_errors() -> tuple[type[BaseException], ...]:
     except ImportError:
         pass
     return tuple(errors)
+
+
+class _YfinanceAtInfo(logging.Filter):
+    """On yfinance's logger: each of its records is logged again as riskcurve's, at INFO at most.
+
+    A logger's filter sees only the records made on that logger, and yfinance makes all of its
+    records on ``"yfinance"``. The original is dropped, so what yfinance says about a request
+    reaches the terminal only with ``-v`` (the provider's error names the failure once).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        log.log(min(record.levelno, logging.INFO), "yfinance: %s", record.getMessage())
+        return False
+
+
+def _yfinance_at_info() -> None:
+    """Put :class:`_YfinanceAtInfo` on yfinance's logger, once per process."""
+    logger = logging.getLogger("yfinance")
+    if not any(isinstance(existing, _YfinanceAtInfo) for existing in logger.filters):
+        logger.addFilter(_YfinanceAtInfo())
 
 
 def recording_session(base: type | None = None) -> Any:
@@ -168,7 +196,8 @@ class YahooProvider:
     Notes
     -----
     Building a provider sets two process-wide yfinance options: exceptions are raised rather
-    than logged and swallowed, and network errors are retried ``library_retries`` times.
+    than logged and swallowed, and network errors are retried ``library_retries`` times. It
+    also passes yfinance's own log lines on at INFO (shown with ``-v``), see the module docstring.
     """
 
     name = "yahoo"
@@ -189,6 +218,7 @@ class YahooProvider:
         # network failure reads as "delisted".
         yfinance.config.debug.hide_exceptions = False
         yfinance.config.network.retries = library_retries
+        _yfinance_at_info()
         self.session = session if session is not None else recording_session()
         if ticker_factory is None:
             ticker_factory = self._ticker

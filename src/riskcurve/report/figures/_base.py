@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import inspect
@@ -234,6 +235,13 @@ def _short_dates(fig: go.Figure) -> None:
     for trace in fig.data:
         for axis in ("x", "y"):
             values = getattr(trace, axis, None)
+            if (
+                isinstance(values, np.ndarray)
+                and values.dtype == object
+                and len(values)
+                and all(isinstance(v, dt.datetime) and v.tzinfo is None for v in values)
+            ):
+                values = values.astype("datetime64[us]")  # plotly 5 keeps dates as datetime objects
             if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.datetime64):
                 continue
             days = values.astype("datetime64[D]")

@@ -116,7 +116,12 @@ class Context:
             if events.column not in frame.columns:
                 raise DataMissing(f"signal {events.signal} has no column {events.column!r}")
             state = frame[events.column]
-            return onsets(state.fillna(False).astype(bool), cooldown=events.cooldown)
+            # Unknown days are off. Not state.fillna(False): on an object column (True, False and
+            # None) pandas 2.2 warns that fillna's downcast is deprecated.
+            flags = pd.Series(False, index=state.index, name=state.name)
+            known = state.notna().to_numpy()
+            flags[known] = state[known].astype(bool).to_numpy()
+            return onsets(flags, cooldown=events.cooldown)
         spec = get_signal(events.signal)
         symbol = (events.symbol or spec.default_symbol or None) and str(events.symbol or spec.default_symbol).upper()
         key = ("events", data.as_of, spec.name, symbol, json.dumps(events.parameters, sort_keys=True, default=str))
