@@ -353,6 +353,40 @@ def test_needs_data_names_the_series_then_runs_once_imported(
     assert after.kind == "needs-data"
 
 
+def test_needs_data_honours_the_date_of_its_then(store: Store) -> None:
+    """A ``then`` dated on its own is measured as of that day, as an episode's part is."""
+    text = f"""
+claims:
+  - id: WRAPPED
+    statement: UP rose from the start of 2024
+    source: test
+    date: {END}
+    kind: needs-data
+    definition:
+      series: [UP]
+      then:
+        statement: UP rose in 2024, as of its last day
+        date: 2024-12-31
+        kind: measure
+        definition: {{series: UP, statistic: return, window: {{start: 2024-01-01}}}}
+        expects: {{at_least: 0}}
+  - id: PLAIN
+    statement: UP rose in 2024, as of its last day
+    source: test
+    date: 2024-12-31
+    kind: measure
+    definition: {{series: UP, statistic: return, window: {{start: 2024-01-01}}}}
+    expects: {{at_least: 0}}
+"""
+    wrapped, plain = run_claims(store, list(parse_claims(text).claims), as_of=END)
+    assert wrapped.measured["value"] == pytest.approx(plain.measured["value"], rel=1e-12)
+    assert str(wrapped.date) == "2024-12-31" and wrapped.data_as_of == plain.data_as_of
+    # Undated, the same claim runs to the wrapper's day and measures more of the rise.
+    undated = text.replace("        date: 2024-12-31\n", "")
+    (later, _) = run_claims(store, list(parse_claims(undated).claims), as_of=END)
+    assert later.measured["value"] != pytest.approx(plain.measured["value"], rel=1e-6)
+
+
 def test_episode_grades_each_part(results: dict[str, ClaimResult]) -> None:
     episode = results["EPISODE"]
     assert [p.grade for p in episode.parts] == ["consistent", "contradicted"]

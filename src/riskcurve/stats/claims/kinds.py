@@ -51,6 +51,11 @@ __all__ = ["ALT_BASKET", "SEED", "ClaimResult", "Context", "DataMissing", "evalu
 
 
 def _needs_data(ctx: Context, claim: NeedsDataClaim, base: Base) -> ClaimResult:
+    then = claim.definition.then
+    if then.date is not None:
+        # The claim that runs once the data are stored may carry its own day, as a part of an
+        # episode may: it is measured (and the data it needs looked for) as of that day.
+        base = replace(base, date=then.date)
     data = ctx.view(base.date)
     missing = [s for s in claim.definition.series if not data.has(s.upper())]
     if missing:
@@ -65,7 +70,7 @@ def _needs_data(ctx: Context, claim: NeedsDataClaim, base: Base) -> ClaimResult:
             headline=f"needs {', '.join(s.upper() for s in missing)}",
             data_as_of=data.as_of.date(),
         )
-    inner = evaluate(ctx, claim.definition.then, base)
+    inner = evaluate(ctx, then, base)
     return replace(inner, kind="needs-data", statement=claim.statement, definition=base.definition_of(claim))
 
 
