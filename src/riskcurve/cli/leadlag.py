@@ -135,7 +135,11 @@ def _render(result: LeadLagResult, as_of: str, note: str | None) -> None:
 def leadlag_command(
     lead: Annotated[
         str,
-        typer.Option("--lead", help="Series suspected to move first: a price (RUT), macro (DGS2) or derived (NETLIQ)."),
+        typer.Option(
+            "--lead",
+            help="Series suspected to move first: a price (RUT), macro (DGS2), derived (NETLIQ), ALTS, "
+            "or A/B (ETH/BTC).",
+        ),
     ],
     lag: Annotated[str, typer.Option("--lag", help="Series suspected to follow (e.g. BTC).")],
     freq: Annotated[

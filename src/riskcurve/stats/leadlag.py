@@ -435,9 +435,20 @@ def _series_for(
 ) -> tuple[pd.Series, Calendar | None, Change, str]:
     """The series a lead-lag study reads for ``symbol``, its calendar, its change and a description."""
     from riskcurve.data.release import describe_rule
-    from riskcurve.signals.derived import DERIVED, derived_series
+    from riskcurve.signals.derived import ALTS_NAMES, DERIVED, derived_series, level_series
 
     period = _PERIOD_WORDS[freq]
+    if "/" in symbol or symbol in ALTS_NAMES:
+        # A against B (ETH/BTC, RUT/GSPC, ALTS/BTC) and the alt basket are levels on their first
+        # part's calendar: A's closes over B's as known at the end of each of A's days.
+        values = level_series(data, symbol)
+        top, _, bottom = symbol.partition("/")
+        text = (
+            f"{top} against {bottom} ({top}'s level over {bottom}'s as known on {top}'s days)"
+            if bottom
+            else "the equal-weight altcoin basket"
+        )
+        return values, _calendar_of(data, top), "log", f"{text}; log returns"
     if symbol in DERIVED:
         spec = DERIVED[symbol]
         values = derived_series(data, symbol)
@@ -476,6 +487,17 @@ def _series_for(
     return values, "crypto", change, text
 
 
+def _calendar_of(data: MarketData, symbol: str) -> Calendar | None:
+    """The calendar a level series trades on: a stored price's own, crypto for the basket and derived series."""
+    from riskcurve.signals.derived import ALTS_NAMES, DERIVED
+
+    if symbol in ALTS_NAMES or symbol in DERIVED:
+        return "crypto"
+    data.require(symbol)
+    calendar = data.store.meta(symbol).calendar
+    return cast(Calendar, calendar) if calendar in ("exchange", "crypto") else None
+
+
 def leadlag(
     data: MarketData,
     lead: str,
@@ -495,8 +517,10 @@ def leadlag(
         The point-in-time view of the store.
     lead, lag
         Any series: a price symbol (``RUT``, ``BTC``: log returns), a stored macro series
-        (``DGS2``, ``VIXCLS``, ``WALCL``) or a derived one (``NETLIQ``, see
-        :mod:`riskcurve.signals.derived`). A macro level enters as its change - a difference for
+        (``DGS2``, ``VIXCLS``, ``WALCL``), a derived one (``NETLIQ``, see
+        :mod:`riskcurve.signals.derived`), the alt basket (``ALTS``), or one price against
+        another (``ETH/BTC``, ``RUT/GSPC``, ``ALTS/BTC``: A's level over B's as known on A's days,
+        in log returns). A macro level enters as its change - a difference for
         rates and spreads in percent (and series of unknown unit), a log change for USD levels and
         indices - of the value *as known* at the end of each day by its publication time, read on
         the same days as the other series: a Wednesday H.4.1 level published on Thursday counts in

@@ -15,6 +15,7 @@ from riskcurve.data.store import Store
 from riskcurve.errors import ClaimFileError
 from riskcurve.stats.claims import GRADES, ClaimResult, builtin_claims, parse_claims, run_claims
 from riskcurve.stats.claims.grading import combine, grade_test
+from riskcurve.stats.defaults import SEED
 
 D = "2025-06-30"  # the synthetic claims' date
 END = "2025-12-31"
@@ -316,6 +317,42 @@ def test_conditional_lead_lag_and_order(results: dict[str, ClaimResult]) -> None
     turns = results["TURNS"]
     assert turns.grade == "consistent"
     assert turns.measured["test"]["k"] == turns.measured["test"]["n"] >= 10
+
+
+def test_lead_lag_takes_one_series_against_another(store: Store) -> None:
+    """``ETH/BTC`` as a lead-lag series: ETH's close over BTC's, in log returns, on ETH's calendar.
+
+    The claim, the study and a scan of the ratio computed here by hand give the same table.
+    """
+    from riskcurve.data.panel import MarketData
+    from riskcurve.stats.leadlag import LeadLag, leadlag
+
+    text = f"""
+claims:
+  - id: LEAD_RATIO
+    statement: BTC leads ETH against BTC by a week
+    source: test
+    date: {END}
+    kind: lead-lag
+    definition: {{lead: BTC, lag: ETH/BTC, freq: W, max_lag: 4, reps: 200}}
+    expects: {{leader: BTC, lags: [1, 1], effect: 0.2}}
+"""
+    (result,) = run_claims(store, list(parse_claims(text).claims), as_of=END)
+    market = _market(END)
+    by_hand = (market["ETH"] / market["BTC"]).rename("ETH/BTC")
+    manual = LeadLag(
+        market["BTC"], by_hand, freq="W", max_lag=4, reps=200, seed=SEED, calendars=("crypto", "crypto")
+    ).run()
+    assert result.grade != "data missing", result.reason
+    assert result.measured["verdict"]["leader"] == manual.verdict.leader
+    assert result.measured["verdict"]["significant_lags"] == list(manual.verdict.significant_lags)
+
+    data = MarketData(store, as_of=END)
+    direct = leadlag(data, "BTC", "ETH/BTC", freq="W", max_lag=4, reps=50, seed=1)
+    np.testing.assert_allclose(direct.ccf["corr"], manual.ccf["corr"], atol=1e-5)
+    assert "ETH against BTC" in direct.definition
+    with pytest.raises(ValueError, match="not A/B"):
+        leadlag(data, "ETH/", "BTC", freq="W", max_lag=4, reps=50)
 
 
 def test_forecast_is_pending_until_its_window_closes(store: Store, claims: list[Any]) -> None:
