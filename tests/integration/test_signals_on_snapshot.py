@@ -155,3 +155,20 @@ def test_data_through_is_held_back_by_needed_inputs_only(filled_store: Store) ->
     assert items["altseason"].through is not None and items["altseason"].through > basket_lasts[first_to_stop]
     assert items["cycle"].through is None  # a signal of the calendar reads no series
     assert picture.to_dict()["items"][0]["through"] == items["cascade"].through
+
+
+def test_every_liquidity_level_says_its_unit(filled_store: Store) -> None:
+    """Each column of the liquidity frame that is a level or a change of one has a unit, and none is invented.
+
+    A claim comparing such a figure with a bound prints the unit beside both (C14: USD billions).
+    """
+    spec = SIGNALS["liquidity"]
+    frame = spec.compute(MarketData(filled_store), None)
+    levels = {c for c in frame.columns if c != "regime" and "_pct_" not in c}
+    assert levels - set(spec.units) == set()
+    # Columns that need an optional input (WSHOSHO, JPNASSETS, the live STABLECOINS) are the only
+    # ones the snapshot may lack.
+    optional = {"jp_boj_assets", "stablecoin_supply", "stablecoin_chg_4w", "stablecoin_chg_13w"}
+    optional |= {f"{p}_{w}" for p in ("securities", "other_assets") for w in ("4w", "13w", "52w")}
+    assert set(spec.units) - set(frame.columns) <= optional
+    assert spec.units["net_liquidity"] == "USD billions" and spec.units["hy_spread"] == "percent"

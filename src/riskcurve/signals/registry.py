@@ -12,7 +12,7 @@ import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import pandas as pd
@@ -58,6 +58,9 @@ class SignalSpec:
         Tunable parameters and their defaults (``--param key=value``).
     compute, events
         ``(data, symbol, **parameters) -> DataFrame``.
+    units
+        The unit of each column that is a level or a change of one (``USD billions``,
+        ``percent``): a claim that compares such a figure with a bound shows it beside both.
     """
 
     name: str
@@ -68,6 +71,7 @@ class SignalSpec:
     parameters: Mapping[str, Any]
     compute: Callable[..., pd.DataFrame]
     events: Callable[..., pd.DataFrame]
+    units: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Every caller goes through the shared cache (riskcurve.signals.cache): the report, the
@@ -364,6 +368,23 @@ def _volatility_events(data: MarketData, symbol: str, **params: Any) -> pd.DataF
     return frame.loc[onsets(state, cooldown=30)]
 
 
+#: The liquidity frame's levels and changes (net_liquidity, liquidity_drivers, qt_pace, reserves,
+#: rates, stablecoins.supply_changes say each one's unit); its ``*_pct_*`` columns are fractions.
+_LIQUIDITY_UNITS: dict[str, str] = {
+    **dict.fromkeys(
+        ("fed_assets", "tga", "rrp", "net_liquidity", "chg_4w", "chg_13w", "chg_52w", "qt_pace", "reserves"),
+        "USD billions",
+    ),
+    **{
+        f"{part}_{window}": "USD billions"
+        for part in ("fed_assets", "tga", "rrp", "net", "securities", "other_assets")
+        for window in ("4w", "13w", "52w")
+    },
+    **dict.fromkeys(("stablecoin_supply", "stablecoin_chg_4w", "stablecoin_chg_13w"), "USD billions"),
+    **dict.fromkeys(("policy_rate", "dgs2", "dgs10", "spread_10y2y", "hy_spread", "jp_call_rate"), "percent"),
+    "jp_boj_assets": "JPY trillions",
+}
+
 SIGNALS: dict[str, SignalSpec] = {
     spec.name: spec
     for spec in (
@@ -405,6 +426,7 @@ SIGNALS: dict[str, SignalSpec] = {
             _defaults(liquidity.liquidity_regime),
             _liquidity,
             _liquidity_events,
+            _LIQUIDITY_UNITS,
         ),
         SignalSpec(
             "cascade",

@@ -119,6 +119,9 @@ def test_c14_compares_net_liquidity_with_a_bound_in_its_own_unit(tmp_path: Path)
     result = _check(_store(tmp_path, {"BTC": btc}, values), "C14")
     assert result.measured["value"] == pytest.approx(60.0, abs=0.5)
     assert result.grade == "contradicted"
+    # The figure and the bound each say their unit (the signal column's: USD billions).
+    assert result.measured["unit"] == "USD billions"
+    assert result.headline.startswith("60 USD billions") and result.headline.endswith("at most 50 USD billions")
 
 
 def test_c10_needs_small_caps_and_both_metals_at_records_together(tmp_path: Path) -> None:

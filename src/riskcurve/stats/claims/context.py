@@ -235,6 +235,13 @@ class Reader:
 
         return on_days(self.series(symbol), days)
 
+    def signal_unit(self, name: str, column: str) -> str | None:
+        """The unit of a signal's column that is a level or a change of one (``None``: not known)."""
+        from riskcurve.signals.registry import SIGNALS
+
+        spec = SIGNALS.get(name)
+        return spec.units.get(column) if spec is not None else None
+
     def signal_column(self, name: str, symbol: str | None, parameters: Mapping[str, Any], column: str) -> pd.Series:
         frame = self.context.signal(self.data, name, symbol, parameters)
         if column not in frame.columns:

@@ -234,15 +234,17 @@ def _measured(
             ratio = measure.versus_window is not None and measure.versus == "ratio"
             value = float(value) / float(other_value) if ratio else float(value) - float(other_value)
     # A figure in the series' own unit (a level, a change of it) says that unit beside the bound's.
-    series_unit = (
-        reader.unit(measure.series)
-        if measure.series is not None
-        and unit == "number"
+    in_own_unit = (
+        unit == "number"
         and measure.transform is None
         and measure.statistic in LEVEL_STATISTICS
         and isinstance(value, int | float)
-        else None
     )
+    series_unit = None
+    if in_own_unit and measure.series is not None:
+        series_unit = reader.unit(measure.series)
+    elif in_own_unit and measure.signal is not None:
+        series_unit = reader.signal_unit(measure.signal, measure.column or "")
     measured.update({"value": value, "at": at, "window": [start, end], "unit": series_unit or unit})
     return (value, at, unit, series_unit, before_data, stale, measured), reader.used
 
