@@ -155,8 +155,10 @@ def test_the_recomputations_findings_are_graded_as_fixed(results: dict[str, Clai
     # C17: the path through the window; C01: record and gain on one day.
     assert all(len(p.measured["met"]) == 3 for p in results["C17"].parts)
     assert results["C01"].measured["where"] == "record_high"
-    # C19 reads risk-off selling as moving together; C15, C23, C40 show both readings.
-    assert results["C19"].measured["timing"] == "contemporaneous"
+    # C19 reads risk-off selling as moving together, with the VIX turning and the VIX high as two
+    # states; C15, C23, C40 show both timings.
+    assert [p.id.split(".")[-1] for p in results["C19"].parts] == ["turns", "risk_off"]
+    assert {p.measured["timing"] for p in results["C19"].parts} == {"contemporaneous"}
     for cid in ("C15", "C23", "C40"):
         assert [p.id.split(".")[-1] for p in results[cid].parts] == ["contemporaneous", "predictive"], cid
     # The new series: C09 on STAR50, C44 on CME open interest (a proxy), C48-C49 on ETF flows.

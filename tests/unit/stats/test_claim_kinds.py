@@ -560,3 +560,34 @@ def test_a_check_standing_before_the_claims_date_says_so(store: Store, claims: l
     (result,) = run_claims(store, [claim], as_of="2025-03-31")
     assert result.reason.endswith(f"(only data to 2025-03-31 were visible, before the claim's date {D})")
     assert result.data_as_of is not None and result.data_as_of.isoformat() == "2025-03-31"
+
+
+def test_a_family_is_not_supported_only_if_no_test_measured_the_claimed_effect() -> None:
+    """A powered test that found nothing says "not supported" unless another measured as much as claimed.
+
+    Horizon 5's test could detect 2.6% and found 1%; horizon 21's measured 6.9% in the claimed
+    direction, more than the claimed 3%, but its test (MDE 10%) cannot decide: inconclusive.
+    """
+    from riskcurve.stats.claims.family import family_grade
+    from riskcurve.stats.claims.language import Expects
+
+    expects = Expects(direction="below", effect=0.03)
+    rows = pd.DataFrame(
+        {
+            "horizon": [5, 21],
+            "difference": [-0.0097, -0.069],
+            "ci_low": [-0.03, -0.14],
+            "ci_high": [0.01, 0.002],
+            "p": [0.4, 0.026],
+            "mde": [0.026, 0.10],
+        }
+    )
+    grade, reason, _, _, mde = family_grade(rows, expects, n=100)
+    assert grade == "inconclusive" and mde == pytest.approx(0.026)
+    assert "at horizon 21 the difference -0.069 is as large as the claimed -0.03" in reason
+    # Without the large estimate, the powered test's null result stands.
+    rows.loc[1, "difference"] = -0.02
+    assert family_grade(rows, expects, n=100)[0] == "not supported"
+    # And an estimate as large as claimed in the other direction does not rescue the claim.
+    rows.loc[1, "difference"] = 0.069
+    assert family_grade(rows, expects, n=100)[0] == "not supported"

@@ -199,16 +199,23 @@ def test_c06_grades_the_literal_record_low(tmp_path: Path) -> None:
 
 
 def test_c19_reads_risk_off_selling_as_moving_together(tmp_path: Path) -> None:
-    # BTC falls during the weeks the VIX is above 25 and not after: the contemporaneous reading
-    # the words state finds it; a forward-only reading would not.
+    # BTC falls over the days the VIX rises and while it is above 25, and not after: the
+    # contemporaneous readings the words state find both; a forward-only reading would not.
     days = pd.date_range("2014-01-01", "2026-01-21", name="date")
     rng = np.random.default_rng(7)
-    flips = rng.random(len(days)) < 1 / 40
-    off = (np.cumsum(flips) % 2).astype(bool)
-    vix = pd.Series(np.where(off, 30.0, 15.0), index=days)
-    btc = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, len(days)) - 0.006 * off)), index=days)
+    log_vix = np.empty(len(days))
+    log_vix[0] = np.log(20.0)
+    shocks = rng.normal(0.0, 0.06, len(days))
+    for t in range(1, len(days)):  # mean-reverting around 20, above 25 about a fifth of the time
+        log_vix[t] = log_vix[t - 1] + 0.05 * (np.log(20.0) - log_vix[t - 1]) + shocks[t]
+    vix = pd.Series(np.exp(log_vix), index=days)
+    rising = np.r_[0.0, np.diff(log_vix)]
+    returns = rng.normal(0, 0.01, len(days)) - 0.1 * rising - 0.004 * (vix.to_numpy() > 25)
+    btc = pd.Series(100 * np.exp(np.cumsum(returns)), index=days)
     result = _check(_store(tmp_path, {"BTC": btc}, {"VIXCLS": vix}), "C19", reps=300)
-    assert result.measured["timing"] == "contemporaneous"
+    assert [p.id.split(".")[-1] for p in result.parts] == ["turns", "risk_off"]
+    assert {p.measured["timing"] for p in result.parts} == {"contemporaneous"}
+    assert [p.grade for p in result.parts] == ["consistent", "consistent"]
     assert result.grade == "consistent"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskcurve import numbers
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.grading import Grade
 from riskcurve.stats.claims.language import Expects
@@ -32,6 +33,23 @@ def family_grade(
     grade, reason = grading.grade_test(
         n=n, significant=bool(len(significant)), sign=sign, claimed_sign=claimed, mde=mde, effect=expects.effect
     )
+    if grade == "not supported" and expects.effect is not None:
+        # The powered test found nothing, but another of the family measured an effect as large as
+        # claimed, in the claimed direction, that its own test could not decide: the evidence
+        # does not speak against the claim there, so the family cannot either.
+        as_claimed = rows[rows["p"].notna() & (claimed * rows["difference"] >= expects.effect)]
+        if len(as_claimed):
+            row = as_claimed.iloc[int(np.argmin(as_claimed["p_adjusted"].to_numpy()))]
+            where = f" for {row['target']}" if "target" in rows.columns else ""
+            reason = (
+                f"not significant; at horizon {int(row['horizon'])}{where} the difference "
+                f"{numbers.significant(float(row['difference']), 3)} is as large as the claimed "
+                f"{numbers.significant(claimed * expects.effect, 3)} but its test cannot decide "
+                f"(adjusted p {numbers.p_value(float(row['p_adjusted']))}, MDE "
+                f"{numbers.significant(float(row['mde']), 3)}), though another test of the family could "
+                f"detect {numbers.significant(mde, 3)} and found less"
+            )
+            grade = "inconclusive"
     best = rows.iloc[int(np.argmin(rows["p_adjusted"].fillna(np.inf).to_numpy()))]
     return grade, reason, float(best["p_adjusted"]), float(best["p"]), mde
 
