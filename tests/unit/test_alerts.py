@@ -426,6 +426,35 @@ def test_without_urls_alerts_count_as_delivered_to_the_report(store: Store) -> N
     assert deliver(store, []).delivered == ()
 
 
+def test_delivery_reaches_a_local_endpoint_through_apprise(store: Store) -> None:
+    """A real apprise ``json://`` delivery (the installed apprise, at whatever version CI pins)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        record(store, make_regime())
+        sent = deliver(store, [f"json://127.0.0.1:{server.server_address[1]}/hook"], timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [e.alert.kind for e in sent.delivered] == ["watch_started"], [e.last_error for e in sent.pending]
+    assert [r["title"] for r in received] == [sent.delivered[0].alert.title]
+
+
 def test_failed_delivery_stays_pending_then_is_given_up_after_max_attempts(store: Store) -> None:
     url = f"json://127.0.0.1:{_closed_port()}/hook"
     record(store, make_regime())
@@ -433,6 +462,7 @@ def test_failed_delivery_stays_pending_then_is_given_up_after_max_attempts(store
         sent = deliver(store, [url], max_attempts=3, timeout=5)
         assert sent.delivered == () and [e.attempts for e in sent.pending] == [attempt]
     assert "127.0.0.1" in (sent.pending[0].last_error or "")
+    assert "TypeError" not in (sent.pending[0].last_error or "")  # refused by the endpoint, not by the call
     sent = deliver(store, [url], max_attempts=3, timeout=5)
     assert sent.pending == () and [e.status for e in sent.failed] == ["failed"]
     # Given up: kept in the outbox, not tried again.
