@@ -46,17 +46,16 @@ def check(ctx: Context, claim: OrderClaim, base: Base) -> ClaimResult:
 
         first = (expects.first or "").upper()
         lead = reader.series(first)
-        tables = []
+        lead_days: list[np.ndarray] = []
         for other in definition.others:
             # Shared by the readings of the claim that leave its day, series and threshold alone.
             key = ("early-warning", data.as_of, first, other.upper(), definition.threshold)
             found = reader.series(other)
             if key not in ctx.shared:
                 ctx.shared[key] = divergence.early_warning(lead, found, threshold=definition.threshold)
-            table = ctx.shared[key].copy()
-            table["other"] = other.upper()
-            tables.append(table)
-        leads = pd.concat(tables, ignore_index=True)["lead_days"].dropna()
+            lead_days.append(ctx.shared[key]["lead_days"].to_numpy(dtype=float))
+        # The matched turning points' leads, however many each pair has (none, early in the data).
+        leads = pd.Series(np.concatenate(lead_days) if lead_days else np.array([]), dtype=float).dropna()
         ahead, behind = int((leads > 0).sum()), int((leads < 0).sum())
         test = _binomial(ctx, ahead, ahead + behind, 0.5)
         sign = int(np.sign(test.share - 0.5)) if test.n else 0
