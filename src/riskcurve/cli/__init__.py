@@ -111,6 +111,26 @@ def _on_sigint(number: int, frame: Any) -> None:
     signal.default_int_handler(number, frame)  # raises KeyboardInterrupt, as Python's own handler
 
 
+def _raise_interrupt_again(unraisable: Any) -> None:
+    """A Ctrl-C raised where Python cannot raise it is raised again in the main thread.
+
+    Python runs signal handlers between bytecodes, and that can be inside a weakref callback or a
+    finaliser (an import lock's, say): the KeyboardInterrupt is then "unraisable", printed as
+    "Exception ignored in ..." with a traceback, and the command carries on as if nothing had
+    been pressed. The signal is simulated again, 20 ms later, from another thread: simulated at
+    once, its handler would run before this hook returned, and be unraisable in turn. It lands
+    in the main thread's ordinary code (or, should it hit another callback, comes back here).
+    """
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        import _thread
+
+        again = threading.Timer(0.02, _thread.interrupt_main)
+        again.daemon = True
+        again.start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 @contextmanager
 def _noting_interrupts() -> Iterator[None]:
     """Note every Ctrl-C, even one a library turns into an error of its own.
@@ -126,9 +146,11 @@ def _noting_interrupts() -> Iterator[None]:
         yield  # only the main thread may handle signals; Python's handler stays in place
         return
     previous = signal.signal(signal.SIGINT, _on_sigint)
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _raise_interrupt_again
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         signal.signal(signal.SIGINT, previous)
 
 

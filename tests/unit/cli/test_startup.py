@@ -131,3 +131,32 @@ def test_an_interrupt_a_library_turned_into_its_own_error_still_counts_as_one() 
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back on the way out
     with cli._noting_interrupts():
         cli._interrupt_if_signalled(RuntimeError("no Ctrl-C this time: nothing is raised"))
+
+
+def test_a_ctrl_c_landing_in_a_weakref_callback_is_raised_again_not_printed() -> None:
+    """Python cannot raise from a weakref callback: the interrupt comes back at the next bytecode."""
+    import weakref
+
+    import riskcurve.cli as cli
+
+    class Thing:
+        pass
+
+    printed: list[object] = []
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = printed.append  # what Python would print as "Exception ignored in ..."
+    try:
+        with pytest.raises(KeyboardInterrupt), cli._noting_interrupts():
+            thing = Thing()
+            # The signal handler ran inside the callback (as it can inside an import lock's).
+            alive = weakref.ref(thing, lambda _: cli._on_sigint(signal.SIGINT, None))
+            del thing
+            assert alive() is None
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # the interrupt raised again lands in this loop
+                pass
+            raise AssertionError("the interrupt swallowed by the callback never came back")
+        assert cli.interrupted() and printed == []
+        assert sys.unraisablehook == printed.append  # put back on the way out
+    finally:
+        sys.unraisablehook = previous_hook
