@@ -155,21 +155,31 @@ def cross_correlation(
 
 
 def _power_at(
-    rho: float, se: float, q: float, spread: float, z_c: float, nodes: np.ndarray, weights: np.ndarray
-) -> float:
-    """Power of the one-sided scan test at a true correlation ``rho`` (see :func:`detectable_correlation`)."""
-    s = math.sqrt(max(1.0 - rho * rho, 0.0))
-    residual = math.sqrt(max(spread - q * q * se * se, 0.0)) * nodes
+    rho: np.ndarray,
+    se: np.ndarray,
+    q: np.ndarray,
+    spread: np.ndarray,
+    z_c: float,
+    nodes: np.ndarray,
+    weights: np.ndarray,
+) -> np.ndarray:
+    """Power of the scan test at true correlations ``rho``, one per lag (see :func:`detectable_correlation`)."""
+    from scipy.special import ndtr
+
+    rho, se, q = rho[:, None], se[:, None], q[:, None]
+    s = np.sqrt(np.maximum(1.0 - rho * rho, 0.0))
+    residual = np.sqrt(np.maximum(spread[:, None] - q * q * se * se, 0.0)) * nodes[None, :]
     # Rejected when rho + s c > z_c sqrt(rho^2 q + s^2 se^2 + 2 rho s (q c + R)): a quadratic in c.
     a = s * s
     b = 2.0 * rho * s - z_c**2 * 2.0 * rho * s * q
     c = rho * rho - z_c**2 * (rho * rho * q + a * se * se + 2.0 * rho * s * residual)
-    if a == 0.0:  # rho = 1: the follower is the leader, and the statistic is 1 / sqrt(q)
-        return 1.0 if z_c**2 * q < 1.0 else 0.0
-    disc = b * b - 4.0 * a * c
-    root = np.where(disc > 0, (-b + np.sqrt(np.maximum(disc, 0.0))) / (2.0 * a), -np.inf)
-    cut = np.maximum(root, -rho / s)
-    return float(weights @ scipy_stats.norm.sf(cut / se))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disc = b * b - 4.0 * a * c
+        root = np.where(disc > 0, (-b + np.sqrt(np.maximum(disc, 0.0))) / (2.0 * a), -np.inf)
+        cut = np.maximum(root, -rho / s)
+        power = ndtr(-cut / se) @ weights
+    # rho = 1: the follower is the leader, and the statistic is 1 / sqrt(q).
+    return np.where(a[:, 0] > 0, power, np.where(z_c**2 * q[:, 0] < 1.0, 1.0, 0.0))
 
 
 def detectable_correlation(
@@ -227,16 +237,16 @@ def detectable_correlation(
     leads = ccf.index[inside] >= 0
     nodes, weights = np.polynomial.hermite_e.hermegauss(40)
     weights = weights / weights.sum()
-    best = math.inf
-    for se, lead_first in zip(ses, leads, strict=True):
-        q, spread = (q_lead, v_lead) if lead_first else (q_lag, v_lag)
-        if not se > 0 or _power_at(1.0, se, q, spread, z_c, nodes, weights) < power:
-            continue
-        low, high = 0.0, 1.0
-        for _ in range(50):
-            middle = (low + high) / 2
-            low, high = (
-                (middle, high) if _power_at(middle, se, q, spread, z_c, nodes, weights) < power else (low, middle)
-            )
-        best = min(best, high)
+    q = np.where(leads, q_lead, q_lag).astype(float)
+    spread = np.where(leads, v_lead, v_lag).astype(float)
+    ok = (ses > 0) & (_power_at(np.ones_like(ses), ses, q, spread, z_c, nodes, weights) >= power)
+    if not ok.any():
+        return math.nan
+    ses, q, spread = ses[ok], q[ok], spread[ok]
+    low, high = np.zeros_like(ses), np.ones_like(ses)
+    for _ in range(50):  # bisection on (0, 1) for every lag at once
+        middle = (low + high) / 2
+        short = _power_at(middle, ses, q, spread, z_c, nodes, weights) < power
+        low, high = np.where(short, middle, low), np.where(short, high, middle)
+    best = float(high.min())
     return best if best < 1.0 else math.nan
