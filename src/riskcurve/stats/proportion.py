@@ -197,18 +197,6 @@ def detectable_share(
     return high - base
 
 
-@lru_cache(maxsize=65536)
-def _upper(n: int, base: float, alpha: float) -> int:
-    """Smallest count above ``n * base`` that the two-sided exact test rejects at ``alpha`` (``n + 1``: none)."""
-    import numpy as np
-
-    if not 0.0 < base < 1.0:
-        return n + 1
-    counts = np.arange(n + 1)
-    above = _rejected(n, base, alpha) & (counts > n * base)
-    return int(counts[above].min()) if above.any() else n + 1
-
-
 #: Gauss-Hermite nodes over the spread of the base's rise (normal, probabilists' weights).
 _NODES = 7
 
@@ -265,7 +253,7 @@ def detectable_carried_share(
     0.299
     """
     import numpy as np
-    from scipy import stats
+    from scipy.special import gammaln, xlogy
 
     if n <= 0 or not 0.0 < base < 1.0 or not carry > 0.0:
         return math.nan
@@ -273,14 +261,34 @@ def detectable_carried_share(
     if share >= 1.0:
         return math.nan
     counts = np.arange(n + 1)
+    log_choose = gammaln(n + 1) - gammaln(counts + 1) - gammaln(n - counts + 1)
     population = 1.0 / carry
     if population > n + 1:
-        size = round(population)
-        null = stats.hypergeom.pmf(counts, size, round(base * size), n)
+        size, rising = round(population), round(base * round(population))
+        null = np.exp(
+            gammaln(rising + 1)
+            - gammaln(counts + 1)
+            - gammaln(np.maximum(rising - counts, 0) + 1)
+            + gammaln(size - rising + 1)
+            - gammaln(np.maximum(n - counts, 0) + 1)
+            - gammaln(np.maximum(size - rising - n + counts, 0) + 1)
+            - (gammaln(size + 1) - gammaln(n + 1) - gammaln(size - n + 1))
+        ) * ((counts <= rising) & (n - counts <= size - rising))
     else:
-        null = stats.binom.pmf(counts, n, base)
+        null = np.exp(log_choose + counts * math.log(base) + (n - counts) * math.log1p(-base))
     null = np.where(null > 1e-12, null, 0.0)
     null /= null.sum()
+
+    def upper(moved: float) -> int:
+        """Smallest count above ``n * moved`` the two-sided exact test rejects (``n + 1``: none)."""
+        if not 0.0 < moved < 1.0:
+            return n + 1
+        pmf = np.exp(log_choose + counts * math.log(moved) + (n - counts) * math.log1p(-moved))
+        ordered = np.sort(pmf)  # scipy's two-sided p: every outcome no more likely (see _rejected)
+        p = np.cumsum(ordered)[np.searchsorted(ordered, pmf * _RERR, side="right") - 1]
+        above = (np.minimum(p, 1.0) < alpha) & (counts > n * moved)
+        return int(counts[above].min()) if above.any() else n + 1
+
     nodes, weights = np.polynomial.hermite_e.hermegauss(_NODES if carry_var > 0 else 1)
     weights = weights / weights.sum()
     # hit[F, k]: probability that k rises are rejected when F windows were turned (the base moved).
@@ -288,15 +296,17 @@ def detectable_carried_share(
     for flips in range(n + 1):
         moved = base + flips * carry + np.sqrt(flips * max(carry_var, 0.0)) * nodes
         for where, weight in zip(moved, weights, strict=True):
-            hit[flips, _upper(n, round(float(where), 6), alpha) :] += weight
+            hit[flips, upper(float(where)) :] += weight
     rows = counts[null > 0]
     k0 = rows[:, None]
     turned = counts[None, :]
     valid = turned <= n - k0
+    falling = np.maximum(n - k0 - turned, 0)
     reached = null[rows][:, None] * np.where(valid, hit[turned, np.minimum(k0 + turned, n)], 0.0)
+    log_turns = np.where(valid, gammaln(n - k0 + 1) - gammaln(turned + 1) - gammaln(falling + 1), -np.inf)
 
     def power_at(flip: float) -> float:
-        return float((reached * stats.binom.pmf(turned, n - k0, flip)).sum())
+        return float((reached * np.exp(log_turns + xlogy(turned, flip) + xlogy(falling, 1.0 - flip))).sum())
 
     if power_at(1.0) < power:
         return math.nan
