@@ -27,6 +27,26 @@ def _pairs(x: np.ndarray, y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
     return x[-k:], y[: n + k]
 
 
+def _square_terms(leader: np.ndarray, bandwidth: int) -> tuple[float, float]:
+    """The leader's squared-return variation ``q`` and the spread ``v`` of the band's cross term.
+
+    With ``u_t`` the centred squares of the centred leader ``a_t``, ``g`` their Bartlett-weighted
+    moving sum (the HAC kernel over ``-bandwidth..bandwidth``) and ``S = sum a_t^2``:
+    ``q = sum u_t g_t / S^2`` (the HAC variance of the squares' sum over ``S^2``), and
+    ``v = sum a_t^2 g_t^2 / (n S^3)``, the variance of the band's cross term (the HAC covariance
+    of the squares with the products ``a_t e_t`` of independent noise, over ``S^2``) for noise of
+    constant variance. Its part along the correlation ``c`` of leader and noise is
+    ``q * c`` (regression coefficient ``sum a_t^2 g_t / S^2``, which equals ``q``).
+    """
+    a = leader - leader.mean()
+    squares = a**2
+    total = float(squares.sum())
+    u = squares - squares.mean()
+    weights = 1.0 - np.abs(np.arange(-bandwidth, bandwidth + 1)) / (bandwidth + 1.0)
+    g = np.convolve(u, weights, mode="same")
+    return float(u @ g) / total**2, float(squares @ g**2) / (len(a) * total**3)
+
+
 def hac_lags_for(n: int) -> int:
     """Newey-West (1994) rule-of-thumb bandwidth, floor(4 (n/100)^(2/9)) (statsmodels' default)."""
     return int(math.floor(4 * (n / 100.0) ** (2.0 / 9.0)))
@@ -125,12 +145,41 @@ def cross_correlation(
     table.attrs["hac_lags"] = bandwidth
     # How much each series' squared returns vary (HAC variance of their sum over the squared sum):
     # under a true correlation rho the cross-products carry rho times them, which widens the
-    # robust band by about rho^2 times this (detectable_correlation allows for it).
-    squares = [(x - x.mean()) ** 2, (y - y.mean()) ** 2]
-    table.attrs["square_variation"] = tuple(
-        float(S_hac_simple(sq - sq.mean(), nlags=bandwidth)[0, 0]) / float(sq.sum()) ** 2 for sq in squares
-    )
+    # robust band by about rho^2 times this (detectable_correlation allows for it). The band's
+    # cross term between those squares and the noise's products moves with the correlation's own
+    # error; its spread is ``square_cross_spread`` (see _square_terms).
+    terms = [_square_terms(series, bandwidth) for series in (x, y)]
+    table.attrs["square_variation"] = tuple(term[0] for term in terms)
+    table.attrs["square_cross_spread"] = tuple(term[1] for term in terms)
     return table
+
+
+def _power_at(
+    rho: np.ndarray,
+    se: np.ndarray,
+    q: np.ndarray,
+    spread: np.ndarray,
+    z_c: float,
+    nodes: np.ndarray,
+    weights: np.ndarray,
+) -> np.ndarray:
+    """Power of the scan test at true correlations ``rho``, one per lag (see :func:`detectable_correlation`)."""
+    from scipy.special import ndtr
+
+    rho, se, q = rho[:, None], se[:, None], q[:, None]
+    s = np.sqrt(np.maximum(1.0 - rho * rho, 0.0))
+    residual = np.sqrt(np.maximum(spread[:, None] - q * q * se * se, 0.0)) * nodes[None, :]
+    # Rejected when rho + s c > z_c sqrt(rho^2 q + s^2 se^2 + 2 rho s (q c + R)): a quadratic in c.
+    a = s * s
+    b = 2.0 * rho * s - z_c**2 * 2.0 * rho * s * q
+    c = rho * rho - z_c**2 * (rho * rho * q + a * se * se + 2.0 * rho * s * residual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disc = b * b - 4.0 * a * c
+        root = np.where(disc > 0, (-b + np.sqrt(np.maximum(disc, 0.0))) / (2.0 * a), -np.inf)
+        cut = np.maximum(root, -rho / s)
+        power = ndtr(-cut / se) @ weights
+    # rho = 1: the follower is the leader, and the statistic is 1 / sqrt(q).
+    return np.where(a[:, 0] > 0, power, np.where(z_c**2 * q[:, 0] < 1.0, 1.0, 0.0))
 
 
 def detectable_correlation(
@@ -140,25 +189,36 @@ def detectable_correlation(
 
     A lag counts as significant after Holm over the ``m`` lags scanned, so at worst at the
     Bonferroni level ``alpha / m``, with ``z_c = z(1 - alpha / (2m))``. The correlation's
-    standard error ``se_k`` under no correlation is the robust band over ``z(1 - alpha/2)``.
-    Under a true correlation ``rho`` the robust band the test divides by is wider: with the
-    follower ``rho`` times the leader plus noise, the cross-products carry ``rho`` times the
-    leader's squared returns, whose variation ``q`` (``cross_correlation``'s
-    ``square_variation``: the lead series' at ``k >= 0``, the lag series' at ``k < 0``) adds
-    ``rho^2 q`` to the variance, while the noise's part shrinks by ``1 - rho^2``, as does the
-    correlation's own spread. The MDE solves ``rho = z_c * sqrt((1 - rho^2) se_k^2 + rho^2 q) +
-    z(power) * sqrt(1 - rho^2) se_k`` (bisection on ``(0, 1)``). The plain
-    ``(z_c + z(power)) * se_k`` it replaces ignored the wider band and promised too much (power
-    75-79% at it on GARCH returns with Student-t shocks); now it is 82% there from 520
-    observations, 85% at 260 (docs/claims.md): on fat tails the sample ``q`` somewhat overstates
-    the widening, so the MDE errs on the side of promising less. The smallest over the lags in range is returned (NaN if
-    none of them was scanned, or if no correlation below 1 reaches the power).
+    standard error ``se`` under no correlation is the robust band over ``z(1 - alpha/2)``.
+
+    Under a true correlation ``rho`` (the follower ``rho`` times the leader plus ``s =
+    sqrt(1 - rho^2)`` times noise), the scan's statistic at that lag is exactly
+    ``(rho + s c) / sqrt(rho^2 q + s^2 se^2 + 2 rho s C)``: ``c`` is the correlation of leader
+    and noise (about normal, spread ``se``), ``q`` the leader's squared-return variation
+    (``cross_correlation``'s ``square_variation``: the lead series' at ``k >= 0``, the lag
+    series' at ``k < 0``), and ``C`` the band's cross term between the leader's squares and the
+    noise's products. ``C`` moves with ``c``: ``C = q c + R``, ``R`` of variance
+    ``square_cross_spread - q^2 se^2``. On fat tails this matters: a sample whose ``c`` falls
+    short also has a narrower band. The power at ``rho`` is the probability, over ``c`` and
+    ``R`` (Gauss-Hermite nodes over ``R``, the exact normal tail over ``c``), that the
+    statistic exceeds ``z_c``; the MDE is the ``rho`` where it reaches ``power`` (bisection).
+
+    The earlier model, ``rho = z_c sqrt((1 - rho^2) se^2 + rho^2 q) + z(power) sqrt(1 - rho^2)
+    se``, held the band fixed at its mean and promised less than the test delivers (power
+    81.7-82.0% at it from 520 GARCH-t observations, 85.5% at 260; docs/claims.md has the new
+    table). Without ``square_cross_spread`` (``R`` = 0) the MDE solves the same equation with
+    the band's cross term at ``c = -z(power) se``; without ``square_variation`` (``q`` = 0) it
+    is ``(z_c + z(power)) se sqrt(1 - rho^2)``.
+
+    The smallest over the lags in range is returned (NaN if none of them was scanned, or if no
+    correlation below 1 reaches the power).
 
     Parameters
     ----------
     ccf
         The table of :func:`cross_correlation` (index k, column ``band_robust``;
-        ``attrs["square_variation"]``, taken as 0 when missing).
+        ``attrs["square_variation"]`` and ``attrs["square_cross_spread"]``, each taken as 0
+        when missing).
     lags
         Inclusive range of lags k asked about (k > 0: the lead series moves first).
     alpha, power
@@ -169,24 +229,24 @@ def detectable_correlation(
     chosen = ccf.loc[inside, "band_robust"].astype(float)
     if chosen.empty or m == 0:
         return math.nan
-    se = chosen.to_numpy() / scipy_stats.norm.ppf(1 - alpha / 2)
+    ses = chosen.to_numpy() / scipy_stats.norm.ppf(1 - alpha / 2)
     z_c = float(scipy_stats.norm.ppf(1 - alpha / (2 * m)))
-    z_p = float(scipy_stats.norm.ppf(power))
     # The leader's squared returns: the lead series' at k >= 0, the lag series' at k < 0.
     q_lead, q_lag = ccf.attrs.get("square_variation", (0.0, 0.0))
-    q = np.where(ccf.index[inside] >= 0, q_lead, q_lag)
-
-    # The follower is rho times the leader plus sqrt(1 - rho^2) times noise: the noise's share of
-    # the cross-products (and of the correlation's spread) shrinks by 1 - rho^2.
-    def shortfall(rho: np.ndarray) -> np.ndarray:
-        rest = 1.0 - rho**2
-        return rho - z_c * np.sqrt(rest * se**2 + rho**2 * q) - z_p * np.sqrt(rest) * se
-
-    low, high = np.zeros_like(se), np.ones_like(se)
+    v_lead, v_lag = ccf.attrs.get("square_cross_spread", (0.0, 0.0))
+    leads = ccf.index[inside] >= 0
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)
+    weights = weights / weights.sum()
+    q = np.where(leads, q_lead, q_lag).astype(float)
+    spread = np.where(leads, v_lead, v_lag).astype(float)
+    ok = (ses > 0) & (_power_at(np.ones_like(ses), ses, q, spread, z_c, nodes, weights) >= power)
+    if not ok.any():
+        return math.nan
+    ses, q, spread = ses[ok], q[ok], spread[ok]
+    low, high = np.zeros_like(ses), np.ones_like(ses)
     for _ in range(50):  # bisection on (0, 1) for every lag at once
         middle = (low + high) / 2
-        short = shortfall(middle) < 0
+        short = _power_at(middle, ses, q, spread, z_c, nodes, weights) < power
         low, high = np.where(short, middle, low), np.where(short, high, middle)
-    reached = shortfall(np.ones_like(se)) >= 0
-    best = float(np.where(reached, high, np.inf).min())
+    best = float(high.min())
     return best if best < 1.0 else math.nan

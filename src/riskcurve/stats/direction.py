@@ -8,12 +8,14 @@ at least ``h`` the moves do not overlap, so they are close to independent draws)
 kept events with a positive move is tested against the share of all days followed by a
 positive move (the base rate) with an exact binomial test; p-values are Holm-adjusted across
 horizons, and the minimum detectable excess share is the one the exact test at the first Holm
-step (``alpha / m``) detects with 80% power, the kept events being drawn without replacement
-from the ``T / h`` non-overlapping windows of the sample (``proportion.detectable_share``; this
-finite-population factor is also why the test is conservative when events cover much of the
-sample).
+step (``alpha / m``) detects with 80% power (``proportion.detectable_carried_share``). The base
+includes the events' own windows and those overlapping them, so each event's window carries a
+share of it (``carried_shares``, measured on the path by mirroring the window): under no effect
+the events are a sample without replacement from about ``1 / carry`` effectively independent
+windows (which is also why the test is conservative when events cover much of the sample), and
+an effect on the events lifts the base with them.
 
-Nothing is estimated beyond counts: the test is calibrated when events are placed without
+The test itself uses nothing but counts: it is calibrated when events are placed without
 regard to what follows (``tests/unit/stats/test_direction.py`` checks size and power).
 """
 
@@ -27,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskcurve.stats.proportion import binomial_test, detectable_share
+from riskcurve.stats.proportion import binomial_test, detectable_carried_share
 
 #: Test level of the direction test (two-sided).
 ALPHA = 0.05
@@ -101,6 +103,48 @@ def entries(events: pd.DatetimeIndex, index: pd.DatetimeIndex, min_spacing: int)
     return np.asarray(kept, dtype=int)
 
 
+def carried_shares(values: np.ndarray, starts: np.ndarray, h: int) -> np.ndarray:
+    """How much the base (the share of all ``h``-bar windows that rise) moves with each event's window.
+
+    Each event's window (from ``values[p]`` to ``values[p + h]``) is mirrored (the path inside it
+    reflected, the path after it shifted so that it joins), turning a fall into a rise or a rise
+    into a fall; the change in the base, signed as a fall turned into a rise, is the share of the
+    base that window carries: ``1 / W`` for the window itself, plus the overlapping windows whose
+    sign follows it. For a random walk its mean is ``sum_{|l| < h} (2/pi) asin(1 - |l|/h) / W``,
+    about ``0.73 h / W``: the base has about ``W / (0.73 h)`` effectively independent windows,
+    more than ``W / h``.
+
+    Parameters
+    ----------
+    values
+        The closes (the test's ``h``-bar moves are ``values[t + h] / values[t] - 1``).
+    starts
+        Entry positions with a full horizon (``p + h < len(values)``).
+    h
+        Horizon in observations.
+
+    Returns
+    -------
+    numpy.ndarray
+        One share per entry.
+    """
+    windows = len(values) - h
+    rises = values[h:] > values[:-h]
+    p = np.asarray(starts, dtype=int)[:, None]
+    start = p + np.arange(-h + 1, h)[None, :]  # every window overlapping [p, p + h]
+    ok = (start >= 0) & (start < windows)
+    start = np.clip(start, 0, windows - 1)
+
+    def mirrored(t: np.ndarray) -> np.ndarray:
+        inside = (t > p) & (t <= p + h)
+        after = t > p + h
+        level = values[t]
+        return np.where(inside, 2 * values[p] - level, np.where(after, level - 2 * (values[p + h] - values[p]), level))
+
+    change = np.where(ok, (mirrored(start + h) > mirrored(start)).astype(int) - rises[start], 0).sum(axis=1)
+    return np.where(rises[p[:, 0]], -change, change) / windows
+
+
 def direction_test(
     events: pd.DatetimeIndex,
     target: pd.Series,
@@ -153,9 +197,11 @@ def direction_test(
         if n and 0 < base < 1:
             test = binomial_test(k, n, base, alpha=alpha)
             p, ci_low, ci_high = test.p, test.ci_low, test.ci_high
-            # The kept events are a sample, without replacement, of the about T / h non-overlapping
-            # windows whose share of rises is the base: the MDE allows for that (see proportion).
-            mde = detectable_share(n, base, alpha / m, population=len(base_moves) // h)
+            # The base includes the events' windows and those overlapping them: the MDE allows for
+            # the share of it each event carries (see carried_shares and proportion).
+            carried = carried_shares(values, usable, h)
+            spread = float(np.var(carried, ddof=1)) if n > 1 else 0.0
+            mde = detectable_carried_share(n, base, alpha / m, carry=float(np.mean(carried)), carry_var=spread)
         else:
             p = ci_low = ci_high = mde = math.nan
         rows.append(

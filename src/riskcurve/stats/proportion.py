@@ -111,8 +111,8 @@ def detectable_share(
     successes), and an effect is a draw that favours successes (Fisher's noncentral
     hypergeometric law): the count is less variable than a binomial, by about the
     finite-population factor ``1 - n / population``, so the same test detects a smaller excess.
-    The direction test's events are such a sample; ignoring it overstated its MDE (power at it
-    was 85-93% in simulations, docs/claims.md).
+    (The direction test used this with ``population = T / h``; its events are now modelled by
+    :func:`detectable_carried_share`, which also lets the base move with them.)
 
     Parameters
     ----------
@@ -195,6 +195,126 @@ def detectable_share(
         else:
             low = mid
     return high - base
+
+
+#: Gauss-Hermite nodes over the spread of the base's rise (normal, probabilists' weights).
+_NODES = 7
+
+
+@lru_cache(maxsize=1024)
+def detectable_carried_share(
+    n: int, base: float, alpha: float, power: float = POWER, *, carry: float, carry_var: float = 0.0
+) -> float:
+    """Smallest excess share ``share - base`` the exact test detects with ``power`` when the base carries the events.
+
+    The direction test compares the share of events followed by a rise with the share of *all*
+    windows followed by one (the base), and the base includes the windows after the events and
+    those overlapping them. Each event's window carries a share ``carry`` of the base: turning it
+    from a fall into a rise lifts the base by about ``carry`` (1/W for the window itself, and
+    more through the overlapping windows whose sign it drags along; ``carry_var`` is how much this
+    varies from event to event). That share says two things:
+
+    * under no effect the events are a sample without replacement from about ``1 / carry``
+      effectively independent windows: the count of rises ``k0`` is hypergeometric (less variable
+      than a binomial by about ``1 - n * carry``), and the exact test is conservative;
+    * an effect that turns each falling window after an event into a rising one with probability
+      ``f`` (``F`` of them, binomial given ``k0``) raises the count to ``k0 + F`` and the base to
+      ``base + F * carry`` (plus a normal spread of variance ``F * carry_var``), and the test then
+      runs at that base. Its expected excess is ``f (1 - base) (1 - n * carry)``.
+
+    The power at ``f`` sums over ``k0``, ``F`` and the base's spread whether ``k0 + F`` is in the
+    test's own rejection region above the base it moved to; the MDE is the excess at the ``f``
+    where the power reaches ``power`` (bisection). Pass ``alpha / m`` for Holm's first step.
+
+    Parameters
+    ----------
+    n
+        Events.
+    base
+        The share of all windows followed by a rise, strictly between 0 and 1.
+    alpha
+        The level the p-value must fall below.
+    power
+        The power the share is stated at.
+    carry, carry_var
+        Mean and variance over the events of the base's rise when an event's window turns from
+        a fall into a rise (``carry`` about ``sum_{|l| < h} rho_sign(l) / W`` for ``W`` windows
+        of ``h`` bars: 0.73 h / W for a random walk).
+
+    Returns
+    -------
+    float
+        The excess share; NaN if no effect reaches ``power`` (or ``n == 0``, or the events carry
+        the whole base, ``n * carry >= 1``).
+
+    Examples
+    --------
+    >>> round(detectable_carried_share(20, 0.5, 0.05, carry=1e-9), 3)  # independent trials
+    0.299
+    """
+    import numpy as np
+    from scipy.special import gammaln, xlogy
+
+    if n <= 0 or not 0.0 < base < 1.0 or not carry > 0.0:
+        return math.nan
+    share = n * carry
+    if share >= 1.0:
+        return math.nan
+    counts = np.arange(n + 1)
+    log_choose = gammaln(n + 1) - gammaln(counts + 1) - gammaln(n - counts + 1)
+    population = 1.0 / carry
+    if population > n + 1:
+        size, rising = round(population), round(base * round(population))
+        null = np.exp(
+            gammaln(rising + 1)
+            - gammaln(counts + 1)
+            - gammaln(np.maximum(rising - counts, 0) + 1)
+            + gammaln(size - rising + 1)
+            - gammaln(np.maximum(n - counts, 0) + 1)
+            - gammaln(np.maximum(size - rising - n + counts, 0) + 1)
+            - (gammaln(size + 1) - gammaln(n + 1) - gammaln(size - n + 1))
+        ) * ((counts <= rising) & (n - counts <= size - rising))
+    else:
+        null = np.exp(log_choose + counts * math.log(base) + (n - counts) * math.log1p(-base))
+    null = np.where(null > 1e-12, null, 0.0)
+    null /= null.sum()
+
+    def upper(moved: float) -> int:
+        """Smallest count above ``n * moved`` the two-sided exact test rejects (``n + 1``: none)."""
+        if not 0.0 < moved < 1.0:
+            return n + 1
+        pmf = np.exp(log_choose + counts * math.log(moved) + (n - counts) * math.log1p(-moved))
+        ordered = np.sort(pmf)  # scipy's two-sided p: every outcome no more likely (see _rejected)
+        p = np.cumsum(ordered)[np.searchsorted(ordered, pmf * _RERR, side="right") - 1]
+        above = (np.minimum(p, 1.0) < alpha) & (counts > n * moved)
+        return int(counts[above].min()) if above.any() else n + 1
+
+    nodes, weights = np.polynomial.hermite_e.hermegauss(_NODES if carry_var > 0 else 1)
+    weights = weights / weights.sum()
+    # hit[F, k]: probability that k rises are rejected when F windows were turned (the base moved).
+    hit = np.zeros((n + 1, n + 1))
+    for flips in range(n + 1):
+        moved = base + flips * carry + np.sqrt(flips * max(carry_var, 0.0)) * nodes
+        for where, weight in zip(moved, weights, strict=True):
+            hit[flips, upper(float(where)) :] += weight
+    rows = counts[null > 0]
+    k0 = rows[:, None]
+    turned = counts[None, :]
+    valid = turned <= n - k0
+    falling = np.maximum(n - k0 - turned, 0)
+    reached = null[rows][:, None] * np.where(valid, hit[turned, np.minimum(k0 + turned, n)], 0.0)
+    log_turns = np.where(valid, gammaln(n - k0 + 1) - gammaln(turned + 1) - gammaln(falling + 1), -np.inf)
+
+    def power_at(flip: float) -> float:
+        return float((reached * np.exp(log_turns + xlogy(turned, flip) + xlogy(falling, 1.0 - flip))).sum())
+
+    if power_at(1.0) < power:
+        return math.nan
+    low, high = 0.0, 1.0
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if power_at(middle) < power else (low, middle)
+    return high * (1.0 - base) * (1.0 - share)
 
 
 def binomial_test(

@@ -317,7 +317,13 @@ def test_detectable_correlation_has_the_power_it_states() -> None:
 
 
 def test_detectable_correlation_golden_case() -> None:
-    """The MDE solves rho = z_c sqrt((1 - rho^2) se^2 + rho^2 q) + z_p sqrt(1 - rho^2) se, by hand."""
+    """Without the cross term's own spread, the MDE solves the closed form at c = -z_p se, by hand.
+
+    rho - z_p sqrt(1 - rho^2) se = z_c sqrt((1 - rho^2) se^2 + rho^2 q - 2 rho sqrt(1 - rho^2) q z_p se):
+    the statistic's band moves with the correlation's own error c (its cross term is q c), so at
+    the 20% quantile of c the band is narrower than its mean; the earlier model (no cross term)
+    gave a larger MDE.
+    """
     from scipy import optimize, stats
 
     from riskcurve.stats.leadlag import detectable_correlation
@@ -327,17 +333,45 @@ def test_detectable_correlation_golden_case() -> None:
     ccf.attrs["square_variation"] = (0.01, 0.04)
     z_c, z_p = stats.norm.ppf(1 - 0.05 / 6), stats.norm.ppf(0.8)
 
-    def solve(se: float, q: float) -> float:
+    def solve(se: float, q: float, cross: bool = True) -> float:
         def gap(rho: float) -> float:
-            return rho - z_c * np.sqrt((1 - rho**2) * se**2 + rho**2 * q) - z_p * np.sqrt(1 - rho**2) * se
+            s = np.sqrt(1 - rho**2)
+            band = s**2 * se**2 + rho**2 * q - (2 * rho * s * q * z_p * se if cross else 0.0)
+            return rho - z_p * s * se - z_c * np.sqrt(band)
 
         return float(optimize.brentq(gap, 0.0, 1.0))
 
-    assert detectable_correlation(ccf, (1, 1)) == pytest.approx(solve(0.2, 0.01))  # lead's squares at k > 0
-    assert detectable_correlation(ccf, (-1, -1)) == pytest.approx(solve(0.1, 0.04))  # lag's at k < 0
-    assert detectable_correlation(ccf, (-1, 1)) == pytest.approx(solve(0.05, 0.01))  # the smallest in range
+    assert detectable_correlation(ccf, (1, 1)) == pytest.approx(solve(0.2, 0.01), abs=1e-6)  # lead's squares, k > 0
+    assert detectable_correlation(ccf, (-1, -1)) == pytest.approx(solve(0.1, 0.04), abs=1e-6)  # lag's at k < 0
+    assert detectable_correlation(ccf, (-1, 1)) == pytest.approx(solve(0.05, 0.01), abs=1e-6)  # the smallest in range
+    assert solve(0.2, 0.01) < solve(0.2, 0.01, cross=False) - 0.005  # the old, fixed-band MDE promised less
     ccf.attrs.pop("square_variation")
     plain = (z_c + z_p) * 0.05  # no squares known: rho = plain * sqrt(1 - rho^2)
-    assert detectable_correlation(ccf, (0, 0)) == pytest.approx(plain / np.sqrt(1 + plain**2))
+    assert detectable_correlation(ccf, (0, 0)) == pytest.approx(plain / np.sqrt(1 + plain**2), abs=1e-6)
     ccf.attrs["square_variation"] = (1.0, 1.0)  # the band grows faster than rho: no MDE
     assert np.isnan(detectable_correlation(ccf, (0, 0)))
+
+
+def test_detectable_correlation_integrates_the_cross_terms_spread() -> None:
+    """With the cross term's residual spread v, power at the MDE is 80% by brute-force integration."""
+    from scipy import stats
+
+    from riskcurve.stats.leadlag import detectable_correlation
+
+    z = stats.norm.ppf(0.975)
+    se, q, v = 0.06, 0.02, 4e-5  # v > q^2 se^2 = 1.44e-6: the residual R has variance v - q^2 se^2
+    ccf = pd.DataFrame({"band_robust": [se * z] * 9}, index=pd.Index(range(-4, 5), name="k"))
+    ccf.attrs["square_variation"] = (q, q)
+    ccf.attrs["square_cross_spread"] = (v, v)
+    rho = detectable_correlation(ccf, (1, 1))
+    z_c = stats.norm.ppf(1 - 0.05 / 18)
+    s = np.sqrt(1 - rho**2)
+    c = np.linspace(-8, 8, 1601)[:, None] * se
+    r = np.linspace(-8, 8, 1601)[None, :] * np.sqrt(v - q**2 * se**2)
+    statistic = (rho + s * c) / np.sqrt(np.maximum(rho**2 * q + s**2 * se**2 + 2 * rho * s * (q * c + r), 1e-300))
+    density = stats.norm.pdf(c / se) * stats.norm.pdf(r / np.sqrt(v - q**2 * se**2))
+    power = float((density * (statistic > z_c)).sum() / density.sum())
+    assert power == pytest.approx(0.8, abs=0.005)
+    # The spread makes a sample whose band happens to be narrow more likely: a larger MDE than R = 0.
+    ccf.attrs["square_cross_spread"] = (0.0, 0.0)
+    assert detectable_correlation(ccf, (1, 1)) < rho

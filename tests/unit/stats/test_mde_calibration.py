@@ -76,3 +76,42 @@ def test_event_mde_from_the_permutation_null() -> None:
         assert permutation_mde(null, alpha) == pytest.approx(expected, rel=0.02)
     # A null too small to reach the level: no MDE.
     assert math.isnan(permutation_mde(null[:10], 0.05))
+
+
+def test_carried_mde_is_the_binomial_one_when_the_events_carry_nothing() -> None:
+    """Golden case: with a negligible carry the events are independent trials (15 of 20 at 5%)."""
+    from riskcurve.stats.proportion import detectable_carried_share
+
+    assert detectable_carried_share(20, 0.5, 0.05, carry=1e-9) == pytest.approx(
+        detectable_share(20, 0.5, 0.05), abs=1e-6
+    )
+    assert math.isnan(detectable_carried_share(20, 0.5, 0.05, carry=0.06))  # 20 events carry more than the base
+
+
+@pytest.mark.parametrize(("n", "base", "alpha", "windows"), [(12, 0.5, 0.05 / 3, 40), (20, 0.45, 0.025, 60)])
+def test_carried_mde_has_its_power_by_enumeration(n: int, base: float, alpha: float, windows: int) -> None:
+    """Power at the carried MDE, counted outcome by outcome with scipy's own exact test, is 80%.
+
+    Model: ``k0`` rises among ``n`` events drawn from ``windows`` effectively independent ones
+    (hypergeometric); each falling one turned into a rise with probability ``f`` (``F`` of them);
+    the base rises by ``F / windows``; rejected when the exact test at the moved base rejects
+    ``k0 + F`` above it. The excess is ``f (1 - base) (1 - n / windows)``.
+    """
+    from riskcurve.stats.proportion import detectable_carried_share
+
+    carry = 1.0 / windows
+    mde = detectable_carried_share(n, base, alpha, carry=carry)
+    flip = mde / ((1 - base) * (1 - n * carry))
+    power = 0.0
+    for k0 in range(n + 1):
+        weight = stats.hypergeom.pmf(k0, windows, round(base * windows), n)
+        for turned in range(n - k0 + 1):
+            moved = base + turned * carry
+            k = k0 + turned
+            if weight == 0 or moved >= 1 or k <= n * moved:
+                continue
+            if stats.binomtest(k, n, moved).pvalue < alpha:
+                power += weight * stats.binom.pmf(turned, n - k0, flip)
+    assert power == pytest.approx(0.8, abs=0.002)
+    # The old model (the events a sample of T/h windows, the base fixed) stated a larger MDE here.
+    assert mde < detectable_share(n, base, alpha, population=int(windows * 0.73))
