@@ -95,9 +95,7 @@ def _rejected(n: int, base: float, alpha: float) -> Any:
 
 
 @lru_cache(maxsize=1024)
-def detectable_share(
-    n: int, base: float, alpha: float, power: float = POWER, *, population: int | None = None
-) -> float:
+def detectable_share(n: int, base: float, alpha: float, power: float = POWER) -> float:
     """Smallest excess share ``share - base`` the two-sided exact test detects with probability ``power``.
 
     The rejection region is the test's own (every count whose two-sided exact p-value, as
@@ -106,13 +104,8 @@ def detectable_share(
     Pass ``alpha / m`` for a test graded after Holm's adjustment over ``m`` tests (its first
     step).
 
-    With ``population``, the ``n`` trials are drawn without replacement from that many (the
-    ``T / h`` non-overlapping ``h``-bar windows of a sample, say, a share ``base`` of them
-    successes), and an effect is a draw that favours successes (Fisher's noncentral
-    hypergeometric law): the count is less variable than a binomial, by about the
-    finite-population factor ``1 - n / population``, so the same test detects a smaller excess.
-    (The direction test used this with ``population = T / h``; its events are now modelled by
-    :func:`detectable_carried_share`, which also lets the base move with them.)
+    For events that are not independent trials (the direction test's, which share the sample
+    with the base they are compared with) see :func:`detectable_carried_share`.
 
     Parameters
     ----------
@@ -124,9 +117,6 @@ def detectable_share(
         The level the p-value must fall below.
     power
         The power the share is stated at.
-    population
-        Size of the finite population the trials are drawn from without replacement (``None``:
-        independent trials; ignored unless larger than ``n``).
 
     Returns
     -------
@@ -139,7 +129,7 @@ def detectable_share(
     0.299
     """
     import numpy as np
-    from scipy.special import bdtr, bdtrc, gammaln
+    from scipy.special import bdtr, bdtrc
 
     if n <= 0:
         return math.nan
@@ -150,36 +140,6 @@ def detectable_share(
     upper = int(counts[rejected & (counts > n * base)].min())
     lower = counts[rejected & (counts < n * base)]
     floor = int(lower.max()) if len(lower) else -1
-
-    if population is not None and population > n:
-        # A biased draw without replacement: ``n`` of the ``population`` windows, ``round(base *
-        # population)`` of them rising, each rising one ``odds`` times as likely to be drawn
-        # (Fisher's noncentral hypergeometric law). The odds giving ``power`` are found by
-        # bisection on their log; the MDE is the mean share they give, minus the base.
-        rising = round(base * population)
-        x = np.arange(max(0, n - (population - rising)), min(n, rising) + 1)
-        log_central = (
-            gammaln(rising + 1)
-            - gammaln(x + 1)
-            - gammaln(rising - x + 1)
-            + gammaln(population - rising + 1)
-            - gammaln(n - x + 1)
-            - gammaln(population - rising - n + x + 1)
-        )
-        counted = (x >= upper) | (x <= floor)
-
-        def law(log_odds: float) -> np.ndarray:
-            weights = log_central + x * log_odds
-            weights = np.exp(weights - weights.max())
-            return weights / weights.sum()
-
-        low, high = 0.0, 12.0
-        if float(law(high)[counted].sum()) < power:
-            return math.nan
-        for _ in range(40):
-            mid = (low + high) / 2
-            low, high = (low, mid) if float(law(mid)[counted].sum()) >= power else (mid, high)
-        return float(law(high) @ x) / n - rising / population
 
     def power_at(share: float) -> float:
         tail = float(bdtrc(upper - 1, n, share))

@@ -60,14 +60,6 @@ def test_binomial_mde_is_the_exact_tests_own() -> None:
         assert stats.binom.pmf(region, n, share).sum() == pytest.approx(0.8, abs=1e-6)
 
 
-def test_direction_mde_allows_for_a_finite_population() -> None:
-    """Events drawn from T/h windows vary less than independent trials: a smaller MDE, the same as n/N -> 0."""
-    binomial = detectable_share(40, 0.5, 0.05)
-    assert detectable_share(40, 0.5, 0.05, population=80) < binomial
-    assert detectable_share(40, 0.5, 0.05, population=100_000) == pytest.approx(binomial, abs=0.01)
-    assert detectable_share(40, 0.5, 0.05, population=40) == binomial  # no population to speak of
-
-
 def test_event_mde_from_the_permutation_null() -> None:
     """Golden case: a normal null gives the textbook formula at the level asked for."""
     null = np.random.default_rng(0).normal(0.0, 0.01, 99_999)
@@ -113,5 +105,3 @@ def test_carried_mde_has_its_power_by_enumeration(n: int, base: float, alpha: fl
             if stats.binomtest(k, n, moved).pvalue < alpha:
                 power += weight * stats.binom.pmf(turned, n - k0, flip)
     assert power == pytest.approx(0.8, abs=0.002)
-    # The old model (the events a sample of T/h windows, the base fixed) stated a larger MDE here.
-    assert mde < detectable_share(n, base, alpha, population=int(windows * 0.73))
