@@ -407,6 +407,7 @@ SIGNALS: dict[str, SignalSpec] = {
             {**_defaults(relative_strength.relative_strength), "large": "GSPC"},
             _rs,
             lambda data, symbol, **p: _rs_events(data, symbol, **p),
+            {"streak": "sessions"},
         ),
         SignalSpec(
             "liquidity",

@@ -591,3 +591,33 @@ def test_a_family_is_not_supported_only_if_no_test_measured_the_claimed_effect()
     # And an estimate as large as claimed in the other direction does not rescue the claim.
     rows.loc[1, "difference"] = 0.069
     assert family_grade(rows, expects, n=100)[0] == "not supported"
+
+
+def test_counts_say_what_they_count(results: dict[str, ClaimResult], store: Store) -> None:
+    """A run or a count of observations says sessions or days, by the series' calendar; figures say theirs."""
+    from riskcurve.stats.claims.figures import figure_unit
+
+    assert results["STREAK"].headline.startswith("12 sessions") and results["STREAK"].measured["unit"] == "sessions"
+    text = f"""
+claims:
+  - id: RUN_BTC
+    statement: BTC rose several days in a row
+    source: test
+    date: {END}
+    kind: measure
+    definition: {{series: BTC, transform: up, statistic: longest_run, window: {{start: 2025-01-01}}}}
+    expects: {{at_least: 1}}
+  - id: RUN_RUT
+    statement: RUT rose several sessions in a row
+    source: test
+    date: {END}
+    kind: measure
+    definition: {{series: RUT, transform: up, statistic: longest_run, window: {{start: 2025-01-01}}}}
+    expects: {{at_least: 1}}
+"""
+    btc, rut = run_claims(store, list(parse_claims(text).claims), as_of=END)
+    assert btc.measured["unit"] == "days" and btc.headline.endswith("at least 1 days")
+    assert rut.measured["unit"] == "sessions" and rut.headline.endswith("at least 1 sessions")
+    assert figure_unit("halving-windows", "days_2020") == "days"
+    assert figure_unit("january-effect", "n_kept_lead") == "years"
+    assert figure_unit("most-correlated", "corr_GSPC") is None  # a correlation has none

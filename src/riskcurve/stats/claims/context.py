@@ -212,6 +212,16 @@ class Reader:
             return all(self.is_price(part) for part in symbol.split("/"))
         return symbol in ALT_NAMES or not self.data.has(symbol) or self.data.store.kind(symbol) == "price"
 
+    def observations(self, name: str) -> str:
+        """What one observation of ``name`` is: ``sessions`` on an exchange's calendar, else ``days``.
+
+        A ratio ``A/B`` is on A's calendar; the alt basket and value series count calendar days.
+        """
+        symbol = name.strip().upper().partition("/")[0]
+        if symbol in ALT_NAMES or not self.data.has(symbol):
+            return "days"
+        return "sessions" if self.data.store.meta(symbol).calendar in ("exchange", "business") else "days"
+
     def unit(self, name: str) -> str:
         """The unit of a series as stored (``USD``, ``percent``, ``USD billions``); a ratio's is ``ratio``."""
         symbol = name.strip().upper()

@@ -161,6 +161,26 @@ def _etf_absorption(reader: Reader, start: pd.Timestamp | None, end: pd.Timestam
     }
 
 
+#: The unit of each figure's readings that count or measure something (a key, or the key's stem
+#: before ``_<year>``); shares, returns and multiples say theirs through the number's format.
+FIGURE_UNITS: dict[str, dict[str, str]] = {
+    "january-effect": {
+        **dict.fromkeys(("n_years", "n_selected", "n_complete", "n_kept_lead"), "years"),
+        **dict.fromkeys(("threshold_bp", "mean_jan_spread_bp"), "basis points"),
+    },
+    "halving-windows": {"days": "days"},
+    "breakout-of-high": {"base_sessions": "sessions", "base_years": "years"},
+    "prior-high-before-halving": {"earlier_cycles_before": "cycles", "measurable_cycles": "cycles"},
+    "etf-absorption": {"usd": "USD", "btc_bought": "BTC", "btc_mined": "BTC"},
+}
+
+
+def figure_unit(name: str, key: str) -> str | None:
+    """The unit of a named figure's reading ``key`` (``None``: none, or said by its format)."""
+    units = FIGURE_UNITS.get(name, {})
+    return units.get(key) or units.get(key.rsplit("_", 1)[0])
+
+
 NAMED_FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
     "january-effect": _january_effect,
     "halving-windows": _halving_windows,
@@ -172,6 +192,7 @@ NAMED_FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 assert tuple(NAMED_FIGURES) == FIGURES  # the language validates names against FIGURES
+assert set(FIGURE_UNITS) <= set(NAMED_FIGURES)
 
 
 def named_figure(

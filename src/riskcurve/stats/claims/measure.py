@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from riskcurve.stats.claims import grading
 from riskcurve.stats.claims.base import Base, window_bounds
 from riskcurve.stats.claims.context import GRACE_DAYS, Context, Reader
-from riskcurve.stats.claims.figures import named_figure
+from riskcurve.stats.claims.figures import figure_unit, named_figure
 from riskcurve.stats.claims.grading import Grade, check_expectation
 from riskcurve.stats.claims.language import (
     Measure,
@@ -23,6 +24,8 @@ from riskcurve.stats.claims.result import ClaimResult, DataMissing, claimed_text
 
 #: Statistics whose figure is in the series' own unit (a level or a difference of levels).
 LEVEL_STATISTICS = frozenset({"last", "first", "max", "min", "mean", "sum", "change", "nearest"})
+#: Statistics that count the series' own observations.
+COUNTING_STATISTICS = frozenset({"longest_run", "count_true"})
 
 
 def _transform(values: pd.Series, measure: Measure, kind: str | None = None) -> pd.Series:
@@ -238,13 +241,19 @@ def _measured(
         unit == "number"
         and measure.transform is None
         and measure.statistic in LEVEL_STATISTICS
-        and isinstance(value, int | float)
+        and isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool | np.bool_)
     )
     series_unit = None
     if in_own_unit and measure.series is not None:
         series_unit = reader.unit(measure.series)
     elif in_own_unit and measure.signal is not None:
         series_unit = reader.signal_unit(measure.signal, measure.column or "")
+    elif unit == "number" and measure.figure is not None and measure.key is not None:
+        series_unit = figure_unit(measure.figure, measure.key)
+    elif unit == "number" and measure.series is not None and measure.statistic in COUNTING_STATISTICS:
+        # A run or a count of the series' own observations: sessions of an exchange, or days.
+        series_unit = reader.observations(measure.series)
     measured.update({"value": value, "at": at, "window": [start, end], "unit": series_unit or unit})
     return (value, at, unit, series_unit, before_data, stale, measured), reader.used
 
