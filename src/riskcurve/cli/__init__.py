@@ -295,6 +295,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         _tolerate_narrow_encodings()
         with _noting_interrupts():
             code = _run(argv)
+        if code == EXIT_OK and interrupted():
+            # The Ctrl-C was swallowed on the way (a library that caught KeyboardInterrupt, a
+            # callback Python could not raise it from) and the command ran on: it was still
+            # interrupted, and what it did may be partial.
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         _say("interrupted")
         code = EXIT_INTERRUPTED

@@ -160,3 +160,22 @@ def test_a_ctrl_c_landing_in_a_weakref_callback_is_raised_again_not_printed() ->
         assert sys.unraisablehook == printed.append  # put back on the way out
     finally:
         sys.unraisablehook = previous_hook
+
+
+def test_a_ctrl_c_a_library_swallowed_still_ends_the_command_as_interrupted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import riskcurve.cli as cli
+
+    def swallowing(argv: object) -> int:
+        import contextlib
+
+        with contextlib.suppress(KeyboardInterrupt):  # what a library that catches it does
+            cli._on_sigint(signal.SIGINT, None)
+        return cli.EXIT_OK
+
+    monkeypatch.setattr(cli, "_run", swallowing)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["series", "list"])
+    assert ended.value.code == cli.EXIT_INTERRUPTED
+    assert capsys.readouterr().err.strip().endswith("interrupted")
