@@ -117,14 +117,13 @@ def _raise_interrupt_again(unraisable: Any) -> None:
     Python runs signal handlers between bytecodes, and that can be inside a weakref callback or a
     finaliser (an import lock's, say): the KeyboardInterrupt is then "unraisable", printed as
     "Exception ignored in ..." with a traceback, and the command carries on as if nothing had
-    been pressed. The signal is simulated again, 20 ms later, from another thread: simulated at
-    once, its handler would run before this hook returned, and be unraisable in turn. It lands
-    in the main thread's ordinary code (or, should it hit another callback, comes back here).
+    been pressed. The signal is sent again, 20 ms later, from another thread: sent at once, its
+    handler would run before this hook returned, and be unraisable in turn. It lands in the main
+    thread's ordinary code (or, should it hit another callback, comes back here). A real signal,
+    not ``_thread.interrupt_main``: on Python 3.13.0 a simulated one is handled twice.
     """
     if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
-        import _thread
-
-        again = threading.Timer(0.02, _thread.interrupt_main)
+        again = threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGINT))
         again.daemon = True
         again.start()
         return
